@@ -1,0 +1,50 @@
+"""dystonia-cds: explainable decision support for dystonia — primary or acquired, from what.
+
+General information to support clinical reasoning, never a diagnosis.
+
+Public API::
+
+    from dystonia_cds import load_case, assess
+    assessment = assess(load_case("case.yaml"))
+    print(assessment.to_json())
+"""
+
+from __future__ import annotations
+
+from dystonia_cds._case_io import case_to_yaml, load_case
+from dystonia_cds.assessment import Assessment
+from dystonia_cds.case import Case
+from dystonia_cds.engine import ENGINE_VERSION, assess_case
+from dystonia_cds.errors import (
+    CaseError,
+    CaseFormatError,
+    DystoniaCdsError,
+    InputProblem,
+    KnowledgeBaseError,
+)
+from dystonia_cds.knowledge import KnowledgeBase, default_knowledge, load_knowledge
+
+__version__ = ENGINE_VERSION
+
+__all__ = [
+    "Assessment",
+    "Case",
+    "CaseError",
+    "CaseFormatError",
+    "DystoniaCdsError",
+    "InputProblem",
+    "KnowledgeBase",
+    "KnowledgeBaseError",
+    "__version__",
+    "assess",
+    "case_to_yaml",
+    "default_knowledge",
+    "load_case",
+    "load_knowledge",
+]
+
+
+def assess(case: Case, knowledge: KnowledgeBase | None = None,
+           audience: str = "clinician") -> Assessment:
+    """Assess a Case; ``knowledge`` defaults to the shipped knowledge base (loaded once)."""
+    return assess_case(case, knowledge or default_knowledge(), audience)

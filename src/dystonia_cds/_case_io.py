@@ -1,0 +1,231 @@
+"""Read a Case from a file, text or mapping: words → canonical names → validated model.
+
+Why a pre-pass before pydantic: people type ``eyes``, ``left hand`` or ``torticollis``.
+Those words are mapped to the canonical names of the knowledge base here, so the Case
+model itself stays strict (its JSON Schema lists exactly the accepted values), and every
+word that maps to nothing is reported with the field, the value and what is accepted.
+All problems in a file are collected and raised together in one :class:`CaseError`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from dystonia_cds.case import Case
+from dystonia_cds.errors import CaseError, CaseFormatError, InputProblem
+from dystonia_cds.knowledge import KnowledgeBase, default_knowledge, normalise_word
+
+_HPO_PREFIX = "HP:"
+
+
+def read_mapping(text: str, source: str | None = None) -> dict[str, Any]:
+    """Parse YAML or JSON text (JSON is YAML) into a mapping, or raise CaseFormatError."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
+        raise CaseFormatError(
+            [InputProblem(field="(file)", message=f"not valid YAML or JSON at {where}",
+                          solution="check indentation and quoting; JSON is accepted too")],
+            source,
+        ) from None
+    if not isinstance(data, dict):
+        raise CaseFormatError(
+            [InputProblem(field="(file)", value=type(data).__name__,
+                          message="the top level must be a mapping with a 'dystonia' section",
+                          solution="see `dystonia-cds schema case`")],
+            source,
+        )
+    return data
+
+
+def _accepted(words: dict[str, str]) -> str:
+    return ", ".join(sorted(set(words.values())))
+
+
+class _Normaliser:
+    """Maps person-typed words to canonical names, collecting problems as it goes."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.vocab = kb.vocabulary
+        self.problems: list[InputProblem] = []
+
+    def word(self, value: Any, table: dict[str, str], field: str, kind: str) -> Any:
+        if not isinstance(value, str):
+            return value
+        hit = table.get(normalise_word(value))
+        if hit is None:
+            self.problems.append(InputProblem(
+                field=field, value=value, message=f"unknown {kind}",
+                solution=f"use one of: {_accepted(table)}",
+            ))
+            return value
+        return hit
+
+    def region(self, value: Any, field: str) -> tuple[Any, str | None]:
+        """A region word, possibly led by a side: 'left hand' → ('arm', 'left')."""
+        if not isinstance(value, str):
+            return value, None
+        norm = normalise_word(value)
+        if norm in self.vocab.regions:
+            return self.vocab.regions[norm], None
+        first, _, rest = norm.partition(" ")
+        if first in self.vocab.sides and rest in self.vocab.regions:
+            return self.vocab.regions[rest], self.vocab.sides[first]
+        return self.word(value, self.vocab.regions, field, "body region"), None
+
+    def region_entry(self, entry: Any, field: str) -> Any:
+        if isinstance(entry, str):
+            region, side = self.region(entry, f"{field}.region")
+            return {"region": region, "side": side} if side else {"region": region}
+        if isinstance(entry, dict):
+            out = dict(entry)
+            region, side = self.region(out.get("region"), f"{field}.region")
+            out["region"] = region
+            if "side" in out and out["side"] is not None:
+                out["side"] = self.word(out["side"], self.vocab.sides, f"{field}.side", "side")
+            elif side:
+                out["side"] = side
+            return out
+        return entry
+
+    def feature(self, value: Any, field: str) -> Any:
+        if isinstance(value, str) and value.upper().startswith(_HPO_PREFIX):
+            return value.upper()  # any HPO id is accepted; ids the KB lacks become notes
+        return self.word(value, self.vocab.features, field, "feature")
+
+
+def _each(items: Any) -> list[tuple[int, Any]]:
+    return list(enumerate(items)) if isinstance(items, list) else []
+
+
+def normalise(data: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, Any], list[InputProblem]]:
+    """Return a copy of ``data`` with aliases replaced by canonical names, and the problems."""
+    n = _Normaliser(kb)
+    v = kb.vocabulary
+    out = dict(data)
+    dys = out.get("dystonia")
+    if isinstance(dys, dict):
+        dys = dict(dys)
+        if isinstance(dys.get("regions"), list):
+            dys["regions"] = [
+                n.region_entry(r, f"dystonia.regions[{i}]") for i, r in _each(dys["regions"])
+            ]
+        if "onset_region" in dys:
+            dys["onset_region"], _ = n.region(dys["onset_region"], "dystonia.onset_region")
+        for key in ("features", "excluded_features"):
+            if isinstance(dys.get(key), list):
+                dys[key] = [n.feature(x, f"dystonia.{key}[{i}]") for i, x in _each(dys[key])]
+        out["dystonia"] = dys
+    if isinstance(out.get("events"), list):
+        events = []
+        for i, ev in _each(out["events"]):
+            if isinstance(ev, dict):
+                ev = dict(ev)
+                ev["type"] = n.word(ev.get("type"), v.events, f"events[{i}].type", "event type")
+                if ev.get("body_site") is not None:
+                    ev["body_site"], side = n.region(ev["body_site"], f"events[{i}].body_site")
+                    if side and ev.get("side") is None:
+                        ev["side"] = side
+                if ev.get("side") is not None:
+                    ev["side"] = n.word(ev["side"], v.sides, f"events[{i}].side", "side")
+            events.append(ev)
+        out["events"] = events
+    if isinstance(out.get("imaging"), list):
+        imaging = []
+        for i, im in _each(out["imaging"]):
+            if isinstance(im, dict) and isinstance(im.get("lesions"), list):
+                im = dict(im)
+                lesions = []
+                for j, les in _each(im["lesions"]):
+                    if isinstance(les, dict):
+                        les = dict(les)
+                        les["structure"] = n.word(les.get("structure"), v.structures,
+                                                  f"imaging[{i}].lesions[{j}].structure",
+                                                  "brain structure")
+                    lesions.append(les)
+                im["lesions"] = lesions
+            imaging.append(im)
+        out["imaging"] = imaging
+    if isinstance(out.get("medications"), list):
+        meds = []
+        for i, med in _each(out["medications"]):
+            if isinstance(med, dict) and isinstance(med.get("drug"), str):
+                med = dict(med)
+                med["drug"] = v.drugs.get(normalise_word(med["drug"]), med["drug"].strip())
+            meds.append(med)
+        out["medications"] = meds
+    return out, n.problems
+
+
+def _problem_from_error(err: Any) -> InputProblem:
+    loc = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in err["loc"])
+    loc = loc.replace(".[", "[").replace("schema_", "schema")
+    value = err.get("input")
+    shown = None if isinstance(value, dict | list) or value is None else str(value)
+    msg = err["msg"]
+    if err["type"] == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return InputProblem(field=loc, value=shown, message="not an accepted value",
+                            solution=f"use one of: {expected}")
+    if err["type"] == "extra_forbidden":
+        return InputProblem(field=loc, value=None, message="unknown field",
+                            solution="remove it or check its spelling; see `dystonia-cds schema case`")
+    if err["type"] == "missing":
+        return InputProblem(field=loc, message="required field is missing")
+    return InputProblem(field=loc, value=shown, message=msg.removeprefix("Value error, "))
+
+
+def case_from_mapping(
+    data: dict[str, Any], kb: KnowledgeBase | None = None, source: str | None = None
+) -> Case:
+    """Normalise and validate a mapping; raise CaseError listing every problem."""
+    kb = kb or default_knowledge()
+    data.setdefault("schema", "dystonia-cds/case/v1")
+    normalised, problems = normalise(data, kb)
+    try:
+        case = Case.model_validate(normalised)
+    except ValidationError as exc:
+        seen = {p.field for p in problems}
+        for err in exc.errors():
+            p = _problem_from_error(err)
+            if not any(p.field.startswith(s) for s in seen):
+                problems.append(p)
+        raise CaseError(problems, source) from None
+    if problems:
+        raise CaseError(problems, source)
+    return case
+
+
+def load_case(
+    source: str | Path | dict[str, Any], kb: KnowledgeBase | None = None
+) -> Case:
+    """Read a Case from a path, YAML/JSON text, or an already-parsed mapping."""
+    if isinstance(source, dict):
+        return case_from_mapping(dict(source), kb)
+    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source
+                                    and not source.lstrip().startswith("{")):
+        path = Path(source)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise CaseFormatError([InputProblem(field="(file)", value=str(path),
+                                                message="file not found")], str(path)) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CaseFormatError([InputProblem(field="(file)", value=str(path),
+                                                message=f"cannot read file: {exc}")],
+                                  str(path)) from None
+        return case_from_mapping(read_mapping(text, str(path)), kb, str(path))
+    return case_from_mapping(read_mapping(str(source)), kb)
+
+
+def case_to_yaml(case: Case) -> str:
+    """The Case as YAML in the contract's field names, unknowns left out."""
+    data = json.loads(case.model_dump_json(by_alias=True, exclude_none=True))
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

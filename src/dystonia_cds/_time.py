@@ -1,0 +1,130 @@
+"""Phenopacket-style times: an age as an ISO 8601 duration or a calendar date.
+
+Why days: every latency rule in the knowledge base is stated in days, so each time is
+reduced to days once, here, and the engine compares numbers. Years count 365.25 days and
+months 30.4375 days (the mean Gregorian lengths); ``precision_days`` keeps how coarse the
+original statement was, so "P45Y" is not read as exact to the day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import isodate
+
+DAYS_PER_YEAR = 365.25
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
+
+_DURATION_RE = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$")
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A parsed ISO 8601 duration (years, months, weeks, days only)."""
+
+    days: float
+    precision_days: float
+
+
+def parse_duration(text: str) -> Duration:
+    """Parse ``P45Y3M``-style durations; raises ValueError naming the accepted form."""
+    if not isinstance(text, str) or not _DURATION_RE.match(text):
+        raise ValueError(
+            "expected an ISO 8601 duration such as P45Y, P45Y3M, P3W or P2D "
+            "(years, months, weeks, days)"
+        )
+    parsed = isodate.parse_duration(text)
+    if isinstance(parsed, isodate.Duration):
+        years, months = float(parsed.years), float(parsed.months)
+        days = float(parsed.tdelta.days)
+    else:
+        years, months, days = 0.0, 0.0, float(parsed.days)
+    total = years * DAYS_PER_YEAR + months * DAYS_PER_MONTH + days
+    if days:
+        precision = 1.0 if "D" in text else 7.0
+    elif months:
+        precision = DAYS_PER_MONTH
+    else:
+        precision = DAYS_PER_YEAR
+    return Duration(days=total, precision_days=precision)
+
+
+def parse_date(text: str) -> dt.date:
+    """Parse an ISO calendar date (YYYY-MM-DD)."""
+    try:
+        return dt.date.fromisoformat(text)
+    except (TypeError, ValueError) as exc:
+        raise ValueError("expected a calendar date YYYY-MM-DD") from exc
+
+
+def is_duration(text: str) -> bool:
+    return isinstance(text, str) and text.startswith("P")
+
+
+def validate_time(text: str) -> str:
+    """Accept an ISO 8601 duration (an age) or a date; return it unchanged."""
+    if is_duration(text):
+        parse_duration(text)
+    else:
+        try:
+            parse_date(text)
+        except ValueError as exc:
+            raise ValueError(
+                "expected an age as an ISO 8601 duration (P45Y, P45Y3M, P2D) "
+                "or a calendar date (2024-03-01)"
+            ) from exc
+    return text
+
+
+@dataclass(frozen=True)
+class Instant:
+    """A time on one of two scales: age in days, or a calendar date (ordinal days)."""
+
+    age_days: float | None
+    date_ordinal: int | None
+    precision_days: float
+
+
+def to_instant(text: str, birth_date: dt.date | None) -> Instant:
+    """Place a Case time on the age scale when possible (date + birth date → age)."""
+    if is_duration(text):
+        d = parse_duration(text)
+        return Instant(age_days=d.days, date_ordinal=None, precision_days=d.precision_days)
+    date = parse_date(text)
+    if birth_date is not None:
+        return Instant(
+            age_days=float((date - birth_date).days),
+            date_ordinal=date.toordinal(),
+            precision_days=1.0,
+        )
+    return Instant(age_days=None, date_ordinal=date.toordinal(), precision_days=1.0)
+
+
+def days_between(earlier: Instant, later: Instant) -> tuple[float, float] | None:
+    """Days from ``earlier`` to ``later`` and the uncertainty, or None when not comparable."""
+    precision = max(earlier.precision_days, later.precision_days)
+    if earlier.date_ordinal is not None and later.date_ordinal is not None:
+        return float(later.date_ordinal - earlier.date_ordinal), precision
+    if earlier.age_days is not None and later.age_days is not None:
+        return later.age_days - earlier.age_days, precision
+    return None
+
+
+def describe_days(days: float) -> str:
+    """Human wording for a latency: '5 days', '8 months', '2.5 years'."""
+    sign = "-" if days < 0 else ""
+    a = abs(days)
+    if a < 14:
+        n = round(a)
+        return f"{sign}{n} day" + ("" if n == 1 else "s")
+    if a < 62:
+        n = round(a / 7)
+        return f"{sign}{n} week" + ("" if n == 1 else "s")
+    if a < 2 * DAYS_PER_YEAR:
+        n = round(a / DAYS_PER_MONTH)
+        return f"{sign}{n} month" + ("" if n == 1 else "s")
+    y = round(a / DAYS_PER_YEAR, 1)
+    text = f"{y:g}"
+    return f"{sign}{text} years"

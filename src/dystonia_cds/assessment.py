@@ -1,0 +1,143 @@
+"""The Assessment: the public output contract ``dystonia-cds/assessment/v1``.
+
+Why every item carries ids: a clinician or a medico-legal expert must be able to trace any
+statement to the rule that produced it and the published source behind that rule. Support
+levels are ordered categories from a documented scoring (see the README), never
+probabilities: nothing here is calibrated on outcome data.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ASSESSMENT_SCHEMA = "dystonia-cds/assessment/v1"
+
+Category = Literal[
+    "idiopathic", "inherited", "degenerative", "acquired_central_traumatic",
+    "acquired_central_vascular", "acquired_perinatal", "acquired_other_structural",
+    "acquired_peripheral_trauma", "drug_induced_acute", "drug_induced_tardive", "functional",
+]
+Support = Literal["strong", "moderate", "weak", "unsupported"]
+CheckStatus = Literal["consistent", "inconsistent", "not_applicable", "insufficient_data"]
+Distribution = Literal[
+    "focal", "segmental", "multifocal", "hemidystonia", "generalized", "undetermined"
+]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Evidence(_Out):
+    finding: str
+    direction: Literal["for", "against", "neutral"]
+    weight: int = Field(description="Signed points added to the hypothesis score.")
+    rule_id: str
+    reference_ids: list[str]
+
+
+class Hypothesis(_Out):
+    category: Category
+    label: str
+    plain_label: str
+    support: Support
+    score: int = Field(description="Sum of evidence weights; orders hypotheses, not a probability.")
+    evidence: list[Evidence]
+
+
+class Etiology(_Out):
+    summary: Literal["primary", "acquired", "undetermined"]
+    summary_explanation: str
+    hypotheses: list[Hypothesis]
+
+
+class Classification(_Out):
+    """Axis I of the consensus classification (Albanese 2013)."""
+
+    age_at_onset: str = Field(description="infancy | childhood | adolescence | "
+                              "early_adulthood | late_adulthood | unknown")
+    age_at_onset_label: str
+    onset_age_years: float | None
+    distribution: Distribution
+    distribution_explanation: str
+    regions: list[str]
+    course: str
+    variability: list[str]
+    associated_features: Literal["isolated", "combined", "undetermined"]
+    associated_features_explanation: str
+    reference_ids: list[str]
+
+
+class Check(_Out):
+    id: str = Field(description="laterality | latency | anatomy | exposure")
+    hypothesis: Category
+    status: CheckStatus
+    explanation: str
+    rule_id: str
+    reference_ids: list[str]
+
+
+class NextQuestion(_Out):
+    field: str
+    question: str
+    plain_question: str
+    why: str
+    impact: int = Field(description="How far the best answer could move the ranking (points).")
+
+
+class Recommendation(_Out):
+    id: str
+    kind: str
+    text: str
+    plain_text: str
+    reference_ids: list[str]
+
+
+class TreatmentOption(_Out):
+    id: str
+    option: str
+    detail: str
+    plain_detail: str
+    reference_ids: list[str]
+
+
+class ReferenceOut(_Out):
+    id: str
+    citation: str
+    doi: str | None
+    pmid: str | None
+    url: str
+
+
+class InputNote(_Out):
+    field: str
+    message: str
+
+
+class Assessment(_Out):
+    schema_: Literal["dystonia-cds/assessment/v1"] = Field(ASSESSMENT_SCHEMA, alias="schema")
+    case_id: str | None
+    classification: Classification
+    etiology: Etiology
+    checks: list[Check]
+    next_questions: list[NextQuestion]
+    recommendations: list[Recommendation]
+    treatment_information: list[TreatmentOption]
+    references: list[ReferenceOut]
+    input_notes: list[InputNote]
+    disclaimer: str
+    engine_version: str
+    knowledge_version: str
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @property
+    def top(self) -> Hypothesis:
+        """The most supported hypothesis."""
+        return self.etiology.hypotheses[0]
+
+    def to_json(self) -> str:
+        """The contract's JSON (field ``schema``, not ``schema_``)."""
+        return self.model_dump_json(by_alias=True, indent=2)

@@ -1,0 +1,93 @@
+"""The engine: pure functions from a Case to an Assessment. No I/O, no global state.
+
+The same Case and knowledge base give the same Assessment, byte for byte.
+"""
+
+from __future__ import annotations
+
+from dystonia_cds.assessment import Assessment, InputNote, ReferenceOut
+from dystonia_cds.case import Case
+from dystonia_cds.engine._facts import Facts, derive_facts
+from dystonia_cds.engine.advice import recommendations, treatments
+from dystonia_cds.engine.axis1 import classify
+from dystonia_cds.engine.checks import compute_checks
+from dystonia_cds.engine.etiology import assess_etiology
+from dystonia_cds.engine.questions import next_questions
+from dystonia_cds.knowledge import KnowledgeBase
+
+ENGINE_VERSION = "0.1.0"
+
+__all__ = ["ENGINE_VERSION", "assess_case"]
+
+
+def _notes(f: Facts) -> list[InputNote]:
+    notes = [
+        InputNote(field=f"dystonia.features[{i}]", message=(
+            f"{fid} is not in the knowledge base; kept in the record but no rule reads it"))
+        for i, fid in enumerate(f.case.dystonia.features or []) if fid in f.unknown_feature_ids
+    ]
+    notes += [
+        InputNote(field=f"medications[{d.index}].drug", message=(
+            f"{d.medication.drug!r} is not a known dystonia-inducing drug in the knowledge "
+            "base; it is kept but does not support a drug-induced cause"))
+        for d in f.drugs if d.info is None
+    ]
+    notes += [
+        InputNote(field=f"events[{e.index}]", message=(
+            "the event's 'when' and 'before_onset' disagree; 'before_onset' was used"))
+        for e in f.events if e.latency_conflict
+    ]
+    for i, im in enumerate(f.case.imaging or []):
+        for les in im.lesions:
+            if les.source:
+                notes.append(InputNote(field=f"imaging[{i}].lesions", message=les.source))
+    return notes
+
+
+def _reference_ids(a: dict[str, object]) -> list[str]:
+    found: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "reference_ids" and isinstance(v, list):
+                    found.update(str(x) for x in v)
+                else:
+                    walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(a)
+    return sorted(found)
+
+
+def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician") -> Assessment:
+    """Assess one Case against the knowledge base."""
+    f = derive_facts(case, kb)
+    checks = compute_checks(f, kb)
+    classification = classify(f, kb)
+    etiology = assess_etiology(f, checks, kb)
+    base = {h.category: h.score for h in etiology.hypotheses}
+    dist = classification.distribution
+    parts = {
+        "classification": classification,
+        "etiology": etiology,
+        "checks": sorted(checks.as_list(), key=lambda c: (c.id, c.hypothesis)),
+        "next_questions": next_questions(f, base, kb),
+        "recommendations": recommendations(f, etiology, dist, kb),
+        "treatment_information": treatments(f, etiology, dist, kb),
+    }
+    dumped = {k: (v.model_dump() if hasattr(v, "model_dump") else [x.model_dump() for x in v])
+              for k, v in parts.items()}
+    refs = [kb.references[r] for r in _reference_ids(dumped)]
+    return Assessment(
+        case_id=case.id,
+        input_notes=_notes(f),
+        references=[ReferenceOut(id=r.id, citation=r.citation, doi=r.doi, pmid=r.pmid,
+                                 url=r.url) for r in refs],
+        disclaimer=kb.disclaimer["patient" if audience == "patient" else "clinician"],
+        engine_version=ENGINE_VERSION,
+        knowledge_version=kb.knowledge_version,
+        **parts,  # type: ignore[arg-type]
+    )

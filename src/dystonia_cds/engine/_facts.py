@@ -1,0 +1,194 @@
+"""Facts derived once from a Case: the numbers and sets every rule reads.
+
+Why a separate step: rules stay one-liners over named facts (onset age in years, latency
+in days, the dystonic body side) instead of each re-parsing times and regions. Pure: the
+same Case and knowledge base give the same Facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dystonia_cds._time import DAYS_PER_YEAR, Instant, days_between, parse_duration, to_instant
+from dystonia_cds.case import Case, Event, Lesion, Medication
+from dystonia_cds.knowledge import KnowledgeBase
+from dystonia_cds.knowledge._models import DrugInfo, EventInfo, StructureInfo
+
+Site = tuple[str, str | None]  # (region, side)
+
+
+@dataclass(frozen=True)
+class EventFact:
+    index: int
+    event: Event
+    info: EventInfo
+    latency_days: float | None  # from the event to the onset of dystonia
+    age_at_event_years: float | None
+    body_sites: tuple[str, ...]
+    latency_conflict: bool
+
+
+@dataclass(frozen=True)
+class DrugFact:
+    index: int
+    medication: Medication
+    info: DrugInfo | None
+    start_to_onset_days: float | None  # positive: the drug was started before onset
+    stop_to_onset_days: float | None  # positive: onset came after the drug was stopped
+
+
+@dataclass(frozen=True)
+class LesionFact:
+    lesion: Lesion
+    info: StructureInfo
+
+
+@dataclass(frozen=True)
+class Facts:
+    case: Case
+    onset_years: float | None
+    sites: tuple[Site, ...]
+    regions: frozenset[str]
+    body_side: str | None  # left | right | bilateral | None (no lateralised site)
+    events: tuple[EventFact, ...]
+    events_known: bool
+    drugs: tuple[DrugFact, ...]
+    medications_known: bool
+    lesions: tuple[LesionFact, ...]
+    imaging_recorded: bool
+    imaging_normal: bool | None
+    features: frozenset[str]
+    feature_kinds: frozenset[str]
+    features_known: bool
+    unknown_feature_ids: tuple[str, ...]
+    unknown_drugs: tuple[str, ...]
+
+    def has_region(self, *regions: str) -> bool:
+        return any(r in self.regions for r in regions)
+
+    def events_of(self, *hypotheses: str) -> tuple[EventFact, ...]:
+        return tuple(e for e in self.events if e.info.hypothesis in hypotheses)
+
+    @property
+    def dopamine_blockers(self) -> tuple[DrugFact, ...]:
+        return tuple(
+            d for d in self.drugs if d.info and d.info.drug_class == "dopamine_receptor_blocker"
+        )
+
+
+def _sites(case: Case) -> tuple[Site, ...]:
+    out: list[Site] = []
+    for r in case.dystonia.regions:
+        if r.region == "unspecified":
+            continue
+        sides: list[str | None] = ["left", "right"] if r.side == "bilateral" else [r.side]
+        for side in sides:
+            site = (r.region, side)
+            if site not in out:
+                out.append(site)
+    return tuple(out)
+
+
+def _body_side(sites: tuple[Site, ...]) -> str | None:
+    sides = {s for _, s in sites if s is not None}
+    if not sides:
+        return None
+    return sides.pop() if len(sides) == 1 else "bilateral"
+
+
+def _onset(case: Case) -> Instant | None:
+    if case.dystonia.onset is None:
+        return None
+    return to_instant(case.dystonia.onset, case.patient.birth_date)
+
+
+def _years(instant: Instant | None) -> float | None:
+    if instant is None or instant.age_days is None:
+        return None
+    return instant.age_days / DAYS_PER_YEAR
+
+
+def _event_fact(i: int, ev: Event, kb: KnowledgeBase, onset: Instant | None) -> EventFact:
+    case_latency: float | None = None
+    conflict = False
+    when = to_instant(ev.when, None) if ev.when else None
+    if ev.before_onset:
+        case_latency = parse_duration(ev.before_onset).days
+    if when is not None and onset is not None:
+        between = days_between(when, onset)
+        if between is not None:
+            derived, precision = between
+            if case_latency is None:
+                case_latency = derived
+            elif abs(derived - case_latency) > precision:
+                conflict = True
+    age_at_event = None
+    if when is not None and when.age_days is not None:
+        age_at_event = when.age_days / DAYS_PER_YEAR
+    elif case_latency is not None and onset is not None and onset.age_days is not None:
+        age_at_event = (onset.age_days - case_latency) / DAYS_PER_YEAR
+    info = kb.events[ev.type]
+    sites = (ev.body_site,) if ev.body_site else tuple(info.body_sites)
+    return EventFact(i, ev, info, case_latency, age_at_event, sites, conflict)
+
+
+def _drug_fact(i: int, med: Medication, kb: KnowledgeBase, onset: Instant | None,
+               birth: object) -> DrugFact:
+    start: float | None = None
+    stop: float | None = None
+    if med.before_onset:
+        start = parse_duration(med.before_onset).days
+    if onset is not None:
+        if start is None and med.started:
+            between = days_between(to_instant(med.started, None), onset)
+            start = between[0] if between else None
+        if med.stopped:
+            between = days_between(to_instant(med.stopped, None), onset)
+            stop = between[0] if between else None
+    return DrugFact(i, med, kb.drugs.get(med.drug), start, stop)
+
+
+def derive_facts(case: Case, kb: KnowledgeBase) -> Facts:
+    """Compute the Facts of a Case."""
+    onset = _onset(case)
+    sites = _sites(case)
+    events = tuple(_event_fact(i, e, kb, onset) for i, e in enumerate(case.events or []))
+    drugs = tuple(
+        _drug_fact(i, m, kb, onset, case.patient.birth_date)
+        for i, m in enumerate(case.medications or [])
+    )
+    imaging = case.imaging or []
+    lesions = tuple(
+        LesionFact(les, kb.structures[les.structure]) for im in imaging for les in im.lesions
+    )
+    normal: bool | None = None
+    if lesions or any(im.normal is False for im in imaging):
+        normal = False
+    elif any(im.normal is True for im in imaging):
+        normal = True
+    raw = list(case.dystonia.features or [])
+    known = {kb.vocabulary.features.get(f.lower(), "") for f in raw} - {""}
+    feature_ids = frozenset(
+        kb.vocabulary.features[f.lower()] for f in raw if f.lower() in kb.vocabulary.features
+    )
+    unknown = tuple(f for f in raw if f.lower() not in kb.vocabulary.features)
+    del known
+    return Facts(
+        case=case,
+        onset_years=_years(onset),
+        sites=sites,
+        regions=frozenset(r for r, _ in sites),
+        body_side=_body_side(sites),
+        events=events,
+        events_known=case.events is not None,
+        drugs=drugs,
+        medications_known=case.medications is not None,
+        lesions=lesions,
+        imaging_recorded=bool(imaging),
+        imaging_normal=normal,
+        features=feature_ids,
+        feature_kinds=frozenset(kb.features[f].kind for f in feature_ids),
+        features_known=case.dystonia.features is not None,
+        unknown_feature_ids=unknown,
+        unknown_drugs=tuple(d.medication.drug for d in drugs if d.info is None),
+    )

@@ -1,0 +1,66 @@
+"""Rules for drug-induced dystonia: acute reactions and tardive dystonia.
+
+Acute dystonia begins within 7 days of starting a drug or a rapid dose increase (van
+Harten 1999); tardive dystonia follows longer exposure to dopamine receptor blockers,
+reported from 3 days to 11 years (Burke 1982).
+"""
+
+from __future__ import annotations
+
+from dystonia_cds.engine._facts import Facts
+from dystonia_cds.engine._rule_base import RuleFn, rules
+from dystonia_cds.engine._rules_central import latency_status
+from dystonia_cds.engine.checks import CheckSet
+from dystonia_cds.knowledge import KnowledgeBase
+
+ACUTE, TARDIVE = "drug_induced_acute", "drug_induced_tardive"
+_ACUTE_SITES = ("upper_face", "lower_face", "jaw", "tongue", "larynx", "neck", "trunk")
+
+
+def blocker_exposure(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    names = sorted({d.medication.drug for d in f.dopamine_blockers})
+    return "Dopamine receptor blocker taken: " + ", ".join(names) if names else None
+
+
+def no_blocker(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    if f.medications_known and not f.dopamine_blockers:
+        return "No dystonia-inducing drug recorded"
+    return None
+
+
+def cranial_axial_sites(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    if f.dopamine_blockers and f.has_region(*_ACUTE_SITES):
+        return "Cranial, cervical or axial muscles involved, the usual sites of acute reactions"
+    return None
+
+
+def oculogyric(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    if f.dopamine_blockers and "oculogyric_crisis" in f.features:
+        return "Oculogyric crisis"
+    return None
+
+
+def young_male(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    if f.dopamine_blockers and f.case.patient.sex == "male" and f.onset_years is not None \
+            and f.onset_years < kb.parameters.adult_onset_years:
+        return "Young male patient (young age and male sex are risk factors)"
+    return None
+
+
+def _acute_latency(status: str) -> RuleFn:
+    return latency_status(ACUTE, status)
+
+
+RULES = rules(
+    ("R-DA-EXPOSURE", blocker_exposure),
+    ("R-DA-NO-DRUG", no_blocker),
+    ("R-DA-LATENCY-OK", _acute_latency("consistent")),
+    ("R-DA-LATENCY-BAD", _acute_latency("inconsistent")),
+    ("R-DA-SITES", cranial_axial_sites),
+    ("R-DA-OCULOGYRIC", oculogyric),
+    ("R-DA-RISK", young_male),
+    ("R-DT-EXPOSURE", blocker_exposure),
+    ("R-DT-NO-DRUG", no_blocker),
+    ("R-DT-LATENCY-OK", latency_status(TARDIVE, "consistent")),
+    ("R-DT-LATENCY-BAD", latency_status(TARDIVE, "inconsistent")),
+)

@@ -1,0 +1,96 @@
+"""Rules for peripherally induced (post-traumatic) dystonia.
+
+The criteria (Sankhla 1998): onset within days to months (up to a year) of a documented
+injury, anatomically related to the injured site. Features reported to separate it from
+idiopathic dystonia (Lenka & Jankovic 2023, Tarsy 1998): no response to sensory tricks,
+persistence during sleep, prominent pain and limited movement.
+"""
+
+from __future__ import annotations
+
+from dystonia_cds.engine._facts import Facts
+from dystonia_cds.engine._rule_base import rules
+from dystonia_cds.engine._rules_central import latency_status
+from dystonia_cds.engine.checks import CheckSet
+from dystonia_cds.knowledge import KnowledgeBase
+
+HYP = "acquired_peripheral_trauma"
+
+
+def peripheral_injury_recorded(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    evs = f.events_of(HYP)
+    if not evs:
+        return None
+    labels = sorted({e.info.label for e in evs})
+    return "Peripheral injury or procedure recorded: " + ", ".join(labels)
+
+
+def no_peripheral_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    if f.events_known and not f.events_of(HYP):
+        return "No peripheral injury or procedure recorded"
+    return None
+
+
+def injured_site_is_dystonic(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    item = c.items.get(("anatomy", HYP))
+    return item.explanation if item is not None and item.status == "consistent" else None
+
+
+def injured_site_elsewhere(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    item = c.items.get(("anatomy", HYP))
+    return item.explanation if item is not None and item.status == "inconsistent" else None
+
+
+def significant_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    if any(e.event.severity in ("moderate", "severe") for e in f.events_of(HYP)):
+        return "The injury was significant enough to be documented as moderate or severe"
+    return None
+
+
+def trick_ineffective(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    if f.events_of(HYP) and f.case.dystonia.sensory_trick == "ineffective":
+        return "No response to sensory tricks"
+    return None
+
+
+def trick_effective(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    if f.events_of(HYP) and f.case.dystonia.sensory_trick == "effective":
+        return "An effective sensory trick, more typical of idiopathic dystonia"
+    return None
+
+
+def persists_in_sleep(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    if f.events_of(HYP) and f.case.dystonia.persists_in_sleep is True:
+        return "The dystonia persists during sleep"
+    return None
+
+
+def pain_or_limited_movement(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    found = sorted(kb.features[x].label for x in f.features
+                   if x in ("pain", "limited_neck_movement", "complex_regional_pain_syndrome"))
+    if f.events_of(HYP) and found:
+        return "Local " + ", ".join(found)
+    return None
+
+
+def paroxysmal_unclear(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    if f.events_of(HYP) and "paroxysmal" in (f.case.dystonia.variability or []):
+        return ("Paroxysmal episodes: said of post-traumatic dystonia by patient information, "
+                "but not supported by the peripheral-trauma literature reviewed; not scored")
+    return None
+
+
+RULES = rules(
+    ("R-PT-EVENT", peripheral_injury_recorded),
+    ("R-PT-NO-EVENT", no_peripheral_injury),
+    ("R-PT-ANATOMY-OK", injured_site_is_dystonic),
+    ("R-PT-ANATOMY-BAD", injured_site_elsewhere),
+    ("R-PT-LATENCY-OK", latency_status(HYP, "consistent")),
+    ("R-PT-LATENCY-BAD", latency_status(HYP, "inconsistent")),
+    ("R-PT-SEVERITY", significant_injury),
+    ("R-PT-TRICK-INEFFECTIVE", trick_ineffective),
+    ("R-PT-TRICK-EFFECTIVE", trick_effective),
+    ("R-PT-SLEEP", persists_in_sleep),
+    ("R-PT-PAIN", pain_or_limited_movement),
+    ("R-PT-PAROXYSMAL", paroxysmal_unclear),
+)

@@ -1,0 +1,105 @@
+"""Axis I of the consensus classification (Albanese 2013): the clinical features.
+
+Age at onset, body distribution, temporal pattern and associated features. The
+definitions (focal: one region; segmental: two or more contiguous regions; multifocal: two
+or more non-contiguous regions; hemidystonia: ipsilateral arm and leg; generalized: the
+trunk and at least two other sites) and the age bands are the consensus's.
+"""
+
+from __future__ import annotations
+
+from dystonia_cds.assessment import Classification
+from dystonia_cds.engine._facts import Facts, Site
+from dystonia_cds.knowledge import KnowledgeBase
+
+_REFS = ["albanese2013"]
+
+
+def age_group(f: Facts, kb: KnowledgeBase) -> tuple[str, str]:
+    if f.onset_years is None:
+        return "unknown", "unknown (age or date of onset not recorded)"
+    for g in kb.parameters.age_groups:
+        if f.onset_years >= g.min_years and (g.max_years is None or f.onset_years < g.max_years):
+            return g.id, g.label
+    return "unknown", "unknown"
+
+
+def _contiguous(a: Site, b: Site, kb: KnowledgeBase) -> bool:
+    (ra, sa), (rb, sb) = a, b
+    if ra == rb:
+        return True  # both arms (bibrachial) or both legs (crural) are contiguous
+    if rb not in kb.regions[ra].contiguous:
+        return False
+    paired_a, paired_b = kb.regions[ra].paired, kb.regions[rb].paired
+    if paired_a and paired_b:
+        return sa is None or sb is None or sa == sb
+    return True
+
+
+def _connected(sites: tuple[Site, ...], kb: KnowledgeBase) -> bool:
+    seen = {sites[0]}
+    stack = [sites[0]]
+    while stack:
+        cur = stack.pop()
+        for other in sites:
+            if other not in seen and _contiguous(cur, other, kb):
+                seen.add(other)
+                stack.append(other)
+    return len(seen) == len(sites)
+
+
+def _site_text(site: Site) -> str:
+    region, side = site
+    return f"{side} {region}" if side else region.replace("_", " ")
+
+
+def distribution(f: Facts, kb: KnowledgeBase) -> tuple[str, str]:
+    """The body distribution and a sentence saying why."""
+    sites = f.sites
+    if not sites:
+        return "undetermined", "No body region is specified."
+    names = ", ".join(_site_text(s) for s in sites)
+    if len(sites) == 1:
+        return "focal", f"One body region ({names})."
+    limbs = {(r, s) for r, s in sites if r in ("arm", "leg")}
+    limb_sides = {s for _, s in limbs}
+    if (
+        "trunk" not in f.regions and len(limb_sides) == 1 and None not in limb_sides
+        and {r for r, _ in limbs} == {"arm", "leg"}
+    ):
+        return "hemidystonia", f"Arm and leg on the same side ({names})."
+    if "trunk" in f.regions and len(sites) >= 3:
+        return "generalized", f"The trunk and at least two other sites ({names})."
+    if _connected(sites, kb):
+        return "segmental", f"Two or more contiguous regions ({names})."
+    return "multifocal", f"Two or more non-contiguous regions ({names})."
+
+
+def associated(f: Facts, kb: KnowledgeBase) -> tuple[str, str]:
+    signs = sorted(kb.features[x].label for x in f.features
+                   if kb.features[x].kind in ("neurological_sign", "motor_pyramidal"))
+    if signs:
+        return "combined", "With other neurological signs: " + ", ".join(signs) + "."
+    if f.features_known:
+        return "isolated", "No other neurological sign is recorded (tremor may accompany isolated dystonia)."
+    return "undetermined", "Associated features are not recorded."
+
+
+def classify(f: Facts, kb: KnowledgeBase) -> Classification:
+    group, label = age_group(f, kb)
+    dist, dist_text = distribution(f, kb)
+    assoc, assoc_text = associated(f, kb)
+    d = f.case.dystonia
+    return Classification(
+        age_at_onset=group,
+        age_at_onset_label=label,
+        onset_age_years=round(f.onset_years, 1) if f.onset_years is not None else None,
+        distribution=dist,  # type: ignore[arg-type]
+        distribution_explanation=dist_text,
+        regions=[_site_text(s) for s in f.sites] or ["unspecified"],
+        course=d.course or "unknown",
+        variability=list(d.variability or []),
+        associated_features=assoc,  # type: ignore[arg-type]
+        associated_features_explanation=assoc_text,
+        reference_ids=list(_REFS),
+    )

@@ -1,0 +1,111 @@
+"""Etiology: run every rule, score each hypothesis, rank them, and say primary or acquired.
+
+Scoring, documented: each rule that fires adds its signed integer weight (from
+``rules.yaml``) to its hypothesis. The score orders hypotheses; the support level is the
+band the score falls in (``parameters.yaml``: strong ≥ 7, moderate ≥ 4, weak ≥ 1, else
+unsupported). Ties are broken by the fixed order of categories below (commonest first), so
+the ranking is deterministic. The summary is the group (primary: idiopathic or inherited;
+acquired: every other category) of the top hypothesis when it is at least weakly supported
+and leads the best hypothesis of the other group by ``summary_margin`` points; otherwise
+it is undetermined. None of these numbers is a probability.
+"""
+
+from __future__ import annotations
+
+from dystonia_cds.assessment import Etiology, Evidence, Hypothesis
+from dystonia_cds.engine import (
+    _rules_central,
+    _rules_drug,
+    _rules_functional,
+    _rules_peripheral,
+    _rules_primary,
+)
+from dystonia_cds.engine._facts import Facts
+from dystonia_cds.engine._rule_base import Rule
+from dystonia_cds.engine.checks import CheckSet
+from dystonia_cds.knowledge import KnowledgeBase
+
+CATEGORIES = (
+    "idiopathic", "inherited", "acquired_peripheral_trauma", "acquired_central_vascular",
+    "acquired_central_traumatic", "acquired_perinatal", "acquired_other_structural",
+    "drug_induced_acute", "drug_induced_tardive", "degenerative", "functional",
+)
+PRIMARY = frozenset({"idiopathic", "inherited"})
+
+ALL_RULES: tuple[Rule, ...] = (
+    *_rules_primary.RULES, *_rules_central.RULES, *_rules_peripheral.RULES,
+    *_rules_drug.RULES, *_rules_functional.RULES,
+)
+
+
+def evaluate(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> dict[str, list[Evidence]]:
+    """Every fired rule's evidence, grouped by hypothesis."""
+    out: dict[str, list[Evidence]] = {c: [] for c in CATEGORIES}
+    for rule in ALL_RULES:
+        finding = rule.fn(f, checks, kb)
+        if finding is None:
+            continue
+        info = kb.rules[rule.id]
+        out[info.hypothesis].append(Evidence(
+            finding=f"{finding}. {info.finding}." if finding != info.finding else finding,
+            direction="against" if info.weight < 0 else ("for" if info.weight else "neutral"),
+            weight=info.weight,
+            rule_id=rule.id,
+            reference_ids=list(info.references),
+        ))
+    return out
+
+
+def scores(evidence: dict[str, list[Evidence]]) -> dict[str, int]:
+    return {c: sum(e.weight for e in evidence[c]) for c in CATEGORIES}
+
+
+def ranked(score: dict[str, int]) -> list[str]:
+    """Categories, highest score first, ties in the fixed order of CATEGORIES."""
+    return sorted(CATEGORIES, key=lambda c: (-score[c], CATEGORIES.index(c)))
+
+
+def support_level(score: int, kb: KnowledgeBase) -> str:
+    levels = kb.parameters.scoring.support_levels
+    for name in ("strong", "moderate", "weak"):
+        if score >= levels[name]:
+            return name
+    return "unsupported"
+
+
+def summarise(order: list[str], score: dict[str, int], kb: KnowledgeBase) -> tuple[str, str]:
+    top = order[0]
+    group = "primary" if top in PRIMARY else "acquired"
+    rival = next(c for c in order if (c in PRIMARY) != (top in PRIMARY))
+    margin = kb.parameters.scoring.summary_margin
+    label = kb.hypothesis_labels
+    if support_level(score[top], kb) == "unsupported":
+        return "undetermined", ("No cause is supported by the recorded facts; "
+                                "see the next questions.")
+    lead = score[top] - score[rival]
+    if lead < margin:
+        return "undetermined", (
+            f"{label[top]['label']} ({score[top]} points) and {label[rival]['label']} "
+            f"({score[rival]} points) are too close to call (a lead of {margin} points is "
+            "required).")
+    return group, (f"{label[top]['label']} leads {label[rival]['label']} by {lead} points.")
+
+
+def assess_etiology(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> Etiology:
+    evidence = evaluate(f, checks, kb)
+    score = scores(evidence)
+    order = ranked(score)
+    summary, why = summarise(order, score, kb)
+    hyps = [
+        Hypothesis(
+            category=c,  # type: ignore[arg-type]
+            label=kb.hypothesis_labels[c]["label"],
+            plain_label=kb.hypothesis_labels[c]["plain"],
+            support=support_level(score[c], kb),  # type: ignore[arg-type]
+            score=score[c],
+            evidence=sorted(evidence[c], key=lambda e: (-abs(e.weight), e.rule_id)),
+        )
+        for c in order
+    ]
+    return Etiology(summary=summary, summary_explanation=why,  # type: ignore[arg-type]
+                    hypotheses=hyps)

@@ -1,0 +1,139 @@
+"""Next questions: which unknown facts would most change the ranking?
+
+Computed, not listed: for each unknown field, the engine is re-run with the field filled
+each plausible way, and the question is ranked by how far the answers move the scores of
+the current leading causes (and whether any answer changes the leading cause). A question
+whose answers move nothing is not asked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from dystonia_cds.assessment import NextQuestion
+from dystonia_cds.case import Case, Event, FamilyHistory, Imaging, Lesion, Medication
+from dystonia_cds.engine._facts import Facts, derive_facts
+from dystonia_cds.engine.checks import compute_checks
+from dystonia_cds.engine.etiology import evaluate, ranked, scores
+from dystonia_cds.knowledge import KnowledgeBase
+
+Fill = tuple[str, Case]
+
+
+def _with_dystonia(case: Case, **update: Any) -> Case:
+    return case.model_copy(update={"dystonia": case.dystonia.model_copy(update=update)})
+
+
+def _opposite_side(f: Facts) -> str:
+    return {"left": "right", "right": "left"}.get(f.body_side or "", "left")
+
+
+def _fills(f: Facts) -> Iterator[tuple[str, list[Case]]]:
+    case, d = f.case, f.case.dystonia
+    if d.onset is None:
+        yield "dystonia.onset", [_with_dystonia(case, onset=a) for a in ("P10Y", "P50Y")]
+    if d.sensory_trick in (None, "unknown", "not_tried"):
+        yield "dystonia.sensory_trick", [
+            _with_dystonia(case, sensory_trick=v) for v in ("effective", "ineffective")]
+    if d.persists_in_sleep is None:
+        yield "dystonia.persists_in_sleep", [
+            _with_dystonia(case, persists_in_sleep=v) for v in (True, False)]
+    if d.features is None:
+        yield "dystonia.features", [
+            _with_dystonia(case, features=v) for v in ([], ["parkinsonism"], ["sudden_onset"])]
+    if d.course in (None, "unknown"):
+        yield "dystonia.course", [_with_dystonia(case, course=v) for v in ("static", "progressive")]
+    if d.fixed_posture is None:
+        yield "dystonia.fixed_posture", [_with_dystonia(case, fixed_posture=True)]
+    site = next(iter(sorted(f.regions)), "neck")
+    if case.events is None:
+        yield "events", [case.model_copy(update={"events": v}) for v in (
+            [],
+            [Event(type="peripheral_injury", body_site=site, before_onset="P1M",  # type: ignore[arg-type]
+                   severity="moderate")],
+            [Event(type="head_injury", before_onset="P6M", severity="severe")],
+        )]
+    if case.medications is None:
+        yield "medications", [case.model_copy(update={"medications": v}) for v in (
+            [], [Medication(drug="haloperidol", before_onset="P2D")],
+            [Medication(drug="haloperidol", before_onset="P2Y")])]
+    if not case.imaging:
+        lesion = Lesion(side=_opposite_side(f), structure="putamen")  # type: ignore[arg-type]
+        yield "imaging", [case.model_copy(update={"imaging": v}) for v in (
+            [Imaging(modality="MRI", normal=True)],
+            [Imaging(modality="MRI", normal=False, lesions=[lesion])])]
+    if case.family_history is None or case.family_history.dystonia is None:
+        yield "family_history.dystonia", [
+            case.model_copy(update={"family_history": FamilyHistory(dystonia=v)})
+            for v in (True, False)]
+    for ev in f.events:
+        if ev.latency_days is None and ev.info.hypothesis:
+            events = list(case.events or [])
+            cases = []
+            for lat in ("P1M", "P3Y"):
+                events[ev.index] = ev.event.model_copy(update={"before_onset": lat, "when": None})
+                cases.append(case.model_copy(update={"events": list(events)}))
+            yield f"events[{ev.index}].before_onset", cases
+        if ev.info.mechanism == "peripheral" and not ev.body_sites:
+            events = list(case.events or [])
+            cases = []
+            for where in (site, "trunk" if site != "trunk" else "neck"):
+                events[ev.index] = ev.event.model_copy(update={"body_site": where})
+                cases.append(case.model_copy(update={"events": list(events)}))
+            yield f"events[{ev.index}].body_site", cases
+    for i, im in enumerate(case.imaging or []):
+        for j, les in enumerate(im.lesions):
+            if les.side is None:
+                cases = []
+                for side in ("left", "right"):
+                    lesions = list(im.lesions)
+                    lesions[j] = les.model_copy(update={"side": side})
+                    imaging = list(case.imaging or [])
+                    imaging[i] = im.model_copy(update={"lesions": lesions})
+                    cases.append(case.model_copy(update={"imaging": imaging}))
+                yield f"imaging[{i}].lesions[{j}].side", cases
+
+
+def _score(case: Case, kb: KnowledgeBase) -> dict[str, int]:
+    f = derive_facts(case, kb)
+    return scores(evaluate(f, compute_checks(f, kb), kb))
+
+
+def next_questions(f: Facts, base: dict[str, int], kb: KnowledgeBase,
+                   limit: int = 6) -> list[NextQuestion]:
+    """Unknown fields ranked by how much their answers would move the leading causes."""
+    order = ranked(base)
+    top3 = order[:3]
+    found: list[tuple[int, int, int, str, str]] = []
+    for position, (field, cases) in enumerate(_fills(f)):
+        best_move, changes_top, flips_to = 0, 0, ""
+        for alt in cases:
+            s = _score(alt, kb)
+            move = sum(abs(s[c] - base[c]) for c in top3)
+            new_top = ranked(s)[0]
+            if new_top != order[0]:
+                changes_top, flips_to = 1, new_top
+            best_move = max(best_move, move)
+        if best_move == 0:
+            continue
+        found.append((-changes_top, -best_move, position, field, flips_to))
+    found.sort()
+    out = []
+    for neg_change, neg_move, _, field, flips_to in found[:limit]:
+        q = kb.questions.get(field) or kb.questions[_generic(field)]
+        if neg_change:
+            why = ("An answer could change the leading cause (to "
+                   f"{kb.hypothesis_labels[flips_to]['label']}).")
+        else:
+            why = f"An answer could move the leading causes' scores by up to {-neg_move} points."
+        out.append(NextQuestion(field=field, question=q.question, plain_question=q.plain_question,
+                                why=why, impact=-neg_move))
+    return out
+
+
+def _generic(field: str) -> str:
+    """events[0].before_onset → events[].before_onset (the question template's key)."""
+    import re
+
+    return re.sub(r"\[\d+\]", "[]", field)

@@ -1,0 +1,151 @@
+"""Load and cross-check the knowledge base shipped in ``knowledge/data``.
+
+Why a loader and not module constants: the knowledge base is data with sources. It is read
+once (by an app factory, a CLI command or :func:`default_knowledge`), validated by the
+pydantic models in ``_models``, and every reference id it uses is checked to exist, so a
+broken citation fails at load, not in front of a clinician.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from dystonia_cds.errors import KnowledgeBaseError
+from dystonia_cds.knowledge._models import KnowledgeBase, Vocabulary
+
+_FILES = (
+    "meta", "references", "regions", "features", "events", "drugs", "structures", "rules",
+    "parameters", "treatments", "recommendations", "questions",
+)
+
+
+def normalise_word(text: str) -> str:
+    """Lower-case, apostrophes dropped, runs of space/underscore/hyphen folded to one space."""
+    text = text.strip().lower().replace("\u2019", "").replace("'", "")
+    return re.sub(r"[\s_\-]+", " ", text)
+
+
+def _read(name: str) -> tuple[Any, bytes]:
+    raw = resources.files("dystonia_cds.knowledge").joinpath(f"data/{name}.yaml").read_bytes()
+    return yaml.safe_load(raw), raw
+
+
+def _alias_map(items: dict[str, Any], include_hpo: bool = True) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, item in items.items():
+        words = [key, getattr(item, "label", key), *getattr(item, "aliases", [])]
+        hpo = getattr(item, "hpo", None)
+        if hpo and include_hpo:
+            words.append(hpo)
+        for w in words:
+            norm = normalise_word(w)
+            if out.get(norm, key) != key:
+                raise KnowledgeBaseError(f"alias {w!r} names both {out[norm]} and {key}")
+            out[norm] = key
+    return out
+
+
+def _referenced_ids(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every (where, reference id) the data cites, found by walking the raw YAML."""
+    found: list[tuple[str, str]] = []
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in ("references", "tardive_references") and isinstance(v, list):
+                    found.extend((f"{where}.{k}", str(r)) for r in v)
+                else:
+                    walk(v, f"{where}.{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{where}[{i}]")
+
+    for name, content in data.items():
+        if name != "references":
+            walk(content, name)
+    return found
+
+
+def load_knowledge() -> KnowledgeBase:
+    """Read, validate and cross-check the shipped knowledge base."""
+    data: dict[str, Any] = {}
+    digest = hashlib.sha256()
+    for name in _FILES:
+        content, raw = _read(name)
+        data[name] = content
+        digest.update(name.encode() + b"\0" + raw)
+    try:
+        kb = _build(data, digest.hexdigest())
+    except ValidationError as exc:
+        raise KnowledgeBaseError(f"knowledge base failed validation:\n{exc}") from exc
+    missing = sorted(
+        {f"{where}: {ref}" for where, ref in _referenced_ids(data) if ref not in kb.references}
+    )
+    if missing:
+        raise KnowledgeBaseError("unknown reference ids:\n  " + "\n  ".join(missing))
+    return kb
+
+
+def _build(data: dict[str, Any], content_hash: str) -> KnowledgeBase:
+    from dystonia_cds.knowledge import _models as m
+
+    refs = {r["id"]: m.Reference.model_validate(r) for r in data["references"]}
+    regions = {r["id"]: m.RegionInfo.model_validate(r) for r in data["regions"]["regions"]}
+    features = {f["id"]: m.FeatureInfo.model_validate(f) for f in data["features"]}
+    events = {e["id"]: m.EventInfo.model_validate(e) for e in data["events"]}
+    drugs = {d["id"]: m.DrugInfo.model_validate(d) for d in data["drugs"]}
+    structures = {s["id"]: m.StructureInfo.model_validate(s) for s in data["structures"]}
+    rules = {r["id"]: m.RuleInfo.model_validate(r) for r in data["rules"]}
+    drug_words = {}
+    for key, drug in drugs.items():
+        for w in [key, *drug.synonyms]:
+            drug_words[normalise_word(w)] = key
+    vocabulary = m.Vocabulary(
+        regions=_alias_map(regions, include_hpo=False),
+        sides={normalise_word(k): v for k, v in data["regions"]["side_aliases"].items()},
+        features=_alias_map(features),
+        events=_alias_map(events),
+        drugs=drug_words,
+        structures=_alias_map(structures),
+    )
+    for region in regions.values():
+        for other in region.contiguous:
+            if other not in regions:
+                raise KnowledgeBaseError(f"region {region.id}: unknown contiguous {other}")
+    for event in events.values():
+        for site in event.body_sites:
+            if site not in regions:
+                raise KnowledgeBaseError(f"event {event.id}: unknown body site {site}")
+    return m.KnowledgeBase(
+        version=data["meta"]["version"],
+        content_hash=content_hash,
+        references=refs,
+        regions=regions,
+        features=features,
+        events=events,
+        drugs=drugs,
+        structures=structures,
+        rules=rules,
+        parameters=m.Parameters.model_validate(data["parameters"]),
+        treatments=[m.TreatmentInfo.model_validate(t) for t in data["treatments"]],
+        recommendations={
+            r["id"]: m.RecommendationInfo.model_validate(r) for r in data["recommendations"]
+        },
+        questions={q["field"]: m.QuestionInfo.model_validate(q) for q in data["questions"]},
+        hypothesis_labels=data["meta"]["hypotheses"],
+        disclaimer=data["meta"]["disclaimer"],
+        vocabulary=vocabulary,
+    )
+
+
+@lru_cache(maxsize=1)
+def default_knowledge() -> KnowledgeBase:
+    """The shipped knowledge base, loaded on first use (not at import) and then reused."""
+    return load_knowledge()
