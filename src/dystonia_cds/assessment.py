@@ -31,7 +31,8 @@ class _Out(BaseModel):
 
 
 class Evidence(_Out):
-    finding: str
+    finding: str = Field(description="What was found in this case.")
+    rationale: str = Field(description="Why it counts, as the knowledge base states it.")
     direction: Literal["for", "against", "neutral"]
     weight: int = Field(description="Signed points added to the hypothesis score.")
     rule_id: str

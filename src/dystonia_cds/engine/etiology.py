@@ -47,7 +47,8 @@ def evaluate(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> dict[str, list[Ev
             continue
         info = kb.rules[rule.id]
         out[info.hypothesis].append(Evidence(
-            finding=f"{finding}. {info.finding}." if finding != info.finding else finding,
+            finding=finding.rstrip("."),
+            rationale=info.finding,
             direction="against" if info.weight < 0 else ("for" if info.weight else "neutral"),
             weight=info.weight,
             rule_id=rule.id,

@@ -42,7 +42,8 @@ class Reference(_Data):
     @property
     def citation(self) -> str:
         vp = f";{self.volume_pages}" if self.volume_pages else ""
-        return f"{self.authors}. {self.title}. {self.journal}. {self.year}{vp}."
+        return (f"{self.authors.rstrip('.')}. {self.title.rstrip('.')}. {self.journal}. "
+                f"{self.year}{vp}.")
 
     @property
     def url(self) -> str:

@@ -1,0 +1,37 @@
+"""The `dystonia-cds` command line: thin commands over the public API."""
+
+from __future__ import annotations
+
+import typer
+
+from dystonia_cds.cli.assess import assess_command
+from dystonia_cds.cli.knowledge import knowledge_command, schema_command
+
+app = typer.Typer(
+    name="dystonia-cds",
+    help="Explainable decision support for dystonia: primary or acquired, from what. "
+    "General information, not a diagnosis.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("assess")(assess_command)
+app.command("knowledge")(knowledge_command)
+app.command("schema")(schema_command)
+
+
+def _register_optional() -> None:
+    """Commands whose extras may not be installed register only when importable."""
+    try:
+        from dystonia_cds.cli.lesion import lesion
+    except ImportError:
+        pass
+    else:
+        app.command("lesion")(lesion)
+
+
+_register_optional()
+
+
+def main() -> None:
+    app()

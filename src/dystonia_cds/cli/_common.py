@@ -1,0 +1,30 @@
+"""Shared CLI plumbing: reading inputs and reporting input errors without tracebacks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from dystonia_cds import Case, CaseError, KnowledgeBase
+from dystonia_cds._case_io import case_from_mapping, load_case, read_mapping
+
+err_console = Console(stderr=True, highlight=False)
+
+
+def read_case(name: str, kb: KnowledgeBase) -> Case:
+    """Read one Case from a path or '-' (stdin)."""
+    if name == "-":
+        return case_from_mapping(read_mapping(sys.stdin.read(), "<stdin>"), kb, "<stdin>")
+    return load_case(Path(name), kb)
+
+
+def report_case_error(exc: CaseError) -> None:
+    where = exc.source or "input"
+    err_console.print(f"[bold red]error[/]: {where}: cannot read the case")
+    for p in exc.problems:
+        err_console.print(f"  • [bold]{p.field}[/]: {p.message}"
+                          + (f" (given: {p.value!r})" if p.value is not None else ""))
+        if p.solution:
+            err_console.print(f"    → {p.solution}")

@@ -1,0 +1,59 @@
+"""`dystonia-cds assess`: one or more cases → assessments, as text, JSON or Markdown."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from dystonia_cds import Assessment, CaseError, assess, default_knowledge
+from dystonia_cds.cli._common import read_case, report_case_error
+from dystonia_cds.render import print_assessment, render_markdown
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class Audience(str, Enum):
+    clinician = "clinician"
+    patient = "patient"
+
+
+def assess_command(
+    files: Annotated[list[str], typer.Argument(help="Case files (YAML/JSON); '-' reads stdin.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    audience: Annotated[Audience, typer.Option(help="Wording of the disclaimer.")] =
+        Audience.clinician,
+) -> None:
+    """Assess cases: classification, ranked causes with evidence, checks, next questions."""
+    kb = default_knowledge()
+    results: list[Assessment] = []
+    failed = False
+    console = Console()
+    for name in files:
+        try:
+            case = read_case(name, kb)
+        except CaseError as exc:
+            report_case_error(exc)
+            failed = True
+            continue
+        a = assess(case, kb, audience=audience.value)
+        if format is Format.text:
+            print_assessment(a, console)
+        elif format is Format.markdown:
+            typer.echo(render_markdown(a))
+        else:
+            results.append(a)
+    if format is Format.json and results:
+        if len(files) == 1:
+            typer.echo(results[0].to_json())
+        else:
+            typer.echo(json.dumps([json.loads(r.to_json()) for r in results], indent=2))
+    if failed:
+        raise typer.Exit(2)

@@ -1,0 +1,61 @@
+"""`dystonia-cds knowledge` and `dystonia-cds schema`: what the engine knows and accepts."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dystonia_cds import Assessment, Case, default_knowledge
+
+
+def knowledge_command(
+    references: Annotated[bool, typer.Option("--references", help="List references only.")] =
+        False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """List the rules (hypothesis, weight, finding, references) and the bibliography."""
+    kb = default_knowledge()
+    if as_json:
+        typer.echo(json.dumps({
+            "knowledge_version": kb.knowledge_version,
+            "rules": [r.model_dump() for r in kb.rules.values()],
+            "references": [dict(r.model_dump(), citation=r.citation, url=r.url)
+                           for r in kb.references.values()],
+        }, indent=2))
+        return
+    console = Console()
+    console.print(f"knowledge version {kb.knowledge_version}")
+    if not references:
+        t = Table(title=f"{len(kb.rules)} rules", show_lines=False)
+        for col in ("rule", "hypothesis", "weight", "finding", "references"):
+            t.add_column(col)
+        for r in kb.rules.values():
+            t.add_row(r.id, r.hypothesis, f"{r.weight:+d}", r.finding, ", ".join(r.references))
+        console.print(t)
+    t = Table(title=f"{len(kb.references)} references")
+    t.add_column("id")
+    t.add_column("citation")
+    t.add_column("DOI / PMID")
+    for ref in kb.references.values():
+        t.add_row(ref.id, ref.citation, " / ".join(x for x in (ref.doi, ref.pmid) if x))
+    console.print(t)
+
+
+class SchemaName(str, Enum):
+    case = "case"
+    assessment = "assessment"
+
+
+def schema_command(
+    name: Annotated[SchemaName, typer.Argument(help="Which contract.")] = SchemaName.case,
+) -> None:
+    """Print the JSON Schema of the Case (input) or Assessment (output) contract."""
+    model = Case if name is SchemaName.case else Assessment
+    schema = model.model_json_schema(by_alias=True)
+    schema["$id"] = f"dystonia-cds/{name.value}/v1"
+    typer.echo(json.dumps(schema, indent=2))

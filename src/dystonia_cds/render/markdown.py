@@ -1,0 +1,47 @@
+"""Markdown view of an Assessment: for notes, issue trackers and CDS Hooks card details."""
+
+from __future__ import annotations
+
+from dystonia_cds.assessment import Assessment
+
+_SIGN = {"for": "+", "against": "−", "neutral": "·"}
+
+
+def render_markdown(a: Assessment, max_hypotheses: int = 5) -> str:
+    c, e = a.classification, a.etiology
+    lines = [f"> **{a.disclaimer}**", "", f"# dystonia-cds assessment{f' — {a.case_id}' if a.case_id else ''}", ""]
+    lines += [
+        "## Classification (Axis I, Albanese 2013)",
+        f"- Age at onset: {c.age_at_onset_label}",
+        f"- Distribution: **{c.distribution}** — {c.distribution_explanation}",
+        f"- Course: {c.course}; variability: {', '.join(c.variability) or 'not recorded'}",
+        f"- Associated features: {c.associated_features} — {c.associated_features_explanation}",
+        "",
+        f"## Etiology: **{e.summary}**",
+        e.summary_explanation,
+        "",
+    ]
+    for i, h in enumerate(e.hypotheses[:max_hypotheses], 1):
+        lines.append(f"{i}. **{h.label}** — support: {h.support} (score {h.score})")
+        for ev in h.evidence:
+            refs = ", ".join(ev.reference_ids)
+            lines.append(f"   - {_SIGN[ev.direction]}{abs(ev.weight)} {ev.finding}. "
+                         f"_{ev.rationale}_ [{ev.rule_id}; {refs}]")
+    lines += ["", "## Causal-link checks"]
+    lines += [f"- **{k.id}** ({k.hypothesis}): {k.status} — {k.explanation}" for k in a.checks]
+    if not a.checks:
+        lines.append("- No candidate cause to check.")
+    lines += ["", "## Next questions"]
+    lines += [f"{i}. {q.question} — {q.why}" for i, q in enumerate(a.next_questions, 1)]
+    lines += ["", "## Recommendations"]
+    lines += [f"- ({r.kind}) {r.text} [{', '.join(r.reference_ids)}]" for r in a.recommendations]
+    lines += ["", "## Treatment information"]
+    lines += [f"- **{t.option}**: {t.detail} [{', '.join(t.reference_ids)}]"
+              for t in a.treatment_information]
+    if a.input_notes:
+        lines += ["", "## Input notes"]
+        lines += [f"- {n.field}: {n.message}" for n in a.input_notes]
+    lines += ["", "## References"]
+    lines += [f"- [{r.id}] {r.citation} <{r.url}>" for r in a.references]
+    lines += ["", f"_engine {a.engine_version}, knowledge {a.knowledge_version}_", ""]
+    return "\n".join(lines)

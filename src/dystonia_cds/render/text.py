@@ -1,0 +1,78 @@
+"""The clinician's one-screen summary in the terminal (rich)."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from dystonia_cds.assessment import Assessment
+
+_STATUS_STYLE = {"consistent": "green", "inconsistent": "bold red",
+                 "insufficient_data": "yellow", "not_applicable": "dim"}
+_SUPPORT_STYLE = {"strong": "bold green", "moderate": "green", "weak": "yellow",
+                  "unsupported": "dim"}
+
+
+def assessment_view(a: Assessment, max_hypotheses: int = 4) -> Group:
+    c, e = a.classification, a.etiology
+    parts: list[object] = [Text(a.disclaimer, style="italic")]
+    head = Table.grid(padding=(0, 1))
+    head.add_row("Case", a.case_id or "(no id)")
+    head.add_row("Onset", c.age_at_onset_label)
+    head.add_row("Distribution", f"{c.distribution} — {c.distribution_explanation}")
+    head.add_row("Features", f"{c.associated_features} — {c.associated_features_explanation}")
+    head.add_row("Summary", Text(f"{e.summary.upper()} — {e.summary_explanation}", style="bold"))
+    parts.append(head)
+    causes = Table(title="Ranked causes (support is an ordered category, not a probability)",
+                   show_lines=True, expand=True)
+    causes.add_column("#", width=2)
+    causes.add_column("Cause", ratio=2)
+    causes.add_column("Support", ratio=1)
+    causes.add_column("Evidence (weight, rule, references)", ratio=6)
+    for i, h in enumerate(e.hypotheses[:max_hypotheses], 1):
+        ev = Text()
+        for item in h.evidence:
+            sign = {"for": "+", "against": "-", "neutral": "·"}[item.direction]
+            style = {"for": "green", "against": "red", "neutral": "dim"}[item.direction]
+            ev.append(f"{sign}{abs(item.weight)} ", style=style)
+            ev.append(f"{item.finding}. ")
+            ev.append(f"{item.rationale} [{item.rule_id}: {', '.join(item.reference_ids)}]\n",
+                      style="dim")
+        causes.add_row(str(i), h.label, Text(f"{h.support} ({h.score})",
+                                             style=_SUPPORT_STYLE[h.support]), ev)
+    parts.append(causes)
+    checks = Table(title="Causal-link checks", expand=True)
+    checks.add_column("Check")
+    checks.add_column("For")
+    checks.add_column("Status")
+    checks.add_column("Explanation", ratio=4)
+    for k in a.checks:
+        checks.add_row(k.id, k.hypothesis, Text(k.status, style=_STATUS_STYLE[k.status]),
+                       k.explanation)
+    if a.checks:
+        parts.append(checks)
+    if a.next_questions:
+        parts.append(Text("Next questions", style="bold"))
+        parts += [Text(f" {i}. {q.question}  ({q.why})") for i, q in
+                  enumerate(a.next_questions, 1)]
+    parts.append(Text("Recommendations", style="bold"))
+    parts += [Text(f" • [{r.kind}] {r.text} [{', '.join(r.reference_ids)}]")
+              for r in a.recommendations]
+    if a.treatment_information:
+        parts.append(Text("Treatment information", style="bold"))
+        parts += [Text(f" • {t.option}: {t.detail} [{', '.join(t.reference_ids)}]")
+                  for t in a.treatment_information]
+    if a.input_notes:
+        parts.append(Text("Input notes", style="bold"))
+        parts += [Text(f" • {n.field}: {n.message}", style="yellow") for n in a.input_notes]
+    parts.append(Text("References", style="bold"))
+    parts += [Text(f" [{r.id}] {r.citation} {r.url}", style="dim") for r in a.references]
+    parts.append(Text(f"engine {a.engine_version} · knowledge {a.knowledge_version}",
+                      style="dim"))
+    return Group(*parts)  # type: ignore[arg-type]
+
+
+def print_assessment(a: Assessment, console: Console) -> None:
+    console.print(Panel(assessment_view(a), title="dystonia-cds", subtitle="not a diagnosis"))
