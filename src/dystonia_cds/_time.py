@@ -42,9 +42,11 @@ def parse_duration(text: str) -> Duration:
     else:
         years, months, days = 0.0, 0.0, float(parsed.days)
     total = years * DAYS_PER_YEAR + months * DAYS_PER_MONTH + days
-    if days:
-        precision = 1.0 if "D" in text else 7.0
-    elif months:
+    if text.endswith("D"):
+        precision = 1.0
+    elif text.endswith("W"):
+        precision = 7.0
+    elif text.endswith("M"):
         precision = DAYS_PER_MONTH
     else:
         precision = DAYS_PER_YEAR

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from dystonia_cds._time import DAYS_PER_YEAR, Instant, days_between, parse_duration, to_instant
 from dystonia_cds.case import Case, Event, Lesion, Medication
-from dystonia_cds.knowledge import KnowledgeBase
+from dystonia_cds.knowledge import KnowledgeBase, normalise_word
 from dystonia_cds.knowledge._models import DrugInfo, EventInfo, StructureInfo
 
 Site = tuple[str, str | None]  # (region, side)
@@ -76,12 +76,17 @@ class Facts:
         )
 
 
-def _sites(case: Case) -> tuple[Site, ...]:
+def _sites(case: Case, kb: KnowledgeBase) -> tuple[Site, ...]:
+    """Body sites; a side on a midline region (both eyes, one side of the neck) is kept in
+    the Case but does not make a second site: blepharospasm of both eyes is focal."""
     out: list[Site] = []
     for r in case.dystonia.regions:
         if r.region == "unspecified":
             continue
-        sides: list[str | None] = ["left", "right"] if r.side == "bilateral" else [r.side]
+        if not kb.regions[r.region].paired:
+            sides: list[str | None] = [None]
+        else:
+            sides = ["left", "right"] if r.side == "bilateral" else [r.side]
         for side in sides:
             site = (r.region, side)
             if site not in out:
@@ -151,7 +156,7 @@ def _drug_fact(i: int, med: Medication, kb: KnowledgeBase, onset: Instant | None
 def derive_facts(case: Case, kb: KnowledgeBase) -> Facts:
     """Compute the Facts of a Case."""
     onset = _onset(case)
-    sites = _sites(case)
+    sites = _sites(case, kb)
     events = tuple(_event_fact(i, e, kb, onset) for i, e in enumerate(case.events or []))
     drugs = tuple(
         _drug_fact(i, m, kb, onset, case.patient.birth_date)
@@ -167,12 +172,9 @@ def derive_facts(case: Case, kb: KnowledgeBase) -> Facts:
     elif any(im.normal is True for im in imaging):
         normal = True
     raw = list(case.dystonia.features or [])
-    known = {kb.vocabulary.features.get(f.lower(), "") for f in raw} - {""}
-    feature_ids = frozenset(
-        kb.vocabulary.features[f.lower()] for f in raw if f.lower() in kb.vocabulary.features
-    )
-    unknown = tuple(f for f in raw if f.lower() not in kb.vocabulary.features)
-    del known
+    vocab = kb.vocabulary.features
+    feature_ids = frozenset(vocab[normalise_word(f)] for f in raw if normalise_word(f) in vocab)
+    unknown = tuple(f for f in raw if normalise_word(f) not in vocab)
     return Facts(
         case=case,
         onset_years=_years(onset),

@@ -1,0 +1,59 @@
+"""The command line: thin commands, clear errors, exit code 2 on bad input."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from dystonia_cds.cli import app
+from tests.conftest import REPO
+
+runner = CliRunner()
+WHIPLASH = str(REPO / "examples" / "whiplash-neck.yaml")
+
+
+def test_assess_text_shows_summary_checks_and_disclaimer() -> None:
+    r = runner.invoke(app, ["assess", WHIPLASH])
+    assert r.exit_code == 0, r.output
+    assert "peripheral injury" in r.output and "not a diagnosis" in r.output
+    assert "anatomy" in r.output and "consistent" in r.output
+
+
+def test_assess_json_is_the_contract() -> None:
+    r = runner.invoke(app, ["assess", WHIPLASH, "--format", "json"])
+    assert r.exit_code == 0
+    data = json.loads(r.output)
+    assert data["schema"] == "dystonia-cds/assessment/v1"
+    assert data["etiology"]["hypotheses"][0]["category"] == "acquired_peripheral_trauma"
+
+
+def test_assess_markdown_and_stdin() -> None:
+    text = (REPO / "examples" / "dental-jaw.yaml").read_text()
+    r = runner.invoke(app, ["assess", "-", "-f", "markdown"], input=text)
+    assert r.exit_code == 0
+    assert r.output.startswith("> **")
+
+
+def test_bad_input_names_field_value_and_accepted_values() -> None:
+    r = runner.invoke(app, ["assess", "-"], input="dystonia: {regions: [elbow]}\n")
+    assert r.exit_code == 2
+    assert "dystonia.regions[0].region" in r.output
+    assert "elbow" in r.output and "upper_face" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_missing_file_and_non_mapping_are_clear_errors() -> None:
+    r = runner.invoke(app, ["assess", "/nonexistent/case.yaml"])
+    assert r.exit_code == 2 and "file not found" in r.output
+    r = runner.invoke(app, ["assess", "-"], input="- just\n- a list\n")
+    assert r.exit_code == 2 and "mapping" in r.output
+
+
+def test_schema_and_knowledge_commands() -> None:
+    r = runner.invoke(app, ["schema", "case"])
+    schema = json.loads(r.output)
+    assert "dystonia" in schema["properties"]
+    r = runner.invoke(app, ["knowledge", "--json"])
+    data = json.loads(r.output)
+    assert data["rules"] and all(rule["references"] for rule in data["rules"])

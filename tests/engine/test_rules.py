@@ -1,0 +1,172 @@
+"""One test per rule: a case where it must fire, and one where it must not.
+
+Each entry: rule id → (case parts where it fires, case parts where it must not). The
+cases are built on an adult right-arm dystonia (tests.conftest.make_case).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from dystonia_cds import KnowledgeBase, assess
+from dystonia_cds.engine.etiology import ALL_RULES
+from tests.conftest import make_case
+
+NECK = {"regions": [{"region": "neck"}], "onset": "P45Y"}
+CHILD_LEG = {"regions": [{"region": "leg", "side": "left"}], "onset": "P9Y"}
+HEMI_R = {"regions": [{"region": "arm", "side": "right"}, {"region": "leg", "side": "right"}],
+          "onset": "P60Y"}
+GEN_CHILD = {"regions": ["left leg", "right leg", "trunk", "left arm"], "onset": "P9Y"}
+L_PUTAMEN = [{"modality": "MRI", "normal": False,
+              "lesions": [{"side": "left", "structure": "putamen"}]}]
+R_PUTAMEN = [{"modality": "MRI", "normal": False,
+              "lesions": [{"side": "right", "structure": "putamen"}]}]
+NORMAL = [{"modality": "MRI", "normal": True}]
+NO_EXPOSURE: dict[str, Any] = {"events": [], "medications": []}
+
+
+def ev(kind: str, before: str | None = "P3M", **kw: Any) -> list[dict[str, Any]]:
+    e: dict[str, Any] = {"type": kind, **kw}
+    if before:
+        e["before_onset"] = before
+    return [e]
+
+
+def central(prefix: str, kind: str) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    return {
+        f"R-{prefix}-EVENT": ({"events": ev(kind)}, {"events": []}),
+        f"R-{prefix}-LATENCY-OK": ({"events": ev(kind, "P3M")}, {"events": ev(kind, None)}),
+        f"R-{prefix}-LATENCY-BAD": (
+            {"events": [{"type": kind, "when": "P50Y"}], "dystonia": {"onset": "P45Y"}},
+            {"events": ev(kind, "P3M")}),
+        f"R-{prefix}-LATERALITY-OK": ({"events": ev(kind), "imaging": L_PUTAMEN},
+                                      {"events": ev(kind), "imaging": R_PUTAMEN}),
+        f"R-{prefix}-LATERALITY-BAD": ({"events": ev(kind), "imaging": R_PUTAMEN},
+                                       {"events": ev(kind), "imaging": L_PUTAMEN}),
+        f"R-{prefix}-LESION": ({"events": ev(kind), "imaging": L_PUTAMEN},
+                               {"events": ev(kind), "imaging": NORMAL}),
+        f"R-{prefix}-NORMAL-IMAGING": ({"events": ev(kind), "imaging": NORMAL},
+                                       {"events": ev(kind), "imaging": L_PUTAMEN}),
+        f"R-{prefix}-HEMI": ({"dystonia": HEMI_R}, {}),
+        f"R-{prefix}-PYRAMIDAL": ({"dystonia": {"features": ["hemiparesis"]}},
+                                  {"dystonia": {"features": ["tremor"]}}),
+        f"R-{prefix}-NO-EVENT": ({"events": []}, {"events": ev(kind)}),
+    }
+
+
+DRB2D = [{"drug": "haloperidol", "before_onset": "P2D"}]
+DRB2Y = [{"drug": "haloperidol", "before_onset": "P2Y"}]
+
+CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "R-IDIO-ADULT-FOCAL": ({"dystonia": NECK}, {"dystonia": CHILD_LEG}),
+    "R-IDIO-TRICK": ({"dystonia": {"sensory_trick": "effective"}},
+                     {"dystonia": {"sensory_trick": "ineffective"}}),
+    "R-IDIO-NORMAL-IMAGING": ({"imaging": NORMAL}, {"imaging": L_PUTAMEN}),
+    "R-IDIO-NO-EXPOSURE": (NO_EXPOSURE, {"events": [], "medications": DRB2D}),
+    "R-IDIO-HEMI": ({"dystonia": HEMI_R}, {}),
+    "R-IDIO-COMBINED": ({"dystonia": {"features": ["parkinsonism"]}},
+                        {"dystonia": {"features": ["tremor"]}}),
+    "R-IDIO-LESION": ({"imaging": L_PUTAMEN}, {"imaging": NORMAL}),
+    "R-IDIO-ADULT-LEG": ({"dystonia": {"regions": ["right foot"], "onset": "P50Y"}},
+                         {"dystonia": CHILD_LEG}),
+    "R-IDIO-EARLY": ({"dystonia": CHILD_LEG}, {}),
+    "R-INH-EARLY": ({"dystonia": CHILD_LEG}, {}),
+    "R-INH-LIMB-ONSET": ({"dystonia": {"regions": ["left hand"], "onset": "P25Y"}},
+                         {"dystonia": {"regions": ["left hand"], "onset": "P35Y"}}),
+    "R-INH-GENERALIZED": ({"dystonia": GEN_CHILD}, {"dystonia": CHILD_LEG}),
+    "R-INH-FAMILY": ({"family_history": {"dystonia": True}},
+                     {"family_history": {"dystonia": False}}),
+    "R-INH-NO-FAMILY": ({"family_history": {"dystonia": False}},
+                        {"family_history": {"dystonia": True}}),
+    "R-INH-GENE": ({"genetics": [{"gene": "TOR1A", "result": "positive"}]},
+                   {"genetics": [{"gene": "TOR1A", "result": "negative"}]}),
+    "R-INH-ADULT-FOCAL": ({"dystonia": NECK}, {}),
+    "R-INH-LESION": ({"imaging": L_PUTAMEN}, {"imaging": NORMAL}),
+    "R-DEG-PROGRESSIVE-COMBINED": (
+        {"dystonia": {"course": "progressive", "features": ["ataxia"]}},
+        {"dystonia": {"course": "static", "features": ["ataxia"]}}),
+    "R-DEG-COMBINED": ({"dystonia": {"features": ["ataxia"]}},
+                       {"dystonia": {"features": ["hemiparesis"]}}),
+    "R-DEG-ISOLATED": ({"dystonia": {"features": []}}, {"dystonia": {"features": ["ataxia"]}}),
+    **central("CT", "head_injury"),
+    "R-CT-SEVERE": ({"events": ev("head_injury", severity="severe")},
+                    {"events": ev("head_injury", severity="mild")}),
+    **central("VASC", "stroke"),
+    **{k: v for k, v in central("PERI", "perinatal_injury").items()
+       if k not in ("R-PERI-LATENCY-OK",)},
+    "R-PERI-LATENCY-OK": ({"events": ev("perinatal_injury", "P9Y")},
+                          {"events": ev("perinatal_injury", None)}),
+    "R-PERI-DELAYED": ({"events": ev("perinatal_injury", "P9Y"), "dystonia": CHILD_LEG},
+                       {"events": ev("perinatal_injury", "P9Y")}),
+    **{k: v for k, v in central("OS", "brain_tumor").items() if k != "R-OS-NO-EVENT"},
+    "R-OS-LESION-NO-EVENT": ({"imaging": L_PUTAMEN},
+                             {"imaging": L_PUTAMEN, "events": ev("stroke")}),
+    "R-PT-EVENT": ({"events": ev("peripheral_injury")}, {"events": ev("stroke")}),
+    "R-PT-NO-EVENT": ({"events": []}, {"events": ev("peripheral_injury")}),
+    "R-PT-ANATOMY-OK": ({"events": ev("peripheral_injury", body_site="right hand")},
+                        {"events": ev("peripheral_injury", body_site="neck")}),
+    "R-PT-ANATOMY-BAD": ({"events": ev("peripheral_injury", body_site="neck")},
+                         {"events": ev("peripheral_injury", body_site="arm")}),
+    "R-PT-LATENCY-OK": ({"events": ev("peripheral_injury", "P2M")},
+                        {"events": ev("peripheral_injury", "P3Y")}),
+    "R-PT-LATENCY-BAD": ({"events": ev("peripheral_injury", "P3Y")},
+                         {"events": ev("peripheral_injury", "P2M")}),
+    "R-PT-SEVERITY": ({"events": ev("peripheral_injury", severity="moderate")},
+                      {"events": ev("peripheral_injury", severity="mild")}),
+    "R-PT-TRICK-INEFFECTIVE": (
+        {"events": ev("whiplash"), "dystonia": {"sensory_trick": "ineffective"}},
+        {"events": [], "dystonia": {"sensory_trick": "ineffective"}}),
+    "R-PT-TRICK-EFFECTIVE": (
+        {"events": ev("whiplash"), "dystonia": {"sensory_trick": "effective"}},
+        {"events": ev("whiplash"), "dystonia": {"sensory_trick": "ineffective"}}),
+    "R-PT-SLEEP": ({"events": ev("whiplash"), "dystonia": {"persists_in_sleep": True}},
+                   {"events": ev("whiplash"), "dystonia": {"persists_in_sleep": False}}),
+    "R-PT-PAIN": ({"events": ev("whiplash"), "dystonia": {"features": ["pain"]}},
+                  {"events": [], "dystonia": {"features": ["pain"]}}),
+    "R-PT-PAROXYSMAL": ({"events": ev("whiplash"), "dystonia": {"variability": ["paroxysmal"]}},
+                        {"events": ev("whiplash"), "dystonia": {"variability": ["persistent"]}}),
+    "R-DA-EXPOSURE": ({"medications": DRB2D}, {"medications": [{"drug": "paracetamol"}]}),
+    "R-DA-NO-DRUG": ({"medications": []}, {"medications": DRB2D}),
+    "R-DA-LATENCY-OK": ({"medications": DRB2D}, {"medications": DRB2Y}),
+    "R-DA-LATENCY-BAD": ({"medications": DRB2Y}, {"medications": DRB2D}),
+    "R-DA-SITES": ({"medications": DRB2D, "dystonia": NECK}, {"medications": DRB2D}),
+    "R-DA-OCULOGYRIC": ({"medications": DRB2D, "dystonia": {"features": ["oculogyric crisis"]}},
+                        {"medications": [], "dystonia": {"features": ["oculogyric crisis"]}}),
+    "R-DA-RISK": ({"medications": DRB2D, "patient": {"sex": "male"},
+                   "dystonia": {"onset": "P17Y"}},
+                  {"medications": DRB2D, "patient": {"sex": "female"},
+                   "dystonia": {"onset": "P17Y"}}),
+    "R-DT-EXPOSURE": ({"medications": DRB2Y}, {"medications": []}),
+    "R-DT-NO-DRUG": ({"medications": []}, {"medications": DRB2Y}),
+    "R-DT-LATENCY-OK": ({"medications": DRB2Y}, {"medications": [
+        {"drug": "haloperidol", "before_onset": "P1D"}]}),
+    "R-DT-LATENCY-BAD": ({"medications": [{"drug": "haloperidol", "before_onset": "P1D"}]},
+                         {"medications": DRB2Y}),
+    "R-FN-SIGNS": ({"dystonia": {"features": ["distractibility"]}},
+                   {"dystonia": {"features": ["pain"]}}),
+    "R-FN-FIXED": ({"dystonia": {"fixed_posture": True}}, {"dystonia": {"fixed_posture": False}}),
+    "R-FN-INJURY": ({"events": ev("peripheral_injury")}, {"events": ev("stroke")}),
+    "R-FN-PAIN": ({"dystonia": {"features": ["crps"]}}, {"dystonia": {"features": ["tremor"]}}),
+    "R-FN-PSYCH": ({"dystonia": {"features": ["depression"]}}, {"dystonia": {"features": []}}),
+}
+
+
+def _fired(kb: KnowledgeBase, parts: dict[str, Any]) -> set[str]:
+    a = assess(make_case(kb, **parts), kb)
+    return {e.rule_id for h in a.etiology.hypotheses for e in h.evidence}
+
+
+def test_every_rule_has_a_unit_test() -> None:
+    assert {r.id for r in ALL_RULES} == set(CASES)
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_fires(rule_id: str, kb: KnowledgeBase) -> None:
+    assert rule_id in _fired(kb, CASES[rule_id][0])
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_does_not_fire(rule_id: str, kb: KnowledgeBase) -> None:
+    assert rule_id not in _fired(kb, CASES[rule_id][1])
