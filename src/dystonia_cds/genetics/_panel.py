@@ -1,0 +1,75 @@
+"""Suggest a gene panel: genes of the best-fitting diseases plus the established dystonia genes
+whose typical presentation (genes.yaml) fits the case's age at onset, distribution and signs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dystonia_cds.genetics._data import GeneRule, genes_data
+from dystonia_cds.genetics._index import HpoIndex, term_int
+from dystonia_cds.genetics._rank import DiseaseMatch
+
+TOP_DISEASES = 5  # genes of this many top-ranked diseases go on the panel
+MAX_GENES_PER_DISEASE = 3  # a disease with more candidate genes is a group entry: skip its genes
+
+
+def _has_any(observed: Sequence[str], wanted: Sequence[str], index: HpoIndex | None) -> bool:
+    if index is None:
+        return bool(set(observed) & set(wanted))
+    targets = {term_int(w) for w in wanted}
+    return any(targets & index.ancestors_of(term_int(o)) for o in observed)
+
+
+def rule_fits(
+    rule: GeneRule,
+    age_at_onset_years: float | None,
+    distribution: str | None,
+    regions: Sequence[str] = (),
+    observed: Sequence[str] = (),
+    index: HpoIndex | None = None,
+) -> bool:
+    """True when every condition the rule states holds (unknown age/distribution never fit)."""
+    if rule.onset_min_years is not None or rule.onset_max_years is not None:
+        if age_at_onset_years is None:
+            return False
+        if rule.onset_min_years is not None and age_at_onset_years < rule.onset_min_years:
+            return False
+        if rule.onset_max_years is not None and age_at_onset_years > rule.onset_max_years:
+            return False
+    if rule.distributions and distribution not in rule.distributions:
+        return False
+    if rule.regions_any and not set(rule.regions_any) & set(regions):
+        return False
+    return not (rule.requires_any and not _has_any(observed, rule.requires_any, index))
+
+
+def gene_panel(
+    matches: Sequence[DiseaseMatch],
+    age_at_onset_years: float | None,
+    distribution: str | None,
+    *,
+    regions: Sequence[str] = (),
+    observed: Sequence[str] = (),
+    index: HpoIndex | None = None,
+) -> list[str]:
+    """Deterministic panel: top-disease genes in rank order, then fitting rule genes in the order
+    of genes.yaml; no duplicates. ``observed`` are HPO ids (descendants count when ``index``)."""
+    panel: list[str] = []
+    for match in matches[:TOP_DISEASES]:
+        if len(match.genes) <= MAX_GENES_PER_DISEASE:
+            panel.extend(g for g in match.genes if g not in panel)
+    for rule in genes_data().dystonia_genes:
+        fits = rule_fits(rule, age_at_onset_years, distribution, regions, observed, index)
+        if fits and rule.gene not in panel:
+            panel.append(rule.gene)
+    return panel
+
+
+def treatable_first(matches: Sequence[DiseaseMatch], margin: float = 0.1) -> list[DiseaseMatch]:
+    """Move treatable diseases whose score is within ``margin`` (fraction) of the best score to
+    the front, keeping the rank order inside each group (stable)."""
+    if not matches:
+        return []
+    floor = matches[0].score * (1.0 - margin)
+    close = [m for m in matches if m.treatable and m.score >= floor]
+    return close + [m for m in matches if m not in close]
