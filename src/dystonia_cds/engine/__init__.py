@@ -44,21 +44,16 @@ def _notes(f: Facts) -> list[InputNote]:
     return notes
 
 
-def _reference_ids(a: dict[str, object]) -> list[str]:
+def _reference_ids(parts: dict[str, object]) -> list[str]:
+    """Every reference id cited anywhere in the assessment's parts."""
     found: set[str] = set()
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if k == "reference_ids" and isinstance(v, list):
-                    found.update(str(x) for x in v)
-                else:
-                    walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(a)
+    for value in parts.values():
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            found.update(getattr(item, "reference_ids", []))
+            for h in getattr(item, "hypotheses", []):
+                for e in h.evidence:
+                    found.update(e.reference_ids)
     return sorted(found)
 
 
@@ -78,9 +73,7 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician") -> A
         "recommendations": recommendations(f, etiology, dist, kb),
         "treatment_information": treatments(f, etiology, dist, kb),
     }
-    dumped = {k: (v.model_dump() if hasattr(v, "model_dump") else [x.model_dump() for x in v])
-              for k, v in parts.items()}
-    refs = [kb.references[r] for r in _reference_ids(dumped)]
+    refs = [kb.references[r] for r in _reference_ids(parts)]
     return Assessment(
         case_id=case.id,
         input_notes=_notes(f),

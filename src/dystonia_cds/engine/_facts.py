@@ -7,7 +7,7 @@ same Case and knowledge base give the same Facts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dystonia_cds._time import DAYS_PER_YEAR, Instant, days_between, parse_duration, to_instant
 from dystonia_cds.case import Case, Event, Lesion, Medication
@@ -62,6 +62,7 @@ class Facts:
     features_known: bool
     unknown_feature_ids: tuple[str, ...]
     unknown_drugs: tuple[str, ...]
+    distribution: tuple[str, str] = ("undetermined", "")
 
     def has_region(self, *regions: str) -> bool:
         return any(r in self.regions for r in regions)
@@ -175,7 +176,7 @@ def derive_facts(case: Case, kb: KnowledgeBase) -> Facts:
     vocab = kb.vocabulary.features
     feature_ids = frozenset(vocab[normalise_word(f)] for f in raw if normalise_word(f) in vocab)
     unknown = tuple(f for f in raw if normalise_word(f) not in vocab)
-    return Facts(
+    facts = Facts(
         case=case,
         onset_years=_years(onset),
         sites=sites,
@@ -194,3 +195,6 @@ def derive_facts(case: Case, kb: KnowledgeBase) -> Facts:
         unknown_feature_ids=unknown,
         unknown_drugs=tuple(d.medication.drug for d in drugs if d.info is None),
     )
+    from dystonia_cds.engine.axis1 import compute_distribution  # axis1 imports this module
+
+    return replace(facts, distribution=compute_distribution(facts, kb))

@@ -54,6 +54,11 @@ def _site_text(site: Site) -> str:
 
 
 def distribution(f: Facts, kb: KnowledgeBase) -> tuple[str, str]:
+    """The body distribution and why (computed once, in derive_facts)."""
+    return f.distribution
+
+
+def compute_distribution(f: Facts, kb: KnowledgeBase) -> tuple[str, str]:
     """The body distribution and a sentence saying why."""
     sites = f.sites
     if not sites:

@@ -38,20 +38,36 @@ ALL_RULES: tuple[Rule, ...] = (
 )
 
 
+def fired(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> list[tuple[str, str]]:
+    """(rule id, finding) for every rule that fires: the cheap core of evaluation."""
+    out = []
+    for rule in ALL_RULES:
+        finding = rule.fn(f, checks, kb)
+        if finding is not None:
+            out.append((rule.id, finding))
+    return out
+
+
+def quick_scores(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> dict[str, int]:
+    """Scores only, without building evidence objects (for the next-question search)."""
+    score = dict.fromkeys(CATEGORIES, 0)
+    for rule_id, _ in fired(f, checks, kb):
+        info = kb.rules[rule_id]
+        score[info.hypothesis] += info.weight
+    return score
+
+
 def evaluate(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> dict[str, list[Evidence]]:
     """Every fired rule's evidence, grouped by hypothesis."""
     out: dict[str, list[Evidence]] = {c: [] for c in CATEGORIES}
-    for rule in ALL_RULES:
-        finding = rule.fn(f, checks, kb)
-        if finding is None:
-            continue
-        info = kb.rules[rule.id]
+    for rule_id, finding in fired(f, checks, kb):
+        info = kb.rules[rule_id]
         out[info.hypothesis].append(Evidence(
             finding=finding.rstrip("."),
             rationale=info.finding,
             direction="against" if info.weight < 0 else ("for" if info.weight else "neutral"),
             weight=info.weight,
-            rule_id=rule.id,
+            rule_id=rule_id,
             reference_ids=list(info.references),
         ))
     return out

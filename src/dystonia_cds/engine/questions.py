@@ -15,7 +15,7 @@ from dystonia_cds.assessment import NextQuestion
 from dystonia_cds.case import Case, Event, FamilyHistory, Imaging, Lesion, Medication
 from dystonia_cds.engine._facts import Facts, derive_facts
 from dystonia_cds.engine.checks import compute_checks
-from dystonia_cds.engine.etiology import evaluate, ranked, scores
+from dystonia_cds.engine.etiology import quick_scores, ranked
 from dystonia_cds.knowledge import KnowledgeBase
 
 Fill = tuple[str, Case]
@@ -97,7 +97,7 @@ def _fills(f: Facts) -> Iterator[tuple[str, list[Case]]]:
 
 def _score(case: Case, kb: KnowledgeBase) -> dict[str, int]:
     f = derive_facts(case, kb)
-    return scores(evaluate(f, compute_checks(f, kb), kb))
+    return quick_scores(f, compute_checks(f, kb), kb)
 
 
 def next_questions(f: Facts, base: dict[str, int], kb: KnowledgeBase,
