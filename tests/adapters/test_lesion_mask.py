@@ -18,6 +18,7 @@ from dystonia_cds.adapters.lesion_mask import (  # noqa: E402
     Atlas,
     LesionMaskError,
     analyse_lesion_mask,
+    apply_lesion_masks,
     lesions_from_analysis,
     load_atlas,
     render_lesion_figure,
@@ -143,6 +144,26 @@ def test_laterality_through_the_engine(atlas: Atlas, masks: dict[tuple[str, int]
     assert assessment.classification.distribution == "hemidystonia"
     laterality = [c for c in assessment.checks if c.id == "laterality"]
     assert laterality and {c.status for c in laterality} == {status}
+
+
+def test_case_lesion_mask_fills_lesions(atlas: Atlas, masks: dict[tuple[str, int], Path]) -> None:
+    from dystonia_cds import Case, assess
+
+    path = masks["left_putamen", 2]
+    case = Case.model_validate({
+        "dystonia": {"regions": [{"region": "arm", "side": "right"},
+                                 {"region": "leg", "side": "right"}]},
+        "imaging": [{"modality": "MRI", "lesion_mask": path.name}],
+    })
+    filled = apply_lesion_masks(case, atlas, base_dir=path.parent)
+    imaging = (filled.imaging or [])[0]
+    assert imaging.normal is False and imaging.lesions[0].structure == "putamen"
+    assert {c.status for c in assess(filled).checks if c.id == "laterality"} == {"consistent"}
+    assert apply_lesion_masks(filled, atlas) is filled  # lesions already listed: unchanged
+    normal = case.model_copy(update={"imaging": [imaging.model_copy(
+        update={"normal": True, "lesions": []})]})
+    with pytest.raises(LesionMaskError, match="normal: true"):
+        apply_lesion_masks(normal, atlas, base_dir=path.parent)
 
 
 def test_non_binary_and_4d_single_volume(atlas: Atlas, tmp_path: Path) -> None:

@@ -38,12 +38,13 @@ from dystonia_cds.adapters._atlas import (
     apply_affine,
     load_atlas,
 )
+from dystonia_cds.case import Case, Lesion
 from dystonia_cds.errors import DystoniaCdsError
 
 __all__ = [
     "Atlas", "AtlasUnavailableError", "LesionMaskAnalysis", "LesionMaskError", "LoadedMask",
-    "StructureInvolvement", "analyse_lesion_mask", "lesions_from_analysis", "load_atlas",
-    "load_lesion_mask", "render_lesion_figure",
+    "StructureInvolvement", "analyse_lesion_mask", "apply_lesion_masks", "lesions_from_analysis",
+    "load_atlas", "load_lesion_mask", "render_lesion_figure",
 ]
 
 MIDLINE_TOLERANCE_MM = 2.0
@@ -284,6 +285,33 @@ def lesions_from_analysis(analysis: LesionMaskAnalysis,
         for row in analysis.structures
         if row.volume_ml >= min(min_volume_ml, 0.5 * analysis.total_volume_ml)
     ]
+
+
+def apply_lesion_masks(case: Case, atlas: Atlas | None = None,
+                       base_dir: str | Path | None = None) -> Case:
+    """The Case with ``lesions`` filled from each ``imaging[].lesion_mask`` that lists none.
+
+    Relative mask paths are taken from ``base_dir`` (e.g. the case file's folder). The atlas
+    is loaded only when a mask needs it. Imaging marked ``normal: true`` with a lesion in its
+    mask is an error; ``normal`` left unknown becomes ``false``.
+    """
+    if not any(im.lesion_mask and not im.lesions for im in case.imaging or []):
+        return case
+    atlas = atlas or load_atlas()
+    imaging = []
+    for im in case.imaging or []:
+        if im.lesion_mask and not im.lesions:
+            path = Path(im.lesion_mask)
+            if base_dir is not None and not path.is_absolute():
+                path = Path(base_dir) / path
+            if im.normal is True:
+                raise LesionMaskError(f"imaging is marked normal: true but has a lesion mask "
+                                      f"({path}) — set normal: false or remove the mask")
+            lesions = lesions_from_analysis(analyse_lesion_mask(path, atlas))
+            im = im.model_copy(update={"normal": False,
+                                       "lesions": [Lesion.model_validate(d) for d in lesions]})
+        imaging.append(im)
+    return case.model_copy(update={"imaging": imaging})
 
 
 def render_lesion_figure(path: str | Path, analysis: LesionMaskAnalysis, atlas: Atlas,
