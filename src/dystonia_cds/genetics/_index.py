@@ -100,7 +100,7 @@ def _disease_genes(terms: frozenset[int], by_term: Mapping[int, set[str]]) -> tu
 def load_hpo() -> HpoIndex:
     """Load HPO (via hpo3) and precompute the dystonia differential index (about 1.3 s)."""
     import pyhpo  # type: ignore[import-untyped]  # hpo3 installs the module ``pyhpo``
-    from pyhpo import Ontology  # type: ignore[import-untyped]
+    from pyhpo import Ontology
 
     Ontology()
     labels: dict[int, str] = {}
