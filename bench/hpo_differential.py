@@ -45,7 +45,8 @@ def main() -> None:
     index = load_hpo()
     load_s = time.perf_counter() - start
     queries = _queries()
-    print(f"{index.backend}, {index.hpo_version}: {len(index.diseases)} dystonia-annotated diseases")
+    n = len(index.diseases)
+    print(f"{index.backend}, {index.hpo_version}: {n} dystonia-annotated diseases")
     print(f"load_hpo (ontology + index), cold: {load_s * 1000:.0f} ms")
 
     for observed, excluded in queries:  # warm-up
