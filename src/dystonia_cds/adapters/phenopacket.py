@@ -156,7 +156,8 @@ def case_from_phenopacket(data: str | dict[str, Any], kb: KnowledgeBase | None =
             ev = {"type": etype}
             if action.procedure.HasField("performed"):
                 ev["when"] = from_time_element(action.procedure.performed)
-            events.append(ev)
+            site = {v["id"]: k for k, v in t["uberon"].items()}.get(action.procedure.body_site.id)
+            events.append({**ev, **({"body_site": site} if site else {})})
         elif kind == "treatment":
             agent = action.treatment.agent
             prefix, _, code = agent.id.partition(":")
@@ -278,6 +279,9 @@ def case_to_phenopacket(case: Case, assessment: Assessment | None = None,
             if ev.body_site in t["uberon"]:
                 u = t["uberon"][ev.body_site]
                 action.procedure.body_site.CopyFrom(_oc(u["id"], u["label"]))
+            if ev.side:
+                notes.append(InputNote(field=f"events[{i}].side", message=(
+                    "a procedure's side is not carried by the phenopacket")))
             pp.medical_actions.append(action)
             continue
         disease = Disease(term=_oc(code["id"], code["label"]))

@@ -1,0 +1,79 @@
+"""Phenopackets of the example cases give the same top cause; Case → Phenopacket → Case."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from google.protobuf import json_format
+from phenopackets import Interpretation, Phenopacket
+from tests.conftest import REPO
+
+from dystonia_cds import KnowledgeBase, assess, load_case
+from dystonia_cds.adapters.detect import detect_kind, read_any
+from dystonia_cds.adapters.phenopacket import case_from_phenopacket, case_to_phenopacket, to_json
+
+PP = REPO / "tests" / "data" / "phenopackets"
+EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", sorted(PP.glob("*.json")), ids=lambda p: p.stem)
+def test_phenopacket_gives_same_top_cause_as_yaml(path, kb: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+    assert detect_kind(json.loads(path.read_text())) == "phenopacket"
+    case, _ = read_any(path, kb)
+    expected = assess(load_case(REPO / "examples" / f"{path.stem}.yaml", kb), kb)
+    got = assess(case, kb)
+    assert got.top.category == expected.top.category
+    assert got.classification.distribution == expected.classification.distribution
+
+
+def _shared(case, kb: KnowledgeBase) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    """The fields both formats carry, features as HPO ids."""
+    hpo = {f.id: f.hpo for f in kb.features.values() if f.hpo}
+    procedures = {"eye_surgery", "dental_procedure", "brain_surgery", "surgery"}
+    return {
+        "sex": case.patient.sex, "age": case.patient.age, "onset": case.dystonia.onset,
+        "regions": sorted((r.region, r.side or "") for r in case.dystonia.regions),
+        "features": sorted(hpo.get(f, f) for f in case.dystonia.features or []
+                           if f in hpo or f.startswith("HP:")),
+        "excluded": sorted(hpo.get(f, f) for f in case.dystonia.excluded_features or []),
+        "events": sorted((e.type, "" if e.type in procedures else e.side or "",
+                          e.body_site or "") for e in case.events or []),
+        "drugs": sorted((m.drug, m.started or "", m.stopped or "")
+                        for m in case.medications or []),
+        "family": case.family_history.dystonia if case.family_history else None,
+        "genetics": sorted((g.gene, g.result) for g in case.genetics or []),
+        "course": case.dystonia.course if case.dystonia.course != "improving" else None,
+    }
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_round_trip_keeps_shared_fields(path, kb: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+    case = load_case(path, kb)
+    pp, _ = case_to_phenopacket(case, assess(case, kb), kb)
+    back, notes = case_from_phenopacket(to_json(pp), kb)
+    assert notes == []
+    assert _shared(back, kb) == _shared(case, kb)
+
+
+def test_assessment_interpretation_and_metadata(kb: KnowledgeBase) -> None:
+    case = load_case(REPO / "examples" / "inherited-generalized.yaml", kb)
+    case = case.model_copy(update={"genetics": None})
+    case = load_case({**json.loads(case.model_dump_json(by_alias=True, exclude_none=True)),
+                      "genetics": [{"gene": "TOR1A", "result": "negative"}]}, kb)
+    pp, _ = case_to_phenopacket(case, assess(case, kb), kb)
+    parsed = json_format.Parse(to_json(pp), Phenopacket())
+    ours = next(i for i in parsed.interpretations if i.id == "dystonia-cds-assessment")
+    assert ours.progress_status == Interpretation.IN_PROGRESS
+    assert ours.diagnosis.disease.id == "DYSTONIA-CDS:etiology/inherited"
+    hp = next(r for r in parsed.meta_data.resources if r.id == "hp")
+    assert hp.version and parsed.meta_data.phenopacket_schema_version == "2.0"
+    back, _ = case_from_phenopacket(to_json(pp), kb)
+    assert [(g.gene, g.result) for g in back.genetics or []] == [("TOR1A", "negative")]
+
+
+def test_unknown_disease_is_a_note(kb: KnowledgeBase) -> None:
+    data = json.loads((PP / "idiopathic-cervical.json").read_text())
+    data["diseases"] = [{"term": {"id": "OMIM:999999", "label": "something"}}]
+    _, notes = case_from_phenopacket(data, kb)
+    assert notes and "OMIM:999999" in notes[0].message
