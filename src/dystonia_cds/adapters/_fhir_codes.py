@@ -34,9 +34,21 @@ class Meaning:
 
 
 class CodeTables:
-    """Lookups from standard codes to the Case vocabulary."""
+    """Lookups from standard codes to the Case vocabulary (one per knowledge base, cached)."""
+
+    _cache: dict[int, tuple[KnowledgeBase, CodeTables]] = {}  # noqa: RUF012
+
+    def __new__(cls, kb: KnowledgeBase) -> CodeTables:
+        hit = cls._cache.get(id(kb))
+        if hit is not None and hit[0] is kb:
+            return hit[1]
+        obj = super().__new__(cls)
+        cls._cache[id(kb)] = (kb, obj)
+        return obj
 
     def __init__(self, kb: KnowledgeBase) -> None:
+        if getattr(self, "kb", None) is kb:
+            return
         raw = _raw()
         self.kb = kb
         self.icd = {k.upper(): Meaning(**v) for k, v in raw["icd10cm"].items()}

@@ -45,7 +45,7 @@ SERVICES = [
      "description": "Warns when a dopamine-receptor-blocking drug is ordered for a patient "
                     "with dystonia or a past acute dystonic reaction.", "prefetch": PREFETCH},
 ]
-_REPORTS: OrderedDict[str, str] = OrderedDict()
+_REPORTS: OrderedDict[str, Assessment] = OrderedDict()
 _MAX_REPORTS = 1000
 
 
@@ -151,7 +151,7 @@ async def dystonia_etiology(req: HookRequest, request: Request) -> dict[str, Any
         return {"cards": []}  # no dystonia recorded: nothing to say
     a = with_notes(assess(case, kb), notes)
     key = uuid.uuid4().hex
-    _REPORTS[key] = render_markdown(a)
+    _REPORTS[key] = a  # rendered only when the link is followed
     while len(_REPORTS) > _MAX_REPORTS:
         _REPORTS.popitem(last=False)
     url = str(request.url_for("cds_report", key=key))
@@ -163,7 +163,7 @@ def cds_report(key: str) -> str:
     """The full report behind a card link (Markdown), while it is kept in memory."""
     if key not in _REPORTS:
         raise HTTPException(status_code=404, detail="report expired or unknown")
-    return _REPORTS[key]
+    return render_markdown(_REPORTS[key])
 
 
 def _safety_card(drug: str, facts: FhirFacts, kb: KnowledgeBase) -> dict[str, Any]:
