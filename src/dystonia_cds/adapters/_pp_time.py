@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from phenopackets import TimeElement
+from phenopackets import TimeElement  # type: ignore[import-untyped]
 
 from dystonia_cds._time import DAYS_PER_MONTH, DAYS_PER_YEAR, parse_duration
 
@@ -24,9 +24,9 @@ def from_time_element(te: TimeElement) -> str | None:
     """A TimeElement's age or timestamp as Case text; other kinds give None."""
     kind = te.WhichOneof("element")
     if kind == "age":
-        return te.age.iso8601duration or None
+        return str(te.age.iso8601duration) or None
     if kind == "timestamp":
-        return te.timestamp.ToDatetime(tzinfo=dt.UTC).date().isoformat()
+        return str(te.timestamp.ToDatetime(tzinfo=dt.UTC).date().isoformat())
     return None
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from google.protobuf import json_format
-from phenopackets import (
+from google.protobuf import json_format  # type: ignore[import-untyped]
+from phenopackets import (  # type: ignore[import-untyped]
     Disease,
     GeneDescriptor,
     GenomicInterpretation,
@@ -69,7 +69,7 @@ def _oc(term_id: str, label: str) -> OntologyClass:
 def _event_of(term: OntologyClass, tables: CodeTables) -> str | None:
     prefix, _, code = term.id.partition(":")
     if prefix == NS and code.startswith("event/"):
-        return code.removeprefix("event/")
+        return str(code).removeprefix("event/")
     system = {"ICD10CM": "icd10cm", "SNOMEDCT": "snomed", "SNOMED": "snomed"}.get(prefix.upper())
     meaning = tables.code_meaning(system, code)
     return meaning.event if meaning else None
@@ -295,9 +295,9 @@ def case_to_phenopacket(case: Case, assessment: Assessment | None = None,
             disease.primary_site.CopyFrom(_oc(u["id"], u["label"]))
         pp.diseases.append(disease)
     for i, med in enumerate(case.medications or []):
-        info = kb.drugs.get(med.drug)
+        drug = kb.drugs.get(med.drug)
         action = MedicalAction()
-        action.treatment.agent.CopyFrom(_oc(f"ATC:{info.atc}" if info and info.atc
+        action.treatment.agent.CopyFrom(_oc(f"ATC:{drug.atc}" if drug and drug.atc
                                             else f"{NS}:drug/{med.drug}", med.drug))
         dates = [x for x in (med.started, med.stopped) if x]
         if dates and not any(x.startswith("P") for x in dates):
@@ -364,4 +364,4 @@ def _meta(kb: KnowledgeBase) -> MetaData:
 
 def to_json(pp: Phenopacket) -> str:
     """Phenopacket JSON in the schema's camelCase field names."""
-    return json_format.MessageToJson(pp, indent=2)
+    return str(json_format.MessageToJson(pp, indent=2))
