@@ -11,6 +11,8 @@ Public API::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dystonia_cds._case_io import case_to_yaml, load_case
 from dystonia_cds.assessment import Assessment
 from dystonia_cds.case import Case
@@ -23,6 +25,9 @@ from dystonia_cds.errors import (
     KnowledgeBaseError,
 )
 from dystonia_cds.knowledge import KnowledgeBase, default_knowledge, load_knowledge
+
+if TYPE_CHECKING:
+    from dystonia_cds.genetics import HpoIndex
 
 __version__ = ENGINE_VERSION
 
@@ -45,6 +50,10 @@ __all__ = [
 
 
 def assess(case: Case, knowledge: KnowledgeBase | None = None,
-           audience: str = "clinician") -> Assessment:
-    """Assess a Case; ``knowledge`` defaults to the shipped knowledge base (loaded once)."""
-    return assess_case(case, knowledge or default_knowledge(), audience)
+           audience: str = "clinician", hpo: HpoIndex | None = None) -> Assessment:
+    """Assess a Case; ``knowledge`` defaults to the shipped knowledge base (loaded once).
+
+    Pass ``hpo`` (``dystonia_cds.genetics.load_hpo()``, loaded once) to get the genetic
+    differential whenever inherited or degenerative dystonia is supported.
+    """
+    return assess_case(case, knowledge or default_knowledge(), audience, hpo)

@@ -155,7 +155,7 @@ def normalise(data: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, Any], 
         out["imaging"] = imaging
     if isinstance(out.get("medications"), list):
         meds = []
-        for i, med in _each(out["medications"]):
+        for _, med in _each(out["medications"]):
             if isinstance(med, dict) and isinstance(med.get("drug"), str):
                 med = dict(med)
                 med["drug"] = v.drugs.get(normalise_word(med["drug"]), med["drug"].strip())
@@ -176,7 +176,8 @@ def _problem_from_error(err: Any) -> InputProblem:
                             solution=f"use one of: {expected}")
     if err["type"] == "extra_forbidden":
         return InputProblem(field=loc, value=None, message="unknown field",
-                            solution="remove it or check its spelling; see `dystonia-cds schema case`")
+                            solution="remove it or check its spelling; "
+                            "see `dystonia-cds schema case`")
     if err["type"] == "missing":
         return InputProblem(field=loc, message="required field is missing")
     return InputProblem(field=loc, value=shown, message=msg.removeprefix("Value error, "))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import isodate
 
@@ -28,6 +29,7 @@ class Duration:
     precision_days: float
 
 
+@lru_cache(maxsize=4096)
 def parse_duration(text: str) -> Duration:
     """Parse ``P45Y3M``-style durations; raises ValueError naming the accepted form."""
     if not isinstance(text, str) or not _DURATION_RE.match(text):
@@ -53,6 +55,7 @@ def parse_duration(text: str) -> Duration:
     return Duration(days=total, precision_days=precision)
 
 
+@lru_cache(maxsize=4096)
 def parse_date(text: str) -> dt.date:
     """Parse an ISO calendar date (YYYY-MM-DD)."""
     try:

@@ -112,13 +112,34 @@ class ReferenceOut(_Out):
     url: str
 
 
+class DifferentialTerm(_Out):
+    case_term: str
+    disease_term: str
+    label: str
+
+
+class DifferentialEntry(_Out):
+    """A genetic disease annotated with dystonia, ranked by phenotype fit (issue: inherited)."""
+
+    disease_id: str = Field(description="OMIM:… or ORPHA:…")
+    label: str
+    genes: list[str]
+    matched_terms: list[DifferentialTerm]
+    excluded_present: list[str]
+    score: float = Field(description="Resnik best-match average; orders, not a probability.")
+    inheritance: list[str]
+    typical_onset: list[str]
+    treatable: bool
+    treatable_note: str | None
+
+
 class InputNote(_Out):
     field: str
     message: str
 
 
 class Assessment(_Out):
-    schema_: Literal["dystonia-cds/assessment/v1"] = Field(ASSESSMENT_SCHEMA, alias="schema")
+    schema_: Literal["dystonia-cds/assessment/v1"] = Field("dystonia-cds/assessment/v1", alias="schema")
     case_id: str | None
     classification: Classification
     etiology: Etiology
@@ -128,6 +149,12 @@ class Assessment(_Out):
     treatment_information: list[TreatmentOption]
     references: list[ReferenceOut]
     input_notes: list[InputNote]
+    inherited_differential: list[DifferentialEntry] = Field(
+        default_factory=list,
+        description="Shown whenever inherited or degenerative dystonia is supported at all.")
+    gene_panel: list[str] = Field(default_factory=list)
+    data_sources: list[str] = Field(
+        default_factory=list, description="External data used: HPO release, atlases.")
     disclaimer: str
     engine_version: str
     knowledge_version: str

@@ -156,7 +156,7 @@ class GeneticTest(_Model):
 class Case(_Model):
     """One patient's history, as far as it is known."""
 
-    schema_: Literal["dystonia-cds/case/v1"] = Field(CASE_SCHEMA, alias="schema")
+    schema_: Literal["dystonia-cds/case/v1"] = Field("dystonia-cds/case/v1", alias="schema")
     id: str | None = Field(None, description="A case identifier; never a name.")
     patient: Patient = Field(default_factory=Patient)
     dystonia: Dystonia

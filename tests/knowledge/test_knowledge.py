@@ -36,7 +36,7 @@ def test_unknown_reference_id_fails_at_load(monkeypatch: pytest.MonkeyPatch) -> 
     def broken(name: str):  # type: ignore[no-untyped-def]
         data, raw = real(name)
         if name == "rules":
-            data = [dict(data[0], references=["nosuch2099"])] + data[1:]
+            data = [dict(data[0], references=["nosuch2099"]), *data[1:]]
         return data, raw
 
     monkeypatch.setattr(_loader, "_read", broken)
@@ -50,7 +50,7 @@ def test_rule_without_reference_fails_at_load(monkeypatch: pytest.MonkeyPatch) -
     def broken(name: str):  # type: ignore[no-untyped-def]
         data, raw = real(name)
         if name == "rules":
-            data = [dict(data[0], references=[])] + data[1:]
+            data = [dict(data[0], references=[]), *data[1:]]
         return data, raw
 
     monkeypatch.setattr(_loader, "_read", broken)
@@ -79,3 +79,13 @@ def test_treatments_and_recommendations_cite_known_references(kb: KnowledgeBase)
         assert set(r.references) <= set(kb.references), r.id
     for w in kb.parameters.windows.values():
         assert set(w.references) <= set(kb.references)
+
+
+def test_genetics_data_cites_known_references(kb: KnowledgeBase) -> None:
+    from dystonia_cds.genetics._data import genes_data
+
+    data = genes_data()
+    for rule in data.dystonia_genes:
+        assert rule.references and set(rule.references) <= set(kb.references), rule.gene
+    for t in data.treatable:
+        assert t.references and set(t.references) <= set(kb.references), t.id

@@ -64,6 +64,8 @@ class CodeTables:
         self.systems: dict[str, str] = {
             url: name for name, urls in raw["systems"].items() for url in urls}
         self.hpo_region = {r.hpo: r.id for r in kb.regions.values() if r.hpo}
+        self.hpo_region.update(
+            {term: r.id for r in kb.regions.values() for term in r.hpo_more})
         self.hpo_feature = {f.hpo: f.id for f in kb.features.values() if f.hpo}
 
     def system(self, url: str | None) -> str | None:

@@ -31,6 +31,9 @@ def _text(source: str | Path) -> tuple[str, str | None]:
         path = Path(source)
         try:
             return path.read_text(encoding="utf-8"), str(path)
+        except FileNotFoundError:
+            raise CaseFormatError([InputProblem(field="(file)", value=str(path),
+                                                message="file not found")], str(path)) from None
         except (OSError, UnicodeDecodeError) as exc:
             raise CaseFormatError([InputProblem(field="(file)", value=str(path),
                                                 message=f"cannot read file: {exc}")],

@@ -131,14 +131,17 @@ def case_from_phenopacket(data: str | dict[str, Any], kb: KnowledgeBase | None =
         else:
             notes.append(InputNote(field=f"phenotypicFeatures[{i}]",
                                    message=f"{pf.type.id} is not an HPO term; not used"))
-    if onsets:
-        dys["onset"] = min(onsets, key=lambda o: (o.startswith("P"), o))
     events = []
+    disease_onsets: list[str] = []
     for i, disease in enumerate(pp.diseases):
         etype = _event_of(disease.term, tables)
         if etype is None:
+            if disease.HasField("onset") and (when := from_time_element(disease.onset)):
+                disease_onsets.append(when)
             notes.append(InputNote(field=f"diseases[{i}]", message=(
-                f"{disease.term.id} ({disease.term.label}) is not mapped; not used")))
+                f"{disease.term.id} ({disease.term.label}) is not a known cause of acquired "
+                "dystonia; its diagnosis is not used (its onset is, when no dystonia term has "
+                "one)")))
             continue
         ev: dict[str, Any] = {"type": etype}
         if disease.HasField("onset"):
@@ -149,6 +152,13 @@ def case_from_phenopacket(data: str | dict[str, Any], kb: KnowledgeBase | None =
         if disease.primary_site.id in by_uberon:
             ev["body_site"] = by_uberon[disease.primary_site.id]
         events.append(ev)
+    if not onsets and disease_onsets:
+        onsets = disease_onsets
+        notes.append(InputNote(field="diseases[].onset", message=(
+            "no dystonia phenotype has an onset; the diagnosed disease's onset is taken as the "
+            "onset of dystonia")))
+    if onsets:
+        dys["onset"] = min(onsets, key=lambda o: (o.startswith("P"), o))
     meds = []
     for i, action in enumerate(pp.medical_actions):
         kind = action.WhichOneof("action")
@@ -185,6 +195,11 @@ def case_from_phenopacket(data: str | dict[str, Any], kb: KnowledgeBase | None =
             gene = {"gene": gi.gene.symbol, "result": result}
             genetics.append({**gene, **({"variant": gi.gene.description}
                                         if gi.gene.description else {})})
+    if not regions:
+        regions = [{"region": "unspecified"}]
+        notes.append(InputNote(field="phenotypicFeatures", message=(
+            "no observed dystonia term with a body region; region recorded as 'unspecified' "
+            "(distribution undetermined)")))
     mapping: dict[str, Any] = {"id": pp.id or None, "patient": subject,
                                "dystonia": {"regions": regions, **dys}}
     for key, value in (("events", events), ("medications", meds), ("genetics", genetics)):

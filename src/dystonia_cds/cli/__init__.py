@@ -28,6 +28,18 @@ def _register_optional() -> None:
         pass
     else:
         app.command("lesion")(lesion)
+    try:
+        from dystonia_cds.cli.convert import convert
+    except ImportError:
+        pass
+    else:
+        app.command("convert")(convert)
+    try:
+        from dystonia_cds.cli.serve import serve
+    except ImportError:
+        pass
+    else:
+        app.command("serve")(serve)
 
 
 _register_optional()

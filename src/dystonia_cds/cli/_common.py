@@ -7,8 +7,9 @@ from pathlib import Path
 
 from rich.console import Console
 
-from dystonia_cds import Case, CaseError, KnowledgeBase
+from dystonia_cds import Assessment, Case, CaseError, KnowledgeBase
 from dystonia_cds._case_io import case_from_mapping, load_case, read_mapping
+from dystonia_cds._pipeline import assess_input
 
 err_console = Console(stderr=True, highlight=False)
 
@@ -18,6 +19,17 @@ def read_case(name: str, kb: KnowledgeBase) -> Case:
     if name == "-":
         return case_from_mapping(read_mapping(sys.stdin.read(), "<stdin>"), kb, "<stdin>")
     return load_case(Path(name), kb)
+
+
+def assess_name(name: str, kb: KnowledgeBase, audience: str) -> Assessment:
+    """Assess a path or '-' in any supported input format."""
+    source: str | Path = sys.stdin.read() if name == "-" else Path(name)
+    try:
+        return assess_input(source, kb, audience=audience)[1]
+    except CaseError as exc:
+        if exc.source is None:
+            exc.source = "<stdin>" if name == "-" else name
+        raise
 
 
 def report_case_error(exc: CaseError) -> None:

@@ -3,30 +3,31 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from dystonia_cds import Assessment, CaseError, assess, default_knowledge
-from dystonia_cds.cli._common import read_case, report_case_error
+from dystonia_cds import Assessment, CaseError, default_knowledge
+from dystonia_cds.cli._common import assess_name, report_case_error
 from dystonia_cds.render import print_assessment, render_markdown
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
 
 
-class Audience(str, Enum):
+class Audience(StrEnum):
     clinician = "clinician"
     patient = "patient"
 
 
 def assess_command(
-    files: Annotated[list[str], typer.Argument(help="Case files (YAML/JSON); '-' reads stdin.")],
+    files: Annotated[list[str], typer.Argument(
+        help="Case YAML/JSON, FHIR R4 Bundle or Phenopacket v2 files; '-' reads stdin.")],
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     audience: Annotated[Audience, typer.Option(help="Wording of the disclaimer.")] =
         Audience.clinician,
@@ -38,12 +39,11 @@ def assess_command(
     console = Console()
     for name in files:
         try:
-            case = read_case(name, kb)
+            a = assess_name(name, kb, audience.value)
         except CaseError as exc:
             report_case_error(exc)
             failed = True
             continue
-        a = assess(case, kb, audience=audience.value)
         if format is Format.text:
             print_assessment(a, console)
         elif format is Format.markdown:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -46,7 +46,7 @@ def knowledge_command(
     console.print(t)
 
 
-class SchemaName(str, Enum):
+class SchemaName(StrEnum):
     case = "case"
     assessment = "assessment"
 

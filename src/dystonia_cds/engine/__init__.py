@@ -5,15 +5,21 @@ The same Case and knowledge base give the same Assessment, byte for byte.
 
 from __future__ import annotations
 
-from dystonia_cds.assessment import Assessment, InputNote, ReferenceOut
+from typing import TYPE_CHECKING
+
+from dystonia_cds.assessment import Assessment, DifferentialEntry, InputNote, ReferenceOut
 from dystonia_cds.case import Case
 from dystonia_cds.engine._facts import Facts, derive_facts
 from dystonia_cds.engine.advice import recommendations, treatments
 from dystonia_cds.engine.axis1 import classify
 from dystonia_cds.engine.checks import compute_checks
+from dystonia_cds.engine.differential import inherited_differential, wants_differential
 from dystonia_cds.engine.etiology import assess_etiology
 from dystonia_cds.engine.questions import next_questions
 from dystonia_cds.knowledge import KnowledgeBase
+
+if TYPE_CHECKING:
+    from dystonia_cds.genetics import HpoIndex
 
 ENGINE_VERSION = "0.1.0"
 
@@ -57,13 +63,14 @@ def _reference_ids(parts: dict[str, object]) -> list[str]:
     return sorted(found)
 
 
-def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician") -> Assessment:
-    """Assess one Case against the knowledge base."""
+def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
+                hpo: HpoIndex | None = None) -> Assessment:
+    """Assess one Case against the knowledge base (and the HPO index, when given)."""
     f = derive_facts(case, kb)
     checks = compute_checks(f, kb)
     classification = classify(f, kb)
     etiology = assess_etiology(f, checks, kb)
-    base = {h.category: h.score for h in etiology.hypotheses}
+    base: dict[str, int] = {h.category: h.score for h in etiology.hypotheses}
     dist = classification.distribution
     parts = {
         "classification": classification,
@@ -74,13 +81,32 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician") -> A
         "treatment_information": treatments(f, etiology, dist, kb),
     }
     refs = [kb.references[r] for r in _reference_ids(parts)]
+    notes = _notes(f)
+    differential: list[DifferentialEntry] = []
+    panel: list[str] = []
+    sources: list[str] = []
+    if wants_differential(etiology):
+        if hpo is None:
+            notes.append(InputNote(field="(engine)", message=(
+                "inherited or degenerative dystonia is supported, but no HPO index was given, "
+                "so the genetic differential was not computed (install dystonia-cds[hpo])")))
+        else:
+            differential, panel = inherited_differential(f, dist, kb, hpo)
+            sources.append(f"{hpo.hpo_version} via {hpo.backend}; Resnik best-match average "
+                           "(Köhler 2009)")
+            refs.append(kb.references["kohler2009"])
+    sources += sorted({les.source for im in case.imaging or [] for les in im.lesions
+                       if les.source})
     return Assessment(
         case_id=case.id,
-        input_notes=_notes(f),
+        input_notes=notes,
+        inherited_differential=differential,
+        gene_panel=panel,
+        data_sources=sources,
         references=[ReferenceOut(id=r.id, citation=r.citation, doi=r.doi, pmid=r.pmid,
                                  url=r.url) for r in refs],
         disclaimer=kb.disclaimer["patient" if audience == "patient" else "clinician"],
         engine_version=ENGINE_VERSION,
         knowledge_version=kb.knowledge_version,
-        **parts,  # type: ignore[arg-type]
+        **parts,
     )

@@ -7,7 +7,7 @@ same Case and knowledge base give the same Facts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from dystonia_cds._time import DAYS_PER_YEAR, Instant, days_between, parse_duration, to_instant
 from dystonia_cds.case import Case, Event, Lesion, Medication
@@ -63,18 +63,14 @@ class Facts:
     unknown_feature_ids: tuple[str, ...]
     unknown_drugs: tuple[str, ...]
     distribution: tuple[str, str] = ("undetermined", "")
+    dopamine_blockers: tuple[DrugFact, ...] = ()
+    by_hypothesis: dict[str, tuple[EventFact, ...]] = field(default_factory=dict)
 
     def has_region(self, *regions: str) -> bool:
         return any(r in self.regions for r in regions)
 
-    def events_of(self, *hypotheses: str) -> tuple[EventFact, ...]:
-        return tuple(e for e in self.events if e.info.hypothesis in hypotheses)
-
-    @property
-    def dopamine_blockers(self) -> tuple[DrugFact, ...]:
-        return tuple(
-            d for d in self.drugs if d.info and d.info.drug_class == "dopamine_receptor_blocker"
-        )
+    def events_of(self, hypothesis: str) -> tuple[EventFact, ...]:
+        return self.by_hypothesis.get(hypothesis, ())
 
 
 def _sites(case: Case, kb: KnowledgeBase) -> tuple[Site, ...]:
@@ -197,4 +193,11 @@ def derive_facts(case: Case, kb: KnowledgeBase) -> Facts:
     )
     from dystonia_cds.engine.axis1 import compute_distribution  # axis1 imports this module
 
-    return replace(facts, distribution=compute_distribution(facts, kb))
+    by_hypothesis: dict[str, tuple[EventFact, ...]] = {}
+    for e in events:
+        if e.info.hypothesis:
+            by_hypothesis[e.info.hypothesis] = (*by_hypothesis.get(e.info.hypothesis, ()), e)
+    blockers = tuple(
+        d for d in drugs if d.info and d.info.drug_class == "dopamine_receptor_blocker")
+    return replace(facts, distribution=compute_distribution(facts, kb),
+                   dopamine_blockers=blockers, by_hypothesis=by_hypothesis)

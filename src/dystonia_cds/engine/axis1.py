@@ -86,7 +86,8 @@ def associated(f: Facts, kb: KnowledgeBase) -> tuple[str, str]:
     if signs:
         return "combined", "With other neurological signs: " + ", ".join(signs) + "."
     if f.features_known:
-        return "isolated", "No other neurological sign is recorded (tremor may accompany isolated dystonia)."
+        return "isolated", ("No other neurological sign is recorded (tremor may accompany "
+                            "isolated dystonia).")
     return "undetermined", "Associated features are not recorded."
 
 
@@ -99,12 +100,12 @@ def classify(f: Facts, kb: KnowledgeBase) -> Classification:
         age_at_onset=group,
         age_at_onset_label=label,
         onset_age_years=round(f.onset_years, 1) if f.onset_years is not None else None,
-        distribution=dist,  # type: ignore[arg-type]
+        distribution=dist,
         distribution_explanation=dist_text,
         regions=[_site_text(s) for s in f.sites] or ["unspecified"],
         course=d.course or "unknown",
         variability=list(d.variability or []),
-        associated_features=assoc,  # type: ignore[arg-type]
+        associated_features=assoc,
         associated_features_explanation=assoc_text,
         reference_ids=list(_REFS),
     )

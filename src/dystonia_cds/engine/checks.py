@@ -43,7 +43,7 @@ class CheckSet:
 
 def _check(check_id: str, hyp: str, status: str, text: str, rule: str,
            refs: list[str]) -> Check:
-    return Check(id=check_id, hypothesis=hyp, status=status,  # type: ignore[arg-type]
+    return Check(id=check_id, hypothesis=hyp, status=status,
                  explanation=text, rule_id=rule, reference_ids=refs)
 
 
@@ -74,7 +74,7 @@ def laterality_check(f: Facts) -> Check | None:
     if f.body_side is None:
         return _check("laterality", hyp, "not_applicable",
                       "The dystonia involves only midline regions, so the side of a brain "
-                      "lesion cannot be compared with it.", rule, refs + ["corp2019"])
+                      "lesion cannot be compared with it.", rule, [*refs, "corp2019"])
     if not lesion_sides:
         unclear = [les.info.label for les in f.lesions if les.lesion.structure in
                    _LATERALITY_UNCLEAR]
@@ -83,7 +83,7 @@ def laterality_check(f: Facts) -> Check | None:
         if unclear:
             text = (f"The lesion ({', '.join(sorted(set(unclear)))}) is in a structure whose "
                     "side relation to dystonia is not settled in the literature.")
-        return _check("laterality", hyp, "insufficient_data", text, rule, refs + ["corp2019"])
+        return _check("laterality", hyp, "insufficient_data", text, rule, [*refs, "corp2019"])
     if "bilateral" in lesion_sides or len(lesion_sides) > 1:
         return _check("laterality", hyp, "consistent",
                       f"Lesions on both sides ({source}) can explain dystonia on either side.",

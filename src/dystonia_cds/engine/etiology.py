@@ -5,9 +5,12 @@ Scoring, documented: each rule that fires adds its signed integer weight (from
 band the score falls in (``parameters.yaml``: strong ≥ 7, moderate ≥ 4, weak ≥ 1, else
 unsupported). Ties are broken by the fixed order of categories below (commonest first), so
 the ranking is deterministic. The summary is the group (primary: idiopathic or inherited;
-acquired: every other category) of the top hypothesis when it is at least weakly supported
-and leads the best hypothesis of the other group by ``summary_margin`` points; otherwise
-it is undetermined. None of these numbers is a probability.
+acquired: structural, peripheral, drug-induced and functional) of the top hypothesis when it
+is at least weakly supported and leads the best hypothesis of the other group by
+``summary_margin`` points; otherwise it is undetermined. A degenerative disorder leading
+gives *undetermined*: degeneration is a pathology, and may be inherited (Wilson disease,
+PKAN) or not (Albanese 2013 keeps pathology and heritability as separate axes). None of
+these numbers is a probability.
 """
 
 from __future__ import annotations
@@ -92,13 +95,19 @@ def support_level(score: int, kb: KnowledgeBase) -> str:
 
 def summarise(order: list[str], score: dict[str, int], kb: KnowledgeBase) -> tuple[str, str]:
     top = order[0]
-    group = "primary" if top in PRIMARY else "acquired"
-    rival = next(c for c in order if (c in PRIMARY) != (top in PRIMARY))
     margin = kb.parameters.scoring.summary_margin
     label = kb.hypothesis_labels
     if support_level(score[top], kb) == "unsupported":
         return "undetermined", ("No cause is supported by the recorded facts; "
                                 "see the next questions.")
+    if top == "degenerative":
+        return "undetermined", (
+            f"{label[top]['label']} leads; degenerative disorders may be inherited or "
+            "acquired, so neither primary nor acquired is stated (see the genetic "
+            "differential and work-up).")
+    group = "primary" if top in PRIMARY else "acquired"
+    rival = next(c for c in order
+                 if c != "degenerative" and (c in PRIMARY) != (top in PRIMARY))
     lead = score[top] - score[rival]
     if lead < margin:
         return "undetermined", (
@@ -115,14 +124,14 @@ def assess_etiology(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> Etiology:
     summary, why = summarise(order, score, kb)
     hyps = [
         Hypothesis(
-            category=c,  # type: ignore[arg-type]
+            category=c,
             label=kb.hypothesis_labels[c]["label"],
             plain_label=kb.hypothesis_labels[c]["plain"],
-            support=support_level(score[c], kb),  # type: ignore[arg-type]
+            support=support_level(score[c], kb),
             score=score[c],
             evidence=sorted(evidence[c], key=lambda e: (-abs(e.weight), e.rule_id)),
         )
         for c in order
     ]
-    return Etiology(summary=summary, summary_explanation=why,  # type: ignore[arg-type]
+    return Etiology(summary=summary, summary_explanation=why,
                     hypotheses=hyps)

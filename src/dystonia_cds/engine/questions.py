@@ -50,7 +50,7 @@ def _fills(f: Facts) -> Iterator[tuple[str, list[Case]]]:
     if case.events is None:
         yield "events", [case.model_copy(update={"events": v}) for v in (
             [],
-            [Event(type="peripheral_injury", body_site=site, before_onset="P1M",  # type: ignore[arg-type]
+            [Event(type="peripheral_injury", body_site=site, before_onset="P1M",
                    severity="moderate")],
             [Event(type="head_injury", before_onset="P6M", severity="severe")],
         )]
@@ -59,7 +59,7 @@ def _fills(f: Facts) -> Iterator[tuple[str, list[Case]]]:
             [], [Medication(drug="haloperidol", before_onset="P2D")],
             [Medication(drug="haloperidol", before_onset="P2Y")])]
     if not case.imaging:
-        lesion = Lesion(side=_opposite_side(f), structure="putamen")  # type: ignore[arg-type]
+        lesion = Lesion(side=_opposite_side(f), structure="putamen")
         yield "imaging", [case.model_copy(update={"imaging": v}) for v in (
             [Imaging(modality="MRI", normal=True)],
             [Imaging(modality="MRI", normal=False, lesions=[lesion])])]

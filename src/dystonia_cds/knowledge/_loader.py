@@ -18,7 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from dystonia_cds.errors import KnowledgeBaseError
-from dystonia_cds.knowledge._models import KnowledgeBase, Vocabulary
+from dystonia_cds.knowledge._models import KnowledgeBase
 
 _FILES = (
     "meta", "references", "regions", "features", "events", "drugs", "structures", "rules",
@@ -35,6 +35,12 @@ def normalise_word(text: str) -> str:
 def _read(name: str) -> tuple[Any, bytes]:
     raw = resources.files("dystonia_cds.knowledge").joinpath(f"data/{name}.yaml").read_bytes()
     return yaml.safe_load(raw), raw
+
+
+def _genetics_references() -> tuple[list[dict[str, Any]], bytes]:
+    """The genetics package's bibliography (genes and HPO methods), merged into one."""
+    raw = resources.files("dystonia_cds.genetics").joinpath("data/references.yaml").read_bytes()
+    return list(yaml.safe_load(raw) or []), raw
 
 
 def _alias_map(items: dict[str, Any], include_hpo: bool = True) -> dict[str, str]:
@@ -81,6 +87,10 @@ def load_knowledge() -> KnowledgeBase:
         content, raw = _read(name)
         data[name] = content
         digest.update(name.encode() + b"\0" + raw)
+    extra, raw = _genetics_references()
+    digest.update(b"genetics-references\0" + raw)
+    known = {r["id"] for r in data["references"]}
+    data["references"] = list(data["references"]) + [r for r in extra if r["id"] not in known]
     try:
         kb = _build(data, digest.hexdigest())
     except ValidationError as exc:

@@ -59,6 +59,8 @@ class RegionInfo(_Data):
     aliases: list[str] = []
     paired: bool
     hpo: str | None = None
+    hpo_more: list[str] = Field(
+        default_factory=list, description="Other HPO terms that name dystonia of this region.")
     icd10cm: str | None = None
     contiguous: list[str] = []
     cranial: bool = False

@@ -9,7 +9,8 @@ _SIGN = {"for": "+", "against": "−", "neutral": "·"}
 
 def render_markdown(a: Assessment, max_hypotheses: int = 5) -> str:
     c, e = a.classification, a.etiology
-    lines = [f"> **{a.disclaimer}**", "", f"# dystonia-cds assessment{f' — {a.case_id}' if a.case_id else ''}", ""]
+    title = f"# dystonia-cds assessment{f' — {a.case_id}' if a.case_id else ''}"
+    lines = [f"> **{a.disclaimer}**", "", title, ""]
     lines += [
         "## Classification (Axis I, Albanese 2013)",
         f"- Age at onset: {c.age_at_onset_label}",
