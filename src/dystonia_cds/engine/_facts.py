@@ -8,6 +8,7 @@ same Case and knowledge base give the same Facts.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from dystonia_cds._time import DAYS_PER_YEAR, Instant, days_between, parse_duration, to_instant
 from dystonia_cds.case import Case, Event, Lesion, Medication
@@ -150,15 +151,29 @@ def _drug_fact(i: int, med: Medication, kb: KnowledgeBase, onset: Instant | None
     return DrugFact(i, med, kb.drugs.get(med.drug), start, stop)
 
 
-def derive_facts(case: Case, kb: KnowledgeBase) -> Facts:
-    """Compute the Facts of a Case."""
-    onset = _onset(case)
-    sites = _sites(case, kb)
+def _event_fields(case: Case, kb: KnowledgeBase, onset: Instant | None) -> dict[str, Any]:
     events = tuple(_event_fact(i, e, kb, onset) for i, e in enumerate(case.events or []))
+    by_hypothesis: dict[str, tuple[EventFact, ...]] = {}
+    for e in events:
+        if e.info.hypothesis:
+            by_hypothesis[e.info.hypothesis] = (*by_hypothesis.get(e.info.hypothesis, ()), e)
+    return {"events": events, "events_known": case.events is not None,
+            "by_hypothesis": by_hypothesis}
+
+
+def _drug_fields(case: Case, kb: KnowledgeBase, onset: Instant | None) -> dict[str, Any]:
     drugs = tuple(
         _drug_fact(i, m, kb, onset, case.patient.birth_date)
         for i, m in enumerate(case.medications or [])
     )
+    blockers = tuple(
+        d for d in drugs if d.info and d.info.drug_class == "dopamine_receptor_blocker")
+    return {"drugs": drugs, "medications_known": case.medications is not None,
+            "unknown_drugs": tuple(d.medication.drug for d in drugs if d.info is None),
+            "dopamine_blockers": blockers}
+
+
+def _imaging_fields(case: Case, kb: KnowledgeBase) -> dict[str, Any]:
     imaging = case.imaging or []
     lesions = tuple(
         LesionFact(les, kb.structures[les.structure]) for im in imaging for les in im.lesions
@@ -168,36 +183,62 @@ def derive_facts(case: Case, kb: KnowledgeBase) -> Facts:
         normal = False
     elif any(im.normal is True for im in imaging):
         normal = True
+    return {"lesions": lesions, "imaging_recorded": bool(imaging), "imaging_normal": normal}
+
+
+def _feature_fields(case: Case, kb: KnowledgeBase) -> dict[str, Any]:
     raw = list(case.dystonia.features or [])
     vocab = kb.vocabulary.features
     feature_ids = frozenset(vocab[normalise_word(f)] for f in raw if normalise_word(f) in vocab)
-    unknown = tuple(f for f in raw if normalise_word(f) not in vocab)
+    return {"features": feature_ids,
+            "feature_kinds": frozenset(kb.features[f].kind for f in feature_ids),
+            "features_known": case.dystonia.features is not None,
+            "unknown_feature_ids": tuple(f for f in raw if normalise_word(f) not in vocab)}
+
+
+def _site_fields(case: Case, kb: KnowledgeBase) -> dict[str, Any]:
+    sites = _sites(case, kb)
+    return {"sites": sites, "regions": frozenset(r for r, _ in sites),
+            "body_side": _body_side(sites)}
+
+
+def derive_facts(case: Case, kb: KnowledgeBase) -> Facts:
+    """Compute the Facts of a Case."""
+    onset = _onset(case)
     facts = Facts(
         case=case,
         onset_years=_years(onset),
-        sites=sites,
-        regions=frozenset(r for r, _ in sites),
-        body_side=_body_side(sites),
-        events=events,
-        events_known=case.events is not None,
-        drugs=drugs,
-        medications_known=case.medications is not None,
-        lesions=lesions,
-        imaging_recorded=bool(imaging),
-        imaging_normal=normal,
-        features=feature_ids,
-        feature_kinds=frozenset(kb.features[f].kind for f in feature_ids),
-        features_known=case.dystonia.features is not None,
-        unknown_feature_ids=unknown,
-        unknown_drugs=tuple(d.medication.drug for d in drugs if d.info is None),
+        **_site_fields(case, kb),
+        **_event_fields(case, kb, onset),
+        **_drug_fields(case, kb, onset),
+        **_imaging_fields(case, kb),
+        **_feature_fields(case, kb),
     )
     from dystonia_cds.engine.axis1 import compute_distribution  # axis1 imports this module
 
-    by_hypothesis: dict[str, tuple[EventFact, ...]] = {}
-    for e in events:
-        if e.info.hypothesis:
-            by_hypothesis[e.info.hypothesis] = (*by_hypothesis.get(e.info.hypothesis, ()), e)
-    blockers = tuple(
-        d for d in drugs if d.info and d.info.drug_class == "dopamine_receptor_blocker")
-    return replace(facts, distribution=compute_distribution(facts, kb),
-                   dopamine_blockers=blockers, by_hypothesis=by_hypothesis)
+    return replace(facts, distribution=compute_distribution(facts, kb))
+
+
+def derive_changed(base: Facts, case: Case, changed: frozenset[str],
+                   kb: KnowledgeBase) -> Facts:
+    """The Facts of ``case``, which differs from ``base.case`` only in the ``changed`` parts
+    (aspect names as in ``_rule_base.ASPECTS``).
+
+    Why: the next-question search derives the Facts of ~20 variants of one Case; only the
+    fields computed from the changed part are recomputed, the rest are shared with ``base``.
+    """
+    if "regions" in changed or "patient" in changed:
+        return derive_facts(case, kb)
+    fields: dict[str, Any] = {}
+    onset = _onset(case) if changed & {"onset", "events", "medications"} else None
+    if "onset" in changed:
+        fields["onset_years"] = _years(onset)
+    if changed & {"onset", "events"}:
+        fields.update(_event_fields(case, kb, onset))
+    if changed & {"onset", "medications"}:
+        fields.update(_drug_fields(case, kb, onset))
+    if "imaging" in changed:
+        fields.update(_imaging_fields(case, kb))
+    if "features" in changed:
+        fields.update(_feature_fields(case, kb))
+    return replace(base, case=case, **fields)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dystonia_cds._time import describe_days
 from dystonia_cds.engine._facts import Facts
-from dystonia_cds.engine._rule_base import RuleFn, rules
+from dystonia_cds.engine._rule_base import LATENCY_CHECK, LATERALITY_CHECK, RuleFn, reads, rules
 from dystonia_cds.engine.axis1 import distribution
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
 
 
 def event_recorded(hyp: str) -> RuleFn:
+    @reads("events", "onset")
     def brain_event_before_onset(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         evs = f.events_of(hyp)
         if not evs:
@@ -28,6 +29,7 @@ def event_recorded(hyp: str) -> RuleFn:
 
 
 def no_event(hyp: str) -> RuleFn:
+    @reads("events")
     def no_brain_event_recorded(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         if f.events_known and not f.events_of(hyp):
             label = kb.hypothesis_labels[hyp]["label"].split(": ", 1)[-1]
@@ -37,6 +39,7 @@ def no_event(hyp: str) -> RuleFn:
 
 
 def severe_event(hyp: str) -> RuleFn:
+    @reads("events")
     def severe_brain_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         if any(e.event.severity == "severe" for e in f.events_of(hyp)):
             return "The brain injury was severe"
@@ -45,6 +48,7 @@ def severe_event(hyp: str) -> RuleFn:
 
 
 def latency_status(hyp: str, status: str) -> RuleFn:
+    @reads(*LATENCY_CHECK)
     def latency_fits(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         item = c.items.get(("latency", hyp))
         if item is not None and item.status == status:
@@ -54,6 +58,7 @@ def latency_status(hyp: str, status: str) -> RuleFn:
 
 
 def laterality_status(hyp: str, status: str) -> RuleFn:
+    @reads(*LATERALITY_CHECK)
     def lesion_side_relation(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         item = c.items.get(("laterality", hyp))
         if item is not None and item.status == status:
@@ -63,6 +68,7 @@ def laterality_status(hyp: str, status: str) -> RuleFn:
 
 
 def lesion_in_motor_circuit(hyp: str) -> RuleFn:
+    @reads("events", "imaging")
     def basal_ganglia_or_thalamic_lesion(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         if hyp != "acquired_other_structural" and not f.events_of(hyp):
             return None
@@ -72,23 +78,27 @@ def lesion_in_motor_circuit(hyp: str) -> RuleFn:
 
 
 def imaging_normal(hyp: str) -> RuleFn:
+    @reads("imaging")
     def normal_brain_imaging(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         return "Brain imaging is normal" if f.imaging_normal is True else None
     return normal_brain_imaging
 
 
+@reads("regions")
 def hemidystonia(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if distribution(f, kb)[0] == "hemidystonia":
         return "Hemidystonia, the typical pattern of a contralateral structural lesion"
     return None
 
 
+@reads("features")
 def pyramidal_signs(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     signs = sorted(kb.features[x].label for x in f.features
                    if kb.features[x].kind == "motor_pyramidal")
     return "Signs of a structural brain lesion: " + ", ".join(signs) if signs else None
 
 
+@reads("events", "imaging")
 def lesion_without_event(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     central = [e for e in f.events if e.info.mechanism == "central"]
     hits = sorted({les.info.label for les in f.lesions if les.info.motor_circuit})
@@ -97,6 +107,7 @@ def lesion_without_event(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None
     return None
 
 
+@reads("events", "onset")
 def delayed_after_childhood_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.events_of("acquired_perinatal") and f.onset_years is not None \
             and f.onset_years < kb.parameters.adult_onset_years:

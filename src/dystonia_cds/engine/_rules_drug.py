@@ -8,7 +8,7 @@ reported from 3 days to 11 years (Burke 1982).
 from __future__ import annotations
 
 from dystonia_cds.engine._facts import Facts
-from dystonia_cds.engine._rule_base import RuleFn, rules
+from dystonia_cds.engine._rule_base import RuleFn, reads, rules
 from dystonia_cds.engine._rules_central import latency_status
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
@@ -17,29 +17,34 @@ ACUTE, TARDIVE = "drug_induced_acute", "drug_induced_tardive"
 _ACUTE_SITES = ("upper_face", "lower_face", "jaw", "tongue", "larynx", "neck", "trunk")
 
 
+@reads("medications")
 def blocker_exposure(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     names = sorted({d.medication.drug for d in f.dopamine_blockers})
     return "Dopamine receptor blocker taken: " + ", ".join(names) if names else None
 
 
+@reads("medications")
 def no_blocker(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.medications_known and not f.dopamine_blockers:
         return "No dystonia-inducing drug recorded"
     return None
 
 
+@reads("medications", "regions")
 def cranial_axial_sites(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.dopamine_blockers and f.has_region(*_ACUTE_SITES):
         return "Cranial, cervical or axial muscles involved, the usual sites of acute reactions"
     return None
 
 
+@reads("medications", "features")
 def oculogyric(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.dopamine_blockers and "oculogyric_crisis" in f.features:
         return "Oculogyric crisis"
     return None
 
 
+@reads("medications", "patient", "onset")
 def young_male(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.dopamine_blockers and f.case.patient.sex == "male" and f.onset_years is not None \
             and f.onset_years < kb.parameters.adult_onset_years:

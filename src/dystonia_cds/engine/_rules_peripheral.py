@@ -9,7 +9,7 @@ persistence during sleep, prominent pain and limited movement.
 from __future__ import annotations
 
 from dystonia_cds.engine._facts import Facts
-from dystonia_cds.engine._rule_base import rules
+from dystonia_cds.engine._rule_base import ANATOMY_CHECK, reads, rules
 from dystonia_cds.engine._rules_central import latency_status
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
@@ -17,6 +17,7 @@ from dystonia_cds.knowledge import KnowledgeBase
 HYP = "acquired_peripheral_trauma"
 
 
+@reads("events")
 def peripheral_injury_recorded(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     evs = f.events_of(HYP)
     if not evs:
@@ -25,46 +26,54 @@ def peripheral_injury_recorded(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str 
     return "Peripheral injury or procedure recorded: " + ", ".join(labels)
 
 
+@reads("events")
 def no_peripheral_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.events_known and not f.events_of(HYP):
         return "No peripheral injury or procedure recorded"
     return None
 
 
+@reads(*ANATOMY_CHECK)
 def injured_site_is_dystonic(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     item = c.items.get(("anatomy", HYP))
     return item.explanation if item is not None and item.status == "consistent" else None
 
 
+@reads(*ANATOMY_CHECK)
 def injured_site_elsewhere(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     item = c.items.get(("anatomy", HYP))
     return item.explanation if item is not None and item.status == "inconsistent" else None
 
 
+@reads("events")
 def significant_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if any(e.event.severity in ("moderate", "severe") for e in f.events_of(HYP)):
         return "The injury was significant enough to be documented as moderate or severe"
     return None
 
 
+@reads("events", "sensory_trick")
 def trick_ineffective(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.events_of(HYP) and f.case.dystonia.sensory_trick == "ineffective":
         return "No response to sensory tricks"
     return None
 
 
+@reads("events", "sensory_trick")
 def trick_effective(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.events_of(HYP) and f.case.dystonia.sensory_trick == "effective":
         return "An effective sensory trick, more typical of idiopathic dystonia"
     return None
 
 
+@reads("events", "persists_in_sleep")
 def persists_in_sleep(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.events_of(HYP) and f.case.dystonia.persists_in_sleep is True:
         return "The dystonia persists during sleep"
     return None
 
 
+@reads("events", "features")
 def pain_or_limited_movement(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     found = sorted(kb.features[x].label for x in f.features
                    if x in ("pain", "limited_neck_movement", "complex_regional_pain_syndrome"))
@@ -73,6 +82,7 @@ def pain_or_limited_movement(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | 
     return None
 
 
+@reads("events", "variability")
 def paroxysmal_unclear(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.events_of(HYP) and "paroxysmal" in (f.case.dystonia.variability or []):
         return ("Paroxysmal episodes: said of post-traumatic dystonia by patient information, "

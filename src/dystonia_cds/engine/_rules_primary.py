@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dystonia_cds.engine._facts import Facts
-from dystonia_cds.engine._rule_base import adult, early, onset_text, rules
+from dystonia_cds.engine._rule_base import adult, early, onset_text, reads, rules
 from dystonia_cds.engine.axis1 import distribution
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
@@ -11,6 +11,7 @@ from dystonia_cds.knowledge import KnowledgeBase
 _FOCAL_SITES = frozenset({"upper_face", "lower_face", "jaw", "tongue", "larynx", "neck", "arm"})
 
 
+@reads("onset", "regions")
 def adult_onset_focal_pattern(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     dist = distribution(f, kb)[0]
     if adult(f, kb) and dist in ("focal", "segmental") and f.regions <= _FOCAL_SITES:
@@ -18,28 +19,33 @@ def adult_onset_focal_pattern(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str |
     return None
 
 
+@reads("sensory_trick")
 def effective_sensory_trick(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.case.dystonia.sensory_trick == "effective":
         return "A sensory trick (geste antagoniste) relieves the dystonia"
     return None
 
 
+@reads("imaging")
 def normal_imaging(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return "Brain imaging is normal" if f.imaging_normal is True else None
 
 
+@reads("events", "medications")
 def no_recorded_exposure(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.events_known and not f.events and f.medications_known and not f.dopamine_blockers:
         return "No preceding injury, brain insult or dystonia-inducing drug is recorded"
     return None
 
 
+@reads("regions")
 def hemidystonia_red_flag(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if distribution(f, kb)[0] == "hemidystonia":
         return "Hemidystonia, which usually has a structural cause in the opposite hemisphere"
     return None
 
 
+@reads("features")
 def combined_features(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     signs = sorted(kb.features[x].label for x in f.features
                    if kb.features[x].kind in ("neurological_sign", "motor_pyramidal"))
@@ -48,6 +54,7 @@ def combined_features(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return None
 
 
+@reads("imaging")
 def motor_circuit_lesion(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     hits = sorted({les.info.label for les in f.lesions if les.info.motor_circuit})
     if hits:
@@ -55,6 +62,7 @@ def motor_circuit_lesion(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None
     return None
 
 
+@reads("onset", "regions")
 def adult_leg_onset(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     first = f.case.dystonia.onset_region
     if adult(f, kb) and (first == "leg" or (first is None and f.regions == {"leg"})):
@@ -62,12 +70,14 @@ def adult_leg_onset(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return None
 
 
+@reads("onset")
 def early_onset(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if early(f, kb):
         return f"Early {onset_text(f)} (before adulthood)"
     return None
 
 
+@reads("onset", "regions")
 def early_limb_onset(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     limit = kb.parameters.dyt1_max_limb_onset_years
     first = f.case.dystonia.onset_region
@@ -77,17 +87,20 @@ def early_limb_onset(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return None
 
 
+@reads("onset", "regions")
 def early_generalized(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if early(f, kb) and distribution(f, kb)[0] == "generalized":
         return "Generalized dystonia with early onset"
     return None
 
 
+@reads("family_history")
 def family_history_positive(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     fh = f.case.family_history
     return "A relative has dystonia" if fh and fh.dystonia is True else None
 
 
+@reads("family_history")
 def family_history_negative(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     fh = f.case.family_history
     if fh and fh.dystonia is False:
@@ -95,17 +108,20 @@ def family_history_negative(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | N
     return None
 
 
+@reads("genetics")
 def pathogenic_variant(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     genes = sorted(g.gene.upper() for g in f.case.genetics or [] if g.result == "positive")
     return "Pathogenic variant reported in " + ", ".join(genes) if genes else None
 
 
+@reads("onset", "regions")
 def adult_cranial_cervical_focal(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if adult(f, kb) and distribution(f, kb)[0] == "focal" and not f.has_region("arm", "leg"):
         return f"Adult {onset_text(f)} focal cranial or cervical dystonia"
     return None
 
 
+@reads("features")
 def non_pyramidal_signs(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     """Signs of a wider neurological disorder; hemiparesis and spasticity point instead to a
     focal structural lesion, so they are left out here."""
@@ -114,12 +130,14 @@ def non_pyramidal_signs(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return "Other neurological signs: " + ", ".join(signs) if signs else None
 
 
+@reads("course", "features")
 def progressive_combined(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.case.dystonia.course == "progressive" and non_pyramidal_signs(f, c, kb):
         return "Progressive course with other neurological signs"
     return None
 
 
+@reads("features")
 def isolated_dystonia(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.features_known and not non_pyramidal_signs(f, c, kb):
         return "Isolated dystonia: no other neurological signs recorded"

@@ -25,6 +25,8 @@ CENTRAL = (
 # literature (Corp 2019 finds such lesions in one network, without a side rule).
 _LATERALITY_UNCLEAR = frozenset({"cerebellum", "brainstem", "midbrain", "other"})
 _OPPOSITE = {"left": "right", "right": "left"}
+# The parts of a Case (``_rule_base.ASPECTS``) the checks are computed from.
+CHECK_INPUTS = frozenset({"events", "medications", "onset", "imaging", "regions", "patient"})
 
 
 @dataclass(frozen=True)

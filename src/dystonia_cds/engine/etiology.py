@@ -15,6 +15,8 @@ these numbers is a probability.
 
 from __future__ import annotations
 
+from functools import cache
+
 from dystonia_cds.assessment import Etiology, Evidence, Hypothesis
 from dystonia_cds.engine import (
     _rules_central,
@@ -41,13 +43,42 @@ ALL_RULES: tuple[Rule, ...] = (
 )
 
 
-def fired(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> list[tuple[str, str]]:
+_ORDER = {c: i for i, c in enumerate(CATEGORIES)}
+Hits = list[tuple[str, str]]
+
+
+def fired(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> Hits:
     """(rule id, finding) for every rule that fires: the cheap core of evaluation."""
     out = []
     for rule in ALL_RULES:
         finding = rule.fn(f, checks, kb)
         if finding is not None:
             out.append((rule.id, finding))
+    return out
+
+
+@cache
+def rules_reading(changed: frozenset[str]) -> tuple[Rule, ...]:
+    """The rules that read any of the ``changed`` parts of a Case (see ``_rule_base``).
+
+    The patient's birth date is read through the onset and event times, so a change to the
+    patient re-runs every rule."""
+    if "patient" in changed:
+        return ALL_RULES
+    return tuple(rule for rule in ALL_RULES if rule.reads & changed)
+
+
+def rescored(score: dict[str, int], hit_ids: frozenset[str], f: Facts, checks: CheckSet,
+             kb: KnowledgeBase, changed: frozenset[str]) -> dict[str, int]:
+    """The scores of a variant of a Case that differs only in the ``changed`` parts, from
+    the scores and fired rule ids of the original: only the rules reading those parts are
+    re-run, and each one that now fires (or no longer fires) moves its hypothesis."""
+    out = dict(score)
+    for rule in rules_reading(changed):
+        now = rule.fn(f, checks, kb) is not None
+        if now != (rule.id in hit_ids):
+            info = kb.rules[rule.id]
+            out[info.hypothesis] += info.weight if now else -info.weight
     return out
 
 
@@ -60,10 +91,11 @@ def quick_scores(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> dict[str, int
     return score
 
 
-def evaluate(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> dict[str, list[Evidence]]:
-    """Every fired rule's evidence, grouped by hypothesis."""
+def evaluate(f: Facts, checks: CheckSet, kb: KnowledgeBase,
+             hits: Hits | None = None) -> dict[str, list[Evidence]]:
+    """Every fired rule's evidence (``hits``, when already computed), grouped by hypothesis."""
     out: dict[str, list[Evidence]] = {c: [] for c in CATEGORIES}
-    for rule_id, finding in fired(f, checks, kb):
+    for rule_id, finding in fired(f, checks, kb) if hits is None else hits:
         info = kb.rules[rule_id]
         out[info.hypothesis].append(Evidence(
             finding=finding.rstrip("."),
@@ -82,7 +114,7 @@ def scores(evidence: dict[str, list[Evidence]]) -> dict[str, int]:
 
 def ranked(score: dict[str, int]) -> list[str]:
     """Categories, highest score first, ties in the fixed order of CATEGORIES."""
-    return sorted(CATEGORIES, key=lambda c: (-score[c], CATEGORIES.index(c)))
+    return sorted(CATEGORIES, key=lambda c: (-score[c], _ORDER[c]))
 
 
 def support_level(score: int, kb: KnowledgeBase) -> str:
@@ -117,8 +149,9 @@ def summarise(order: list[str], score: dict[str, int], kb: KnowledgeBase) -> tup
     return group, (f"{label[top]['label']} leads {label[rival]['label']} by {lead} points.")
 
 
-def assess_etiology(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> Etiology:
-    evidence = evaluate(f, checks, kb)
+def assess_etiology(f: Facts, checks: CheckSet, kb: KnowledgeBase,
+                    hits: Hits | None = None) -> Etiology:
+    evidence = evaluate(f, checks, kb, hits)
     score = scores(evidence)
     order = ranked(score)
     summary, why = summarise(order, score, kb)

@@ -8,17 +8,40 @@ whose answers move nothing is not asked.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from dystonia_cds.assessment import NextQuestion
 from dystonia_cds.case import Case, Event, FamilyHistory, Imaging, Lesion, Medication
-from dystonia_cds.engine._facts import Facts, derive_facts
-from dystonia_cds.engine.checks import compute_checks
-from dystonia_cds.engine.etiology import quick_scores, ranked
+from dystonia_cds.engine._facts import Facts, derive_changed
+from dystonia_cds.engine.checks import CHECK_INPUTS, CheckSet, compute_checks
+from dystonia_cds.engine.etiology import Hits, ranked, rescored
 from dystonia_cds.knowledge import KnowledgeBase
 
-Fill = tuple[str, Case]
+# (question field, the Case part it fills (an aspect of ``_rule_base``), the filled Cases)
+Fill = tuple[str, str, list[Case]]
+
+# The filled-in values are the same for every Case: built (and validated) once.
+_DRUGS: tuple[list[Medication], ...] = (
+    [], [Medication(drug="haloperidol", before_onset="P2D")],
+    [Medication(drug="haloperidol", before_onset="P2Y")])
+_HEAD_INJURY = Event(type="head_injury", before_onset="P6M", severity="severe")
+_FAMILY = (FamilyHistory(dystonia=True), FamilyHistory(dystonia=False))
+
+
+@cache
+def _injury_at(site: str) -> Event:
+    return Event(type="peripheral_injury", body_site=site, before_onset="P1M",
+                 severity="moderate")
+
+
+@cache
+def _imaging_fills(side: str) -> tuple[Imaging, Imaging]:
+    lesion = Lesion(side=side, structure="putamen")
+    return (Imaging(modality="MRI", normal=True),
+            Imaging(modality="MRI", normal=False, lesions=[lesion]))
 
 
 def _with_dystonia(case: Case, **update: Any) -> Case:
@@ -29,44 +52,46 @@ def _opposite_side(f: Facts) -> str:
     return {"left": "right", "right": "left"}.get(f.body_side or "", "left")
 
 
-def _fills(f: Facts) -> Iterator[tuple[str, list[Case]]]:
+def _fills(f: Facts) -> Iterator[Fill]:
     case, d = f.case, f.case.dystonia
     if d.onset is None:
-        yield "dystonia.onset", [_with_dystonia(case, onset=a) for a in ("P10Y", "P50Y")]
+        yield "dystonia.onset", "onset", [
+            _with_dystonia(case, onset=a) for a in ("P10Y", "P50Y")]
     if d.sensory_trick in (None, "unknown", "not_tried"):
-        yield "dystonia.sensory_trick", [
+        yield "dystonia.sensory_trick", "sensory_trick", [
             _with_dystonia(case, sensory_trick=v) for v in ("effective", "ineffective")]
     if d.persists_in_sleep is None:
-        yield "dystonia.persists_in_sleep", [
+        yield "dystonia.persists_in_sleep", "persists_in_sleep", [
             _with_dystonia(case, persists_in_sleep=v) for v in (True, False)]
     if d.features is None:
-        yield "dystonia.features", [
+        yield "dystonia.features", "features", [
             _with_dystonia(case, features=v) for v in ([], ["parkinsonism"], ["sudden_onset"])]
     if d.course in (None, "unknown"):
-        yield "dystonia.course", [_with_dystonia(case, course=v) for v in ("static", "progressive")]
+        yield "dystonia.course", "course", [
+            _with_dystonia(case, course=v) for v in ("static", "progressive")]
     if d.fixed_posture is None:
-        yield "dystonia.fixed_posture", [_with_dystonia(case, fixed_posture=True)]
+        yield "dystonia.fixed_posture", "fixed_posture", [
+            _with_dystonia(case, fixed_posture=True)]
     site = next(iter(sorted(f.regions)), "neck")
     if case.events is None:
-        yield "events", [case.model_copy(update={"events": v}) for v in (
-            [],
-            [Event(type="peripheral_injury", body_site=site, before_onset="P1M",
-                   severity="moderate")],
-            [Event(type="head_injury", before_onset="P6M", severity="severe")],
-        )]
+        yield "events", "events", [case.model_copy(update={"events": v}) for v in (
+            [], [_injury_at(site)], [_HEAD_INJURY])]
     if case.medications is None:
-        yield "medications", [case.model_copy(update={"medications": v}) for v in (
-            [], [Medication(drug="haloperidol", before_onset="P2D")],
-            [Medication(drug="haloperidol", before_onset="P2Y")])]
+        yield "medications", "medications", [
+            case.model_copy(update={"medications": list(v)}) for v in _DRUGS]
     if not case.imaging:
-        lesion = Lesion(side=_opposite_side(f), structure="putamen")
-        yield "imaging", [case.model_copy(update={"imaging": v}) for v in (
-            [Imaging(modality="MRI", normal=True)],
-            [Imaging(modality="MRI", normal=False, lesions=[lesion])])]
+        yield "imaging", "imaging", [case.model_copy(update={"imaging": [im]})
+                                     for im in _imaging_fills(_opposite_side(f))]
     if case.family_history is None or case.family_history.dystonia is None:
-        yield "family_history.dystonia", [
-            case.model_copy(update={"family_history": FamilyHistory(dystonia=v)})
-            for v in (True, False)]
+        yield "family_history.dystonia", "family_history", [
+            case.model_copy(update={"family_history": fh}) for fh in _FAMILY]
+    yield from _event_fills(f, site)
+    yield from _lesion_side_fills(case)
+
+
+def _event_fills(f: Facts, site: str) -> Iterator[Fill]:
+    """The timing and the body site of recorded events, where the rules need them."""
+    case = f.case
     for ev in f.events:
         if ev.latency_days is None and ev.info.hypothesis:
             events = list(case.events or [])
@@ -74,14 +99,17 @@ def _fills(f: Facts) -> Iterator[tuple[str, list[Case]]]:
             for lat in ("P1M", "P3Y"):
                 events[ev.index] = ev.event.model_copy(update={"before_onset": lat, "when": None})
                 cases.append(case.model_copy(update={"events": list(events)}))
-            yield f"events[{ev.index}].before_onset", cases
+            yield f"events[{ev.index}].before_onset", "events", cases
         if ev.info.mechanism == "peripheral" and not ev.body_sites:
             events = list(case.events or [])
             cases = []
             for where in (site, "trunk" if site != "trunk" else "neck"):
                 events[ev.index] = ev.event.model_copy(update={"body_site": where})
                 cases.append(case.model_copy(update={"events": list(events)}))
-            yield f"events[{ev.index}].body_site", cases
+            yield f"events[{ev.index}].body_site", "events", cases
+
+
+def _lesion_side_fills(case: Case) -> Iterator[Fill]:
     for i, im in enumerate(case.imaging or []):
         for j, les in enumerate(im.lesions):
             if les.side is None:
@@ -92,24 +120,26 @@ def _fills(f: Facts) -> Iterator[tuple[str, list[Case]]]:
                     imaging = list(case.imaging or [])
                     imaging[i] = im.model_copy(update={"lesions": lesions})
                     cases.append(case.model_copy(update={"imaging": imaging}))
-                yield f"imaging[{i}].lesions[{j}].side", cases
+                yield f"imaging[{i}].lesions[{j}].side", "imaging", cases
 
 
-def _score(case: Case, kb: KnowledgeBase) -> dict[str, int]:
-    f = derive_facts(case, kb)
-    return quick_scores(f, compute_checks(f, kb), kb)
+def next_questions(f: Facts, checks: CheckSet, hits: Hits, base: dict[str, int],
+                   kb: KnowledgeBase, limit: int = 6) -> list[NextQuestion]:
+    """Unknown fields ranked by how much their answers would move the leading causes.
 
-
-def next_questions(f: Facts, base: dict[str, int], kb: KnowledgeBase,
-                   limit: int = 6) -> list[NextQuestion]:
-    """Unknown fields ranked by how much their answers would move the leading causes."""
+    ``checks`` and ``hits`` (the fired rules) are the Case's own: each filled-in variant is
+    scored from them, re-running only what reads the filled-in part."""
     order = ranked(base)
     top3 = order[:3]
+    hit_ids = frozenset(rule_id for rule_id, _ in hits)
     found: list[tuple[int, int, int, str, str]] = []
-    for position, (field, cases) in enumerate(_fills(f)):
+    for position, (field, part, cases) in enumerate(_fills(f)):
+        changed = frozenset({part})
         best_move, changes_top, flips_to = 0, 0, ""
         for alt in cases:
-            s = _score(alt, kb)
+            alt_facts = derive_changed(f, alt, changed, kb)
+            alt_checks = compute_checks(alt_facts, kb) if part in CHECK_INPUTS else checks
+            s = rescored(base, hit_ids, alt_facts, alt_checks, kb, changed)
             move = sum(abs(s[c] - base[c]) for c in top3)
             new_top = ranked(s)[0]
             if new_top != order[0]:
@@ -134,6 +164,4 @@ def next_questions(f: Facts, base: dict[str, int], kb: KnowledgeBase,
 
 def _generic(field: str) -> str:
     """events[0].before_onset → events[].before_onset (the question template's key)."""
-    import re
-
     return re.sub(r"\[\d+\]", "[]", field)
