@@ -1,0 +1,54 @@
+"""The FastAPI application factory: JSON API, web questionnaire and report pages.
+
+Why a factory and no module-level app: the knowledge base is loaded once per application
+(or passed in by a test) and kept on ``app.state.kb``; nothing is loaded at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
+
+from dystonia_cds import KnowledgeBase, __version__, load_knowledge
+from dystonia_cds.api.problems import install_problem_handlers, problem_schema
+from dystonia_cds.api.routes_assess import openapi_components
+from dystonia_cds.api.routes_assess import router as assess_router
+from dystonia_cds.api.routes_web import router as web_router
+
+STATIC = Path(__file__).resolve().parent / "static"
+DESCRIPTION = (
+    "Explainable decision support for dystonia: is it primary (idiopathic or inherited) or "
+    "acquired, and if acquired, from what? Every statement carries its rule id and "
+    "references. **General information, not a diagnosis.** Errors are RFC 9457 problem "
+    "details (`application/problem+json`) naming the field, the value and what is accepted."
+)
+
+
+def create_app(kb: KnowledgeBase | None = None, *, max_body: int | None = None) -> FastAPI:
+    """Build the app; ``kb`` defaults to the shipped knowledge base, loaded here, once."""
+    app = FastAPI(title="dystonia-cds", version=__version__, description=DESCRIPTION,
+                  docs_url="/docs", redoc_url=None)
+    app.state.kb = kb if kb is not None else load_knowledge()
+    install_problem_handlers(app, max_body)
+    app.include_router(assess_router)
+    app.include_router(web_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version,
+                                 description=app.description, routes=app.routes)
+            comps = schema.setdefault("components", {}).setdefault("schemas", {})
+            comps.update(openapi_components())
+            problem = problem_schema()
+            comps.update(problem.pop("$defs", {}))
+            comps["Problem"] = problem
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

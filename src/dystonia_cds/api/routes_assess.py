@@ -1,0 +1,155 @@
+"""The JSON API: assess a Case, show the Case schema, list the knowledge base, health.
+
+Why the body is read by hand instead of a pydantic parameter: a Case may come as JSON or
+YAML (by Content-Type), and the words a person types (``eyes``, ``left hand``) are mapped to
+canonical names before validation by :func:`dystonia_cds._case_io.case_from_mapping` — the
+same path as the CLI, with every problem reported together.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from dystonia_cds import Assessment, Case, KnowledgeBase, assess
+from dystonia_cds._case_io import case_from_mapping, read_mapping
+from dystonia_cds.api.problems import ApiProblem, ProblemItem, problem_openapi
+from dystonia_cds.errors import CaseError, CaseFormatError, InputProblem
+
+router = APIRouter()
+
+JSON_TYPES = ("application/json",)
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml",
+              "text/plain")
+CASE_REF = {"$ref": "#/components/schemas/Case"}
+CASE_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": CASE_REF},
+    "application/yaml": {"schema": CASE_REF},
+}}}
+Audience = Annotated[Literal["clinician", "patient"],
+                     Query(description="Wording: clinician or plain language (patient).")]
+
+
+def _format_error(message: str, solution: str) -> CaseFormatError:
+    return CaseFormatError([InputProblem(field="(body)", message=message, solution=solution)])
+
+
+def parse_case(body: bytes, content_type: str | None, kb: KnowledgeBase) -> Case:
+    """Body bytes → Case, by media type; raises CaseError / ApiProblem (never anything else)."""
+    media = (content_type or "").split(";")[0].strip().lower()
+    is_json = media in JSON_TYPES or media.endswith("+json")
+    if media and not is_json and media not in YAML_TYPES:
+        raise ApiProblem(415, "Unsupported media type", slug="unsupported-media-type",
+                         detail="send the case as application/json or application/yaml",
+                         errors=[ProblemItem(field="Content-Type", value=media[:100],
+                                             message="not accepted",
+                                             solution="application/json or application/yaml")])
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _format_error("the body is not UTF-8 text",
+                            "send UTF-8 encoded JSON or YAML") from None
+    if not text.strip():
+        raise _format_error("the body is empty", "send a case; see GET /v1/schema/case")
+    try:
+        if is_json:
+            try:
+                data: Any = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise _format_error(f"not valid JSON at line {exc.lineno}, column {exc.colno}",
+                                    "check commas, quotes and brackets") from None
+            if not isinstance(data, dict):
+                raise _format_error("the top level must be an object with a 'dystonia' member",
+                                    "see GET /v1/schema/case")
+        else:
+            data = read_mapping(text)
+        return case_from_mapping(data, kb)
+    except CaseError:
+        raise
+    except (RecursionError, ValueError):
+        raise _format_error("the body cannot be read as a case (too deeply nested or "
+                            "malformed)", "send a case; see GET /v1/schema/case") from None
+
+
+async def read_case(request: Request) -> Case:
+    kb: KnowledgeBase = request.app.state.kb
+    return parse_case(await request.body(), request.headers.get("content-type"), kb)
+
+
+@router.post(
+    "/v1/assess",
+    summary="Assess a Case (JSON or YAML) → Assessment",
+    response_class=Response,
+    responses={200: {"description": "The Assessment (dystonia-cds/assessment/v1)",
+                     "content": {"application/json": {
+                         "schema": {"$ref": "#/components/schemas/Assessment"}}}},
+               **problem_openapi(400, 413, 415, 422)},
+    openapi_extra=CASE_BODY,
+    tags=["assess"],
+)
+async def post_assess(request: Request, audience: Audience = "clinician") -> Response:
+    """Classification, ranked causes with evidence, checks, next questions, treatment
+    information and references. General information, not a diagnosis."""
+    case = await read_case(request)
+    result = assess(case, request.app.state.kb, audience=audience)
+    return Response(result.to_json(), media_type="application/json")
+
+
+@router.get("/v1/schema/case", summary="JSON Schema of the Case (input contract)",
+            tags=["schema"])
+def get_case_schema() -> dict[str, Any]:
+    schema = Case.model_json_schema(by_alias=True)
+    schema["$id"] = "dystonia-cds/case/v1"
+    return schema
+
+
+@router.get("/v1/knowledge", summary="Rules, references and vocabulary of the knowledge base",
+            tags=["knowledge"])
+def get_knowledge(request: Request) -> dict[str, Any]:
+    kb: KnowledgeBase = request.app.state.kb
+    return knowledge_summary(kb)
+
+
+def knowledge_summary(kb: KnowledgeBase) -> dict[str, Any]:
+    def labelled(items: dict[str, Any]) -> list[dict[str, Any]]:
+        return [{"id": k, "label": v.label, "plain_label": v.plain_label}
+                for k, v in items.items()]
+
+    return {
+        "knowledge_version": kb.knowledge_version,
+        "rules": [r.model_dump() for r in kb.rules.values()],
+        "references": [dict(r.model_dump(), citation=r.citation, url=r.url)
+                       for r in kb.references.values()],
+        "regions": labelled(kb.regions),
+        "features": labelled(kb.features),
+        "events": labelled(kb.events),
+        "structures": [{"id": k, "label": v.label} for k, v in kb.structures.items()],
+        "drugs": [{"id": k, "synonyms": v.synonyms, "drug_class": v.drug_class}
+                  for k, v in kb.drugs.items()],
+        "questions": [q.model_dump() for q in kb.questions.values()],
+        "hypotheses": kb.hypothesis_labels,
+        "disclaimer": kb.disclaimer,
+    }
+
+
+@router.get("/healthz", summary="Liveness and versions", tags=["health"])
+def healthz(request: Request) -> dict[str, str]:
+    kb: KnowledgeBase = request.app.state.kb
+    from dystonia_cds import __version__
+
+    return {"status": "ok", "engine_version": __version__,
+            "knowledge_version": kb.knowledge_version}
+
+
+def openapi_components() -> dict[str, Any]:
+    """Schemas referenced by hand above (Case input, Assessment output)."""
+    out: dict[str, Any] = {}
+    for model, mode in ((Case, "validation"), (Assessment, "serialization")):
+        schema = model.model_json_schema(by_alias=True, mode=mode,  # type: ignore[arg-type]
+                                         ref_template="#/components/schemas/{model}")
+        out.update(schema.pop("$defs", {}))
+        out[model.__name__] = schema
+    return out

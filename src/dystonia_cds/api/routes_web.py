@@ -1,0 +1,94 @@
+"""The web pages: the questionnaire at ``/`` and the report (HTML and PDF).
+
+No server state: the page holds the case and posts it (JSON text in a form field) to
+``/report`` or ``/report/pdf``; the report page carries the case again in its own forms, so
+switching between patient and clinician wording or exporting a PDF needs nothing stored.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from dystonia_cds import Case, KnowledgeBase, assess
+from dystonia_cds.api.problems import ApiProblem
+from dystonia_cds.api.routes_assess import knowledge_summary, parse_case
+from dystonia_cds.errors import CaseError
+from dystonia_cds.render.html import environment, render_error_page, render_html, render_pdf
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request, mode: str = "patient") -> HTMLResponse:
+    kb: KnowledgeBase = request.app.state.kb
+    mode = "clinician" if mode == "clinician" else "patient"
+    summary = knowledge_summary(kb)
+    choices = {k: summary[k] for k in ("regions", "features", "events", "structures")}
+    choices["drugs"] = [d["id"] for d in summary["drugs"]]
+    html = environment().get_template("index.html").render(
+        mode=mode, choices=choices, choices_json=json.dumps(choices).replace("</", "<\\/"),
+        questions_json=json.dumps({q.field: {"question": q.question, "plain": q.plain_question}
+                                   for q in kb.questions.values()}),
+        disclaimer=kb.disclaimer["patient" if mode == "patient" else "clinician"],
+        paired={k for k, v in kb.regions.items() if v.paired},
+    )
+    return HTMLResponse(html)
+
+
+async def _case_from_form(request: Request) -> tuple[Case | None, str, Response | None]:
+    """Read the form; on bad input return an HTML page listing the problems (status 4xx)."""
+    kb: KnowledgeBase = request.app.state.kb
+    try:
+        form = await request.form()
+    except Exception:  # malformed multipart or urlencoded body
+        return None, "clinician", _error([{"field": "(form)", "message": "unreadable form"}],
+                                         400)
+    audience = "patient" if form.get("audience") == "patient" else "clinician"
+    raw = form.get("case")
+    if not isinstance(raw, str):
+        return None, audience, _error([{"field": "case", "message": "missing case",
+                                        "solution": "fill in the questionnaire first"}], 422)
+    try:
+        case = parse_case(raw.encode("utf-8"), "application/json", kb)
+    except CaseError as exc:
+        return None, audience, _error([p.model_dump() for p in exc.problems], 422)
+    except ApiProblem as exc:
+        return None, audience, _error([e.model_dump() for e in exc.problem.errors],
+                                      exc.problem.status)
+    return case, audience, None
+
+
+def _error(problems: list[dict[str, Any]], status: int) -> HTMLResponse:
+    return HTMLResponse(render_error_page(problems, "The case could not be read"),
+                        status_code=status)
+
+
+@router.post("/report", response_class=HTMLResponse)
+async def report(request: Request) -> Response:
+    case, audience, err = await _case_from_form(request)
+    if err is not None or case is None:
+        return err or _error([], 400)
+    a = assess(case, request.app.state.kb, audience=audience)
+    return HTMLResponse(render_html(a, case, audience=audience, web=True))
+
+
+@router.post("/report/pdf")
+async def report_pdf(request: Request) -> Response:
+    case, audience, err = await _case_from_form(request)
+    if err is not None or case is None:
+        return err or _error([], 400)
+    a = assess(case, request.app.state.kb, audience=audience)
+    try:
+        pdf = await run_in_threadpool(render_pdf, render_html(a, case, audience=audience))
+    except ImportError:
+        return _error([{"field": "(server)", "message": "PDF export needs WeasyPrint",
+                        "solution": "pip install weasyprint (and the Pango libraries)"}], 503)
+    name = f"dystonia-cds-{a.case_id or 'report'}.pdf"
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{safe}"'})
