@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds import Case, KnowledgeBase, assess
-from dystonia_cds.api.problems import ApiProblem
+from dystonia_cds.api.problems import ApiProblem, case_problem
 from dystonia_cds.api.routes_assess import knowledge_summary, parse_case
 from dystonia_cds.errors import CaseError
 from dystonia_cds.render.html import environment, render_error_page, render_html, render_pdf
@@ -56,7 +56,8 @@ async def _case_from_form(request: Request) -> tuple[Case | None, str, Response 
     try:
         case = parse_case(raw.encode("utf-8"), "application/json", kb)
     except CaseError as exc:
-        return None, audience, _error([p.model_dump() for p in exc.problems], 422)
+        return None, audience, _error([p.model_dump() for p in exc.problems],
+                                      case_problem(exc).status)
     except ApiProblem as exc:
         return None, audience, _error([e.model_dump() for e in exc.problem.errors],
                                       exc.problem.status)
