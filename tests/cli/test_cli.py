@@ -57,3 +57,23 @@ def test_schema_and_knowledge_commands() -> None:
     r = runner.invoke(app, ["knowledge", "--json"])
     data = json.loads(r.output)
     assert data["rules"] and all(rule["references"] for rule in data["rules"])
+
+
+def test_screen_a_cohort_to_csv_keeps_going_past_bad_records(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import csv as csv_mod
+
+    cohort = tmp_path / "cohort.jsonl"
+    lines = [json.dumps({"id": "a", "dystonia": {"regions": ["neck"], "onset": "P50Y"}}),
+             json.dumps({"id": "bad", "dystonia": {"regions": ["elbow"]}}),
+             json.dumps({"id": "c", "dystonia": {"regions": ["left hand"]},
+                         "medications": [{"drug": "haloperidol", "before_onset": "P2D"}]})]
+    cohort.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out.csv"
+    r = runner.invoke(app, ["screen", str(cohort), str(REPO / "examples"), "--out", str(out)])
+    assert r.exit_code == 2  # one record failed
+    rows = list(csv_mod.DictReader(out.open()))
+    assert len(rows) == 3 + len(list((REPO / "examples").glob("*.yaml")))
+    assert rows[1]["error"] and "elbow" in rows[1]["error"]
+    assert rows[2]["top_category"] == "drug_induced_acute"
+    whiplash = next(x for x in rows if x["case_id"] == "whiplash-neck")
+    assert whiplash["anatomy"] == "consistent" and whiplash["summary"] == "acquired"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import typer
 
 from dystonia_cds.cli.assess import assess_command
 from dystonia_cds.cli.knowledge import knowledge_command, schema_command
+from dystonia_cds.cli.screen import screen
 
 app = typer.Typer(
     name="dystonia-cds",
@@ -18,6 +22,7 @@ app = typer.Typer(
 app.command("assess")(assess_command)
 app.command("knowledge")(knowledge_command)
 app.command("schema")(schema_command)
+app.command("screen")(screen)
 
 
 def _register_optional() -> None:
@@ -46,4 +51,14 @@ _register_optional()
 
 
 def main() -> None:
-    app()
+    """Entry point. An unexpected error is reported in one line (set DYSTONIA_CDS_DEBUG=1 for
+    the traceback), so no traceback — which could echo patient data — reaches a user."""
+    try:
+        app()
+    except Exception as exc:  # the last guard; typer's own exits are SystemExit, not caught
+        if os.environ.get("DYSTONIA_CDS_DEBUG"):
+            raise
+        sys.stderr.write(f"dystonia-cds: internal error ({type(exc).__name__}); this is a bug — "
+                         "please report it with the command used (set DYSTONIA_CDS_DEBUG=1 for "
+                         "details)\n")
+        raise SystemExit(1) from None

@@ -29,7 +29,8 @@ def assess_command(
     files: Annotated[list[str], typer.Argument(
         help="Case YAML/JSON, FHIR R4 Bundle or Phenopacket v2 files; '-' reads stdin.")],
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    audience: Annotated[Audience, typer.Option(help="Wording of the disclaimer.")] =
+    audience: Annotated[Audience, typer.Option(
+        help="clinician, or patient for plain language (Markdown) and disclaimer.")] =
         Audience.clinician,
 ) -> None:
     """Assess cases: classification, ranked causes with evidence, checks, next questions."""
@@ -47,7 +48,7 @@ def assess_command(
         if format is Format.text:
             print_assessment(a, console)
         elif format is Format.markdown:
-            typer.echo(render_markdown(a))
+            typer.echo(render_markdown(a, plain=audience is Audience.patient))
         else:
             results.append(a)
     if format is Format.json and results:

@@ -7,7 +7,10 @@ from dystonia_cds.assessment import Assessment
 _SIGN = {"for": "+", "against": "−", "neutral": "·"}
 
 
-def render_markdown(a: Assessment, max_hypotheses: int = 5) -> str:
+def render_markdown(a: Assessment, max_hypotheses: int = 5, plain: bool = False) -> str:
+    """Markdown for clinicians, or in plain language for patients (``plain=True``)."""
+    if plain:
+        return _plain_markdown(a)
     c, e = a.classification, a.etiology
     title = f"# dystonia-cds assessment{f' — {a.case_id}' if a.case_id else ''}"
     lines = [f"> **{a.disclaimer}**", "", title, ""]
@@ -46,3 +49,30 @@ def render_markdown(a: Assessment, max_hypotheses: int = 5) -> str:
     lines += [f"- [{r.id}] {r.citation} <{r.url}>" for r in a.references]
     lines += ["", f"_engine {a.engine_version}, knowledge {a.knowledge_version}_", ""]
     return "\n".join(lines)
+
+
+def _plain_markdown(a: Assessment, max_hypotheses: int = 3) -> str:
+    """The same assessment in plain language: no scores, no rule ids."""
+    e = a.etiology
+    summary = {
+        "primary": "The information given fits best with dystonia that has no outside cause "
+                   "(primary dystonia).",
+        "acquired": "The information given fits best with dystonia that has a cause, such as "
+                    "an injury, a stroke or a medicine (acquired dystonia).",
+        "undetermined": "From the information given, the cause is not clear yet.",
+    }[e.summary]
+    lines = [f"> **{a.disclaimer}**", "", "# What your answers suggest", "", summary, "",
+             "## Possible causes, most likely first"]
+    lines += [f"{i}. {h.plain_label} ({h.support} support)"
+              for i, h in enumerate(e.hypotheses[:max_hypotheses], 1)]
+    if a.next_questions:
+        lines += ["", "## Questions your doctor may ask"]
+        lines += [f"- {q.plain_question}" for q in a.next_questions]
+    lines += ["", "## Things to talk about with your doctor"]
+    lines += [f"- {r.plain_text}" for r in a.recommendations]
+    if a.treatment_information:
+        lines += ["", "## Treatments that are used"]
+        lines += [f"- **{t.option}**: {t.plain_detail}" for t in a.treatment_information]
+    lines += ["", "## Sources"]
+    lines += [f"- {r.citation} <{r.url}>" for r in a.references]
+    return "\n".join(lines) + "\n"
