@@ -71,7 +71,8 @@ def test_screen_a_cohort_to_csv_keeps_going_past_bad_records(tmp_path) -> None: 
     out = tmp_path / "out.csv"
     r = runner.invoke(app, ["screen", str(cohort), str(REPO / "examples"), "--out", str(out)])
     assert r.exit_code == 2  # one record failed
-    rows = list(csv_mod.DictReader(out.open()))
+    with out.open() as fh:
+        rows = list(csv_mod.DictReader(fh))
     assert len(rows) == 3 + len(list((REPO / "examples").glob("*.yaml")))
     assert rows[1]["error"] and "elbow" in rows[1]["error"]
     assert rows[2]["top_category"] == "drug_induced_acute"
