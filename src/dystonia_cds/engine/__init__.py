@@ -5,6 +5,7 @@ The same Case and knowledge base give the same Assessment, byte for byte.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING
 
 from dystonia_cds.assessment import Assessment, DifferentialEntry, InputNote, ReferenceOut
@@ -17,6 +18,7 @@ from dystonia_cds.engine.differential import inherited_differential, wants_diffe
 from dystonia_cds.engine.etiology import assess_etiology, fired
 from dystonia_cds.engine.questions import next_questions
 from dystonia_cds.knowledge import KnowledgeBase
+from dystonia_cds.knowledge._models import Reference
 
 if TYPE_CHECKING:
     from dystonia_cds.genetics import HpoIndex
@@ -48,6 +50,13 @@ def _notes(f: Facts) -> list[InputNote]:
             if les.source:
                 notes.append(InputNote(field=f"imaging[{i}].lesions", message=les.source))
     return notes
+
+
+@cache
+def _reference_out(r: Reference) -> ReferenceOut:
+    """The output form of a knowledge-base reference; both are immutable, so one is built
+    per reference, not one per citing assessment."""
+    return ReferenceOut(id=r.id, citation=r.citation, doi=r.doi, pmid=r.pmid, url=r.url)
 
 
 def _reference_ids(parts: dict[str, object]) -> list[str]:
@@ -104,8 +113,7 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
         inherited_differential=differential,
         gene_panel=panel,
         data_sources=sources,
-        references=[ReferenceOut(id=r.id, citation=r.citation, doi=r.doi, pmid=r.pmid,
-                                 url=r.url) for r in refs],
+        references=[_reference_out(r) for r in refs],
         disclaimer=kb.disclaimer["patient" if audience == "patient" else "clinician"],
         engine_version=ENGINE_VERSION,
         knowledge_version=kb.knowledge_version,

@@ -112,6 +112,12 @@ def scores(evidence: dict[str, list[Evidence]]) -> dict[str, int]:
     return {c: sum(e.weight for e in evidence[c]) for c in CATEGORIES}
 
 
+def leader(score: dict[str, int]) -> str:
+    """``ranked(score)[0]``, without sorting: the first category with the highest score."""
+    best = max(score.values())
+    return next(c for c in CATEGORIES if score[c] == best)
+
+
 def ranked(score: dict[str, int]) -> list[str]:
     """Categories, highest score first, ties in the fixed order of CATEGORIES."""
     return sorted(CATEGORIES, key=lambda c: (-score[c], _ORDER[c]))

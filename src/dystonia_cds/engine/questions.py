@@ -17,7 +17,7 @@ from dystonia_cds.assessment import NextQuestion
 from dystonia_cds.case import Case, Event, FamilyHistory, Imaging, Lesion, Medication
 from dystonia_cds.engine._facts import Facts, derive_changed
 from dystonia_cds.engine.checks import CHECK_INPUTS, CheckSet, compute_checks
-from dystonia_cds.engine.etiology import Hits, ranked, rescored
+from dystonia_cds.engine.etiology import Hits, leader, ranked, rescored
 from dystonia_cds.knowledge import KnowledgeBase
 
 # (question field, the Case part it fills (an aspect of ``_rule_base``), the filled Cases)
@@ -141,7 +141,7 @@ def next_questions(f: Facts, checks: CheckSet, hits: Hits, base: dict[str, int],
             alt_checks = compute_checks(alt_facts, kb) if part in CHECK_INPUTS else checks
             s = rescored(base, hit_ids, alt_facts, alt_checks, kb, changed)
             move = sum(abs(s[c] - base[c]) for c in top3)
-            new_top = ranked(s)[0]
+            new_top = leader(s)
             if new_top != order[0]:
                 changes_top, flips_to = 1, new_top
             best_move = max(best_move, move)
