@@ -6,7 +6,7 @@ The same Case and knowledge base give the same Assessment, byte for byte.
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dystonia_cds.assessment import Assessment, DifferentialEntry, InputNote, ReferenceOut
 from dystonia_cds.case import Case
@@ -59,16 +59,22 @@ def _reference_out(r: Reference) -> ReferenceOut:
     return ReferenceOut(id=r.id, citation=r.citation, doi=r.doi, pmid=r.pmid, url=r.url)
 
 
-def _reference_ids(parts: dict[str, object]) -> list[str]:
-    """Every reference id cited anywhere in the assessment's parts."""
+def _reference_ids(parts: dict[str, Any]) -> list[str]:
+    """Every reference id cited anywhere in the assessment's parts.
+
+    Fields are looked up in the model's declared fields, not with ``getattr`` defaults: a
+    missing attribute of a pydantic model raises inside pydantic, which is slow."""
     found: set[str] = set()
     for value in parts.values():
         items = value if isinstance(value, list) else [value]
         for item in items:
-            found.update(getattr(item, "reference_ids", []))
-            for h in getattr(item, "hypotheses", []):
-                for e in h.evidence:
-                    found.update(e.reference_ids)
+            fields = type(item).model_fields
+            if "reference_ids" in fields:
+                found.update(item.reference_ids)
+            if "hypotheses" in fields:
+                for h in item.hypotheses:
+                    for e in h.evidence:
+                        found.update(e.reference_ids)
     return sorted(found)
 
 

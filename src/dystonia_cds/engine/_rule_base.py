@@ -30,6 +30,7 @@ ASPECTS = frozenset({
     "genetics", "patient",
 })
 LATENCY_CHECK = ("events", "medications", "onset")
+EVENT_LATENCY_CHECK = ("events", "onset")  # for hypotheses without drug latency checks
 LATERALITY_CHECK = ("events", "imaging", "regions")
 ANATOMY_CHECK = ("events", "regions")
 

@@ -8,9 +8,16 @@ from __future__ import annotations
 
 from dystonia_cds._time import describe_days
 from dystonia_cds.engine._facts import Facts
-from dystonia_cds.engine._rule_base import LATENCY_CHECK, LATERALITY_CHECK, RuleFn, reads, rules
+from dystonia_cds.engine._rule_base import (
+    EVENT_LATENCY_CHECK,
+    LATENCY_CHECK,
+    LATERALITY_CHECK,
+    RuleFn,
+    reads,
+    rules,
+)
 from dystonia_cds.engine.axis1 import distribution
-from dystonia_cds.engine.checks import CheckSet
+from dystonia_cds.engine.checks import DRUG_HYPOTHESES, CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
 
 
@@ -48,7 +55,7 @@ def severe_event(hyp: str) -> RuleFn:
 
 
 def latency_status(hyp: str, status: str) -> RuleFn:
-    @reads(*LATENCY_CHECK)
+    @reads(*(LATENCY_CHECK if hyp in DRUG_HYPOTHESES else EVENT_LATENCY_CHECK))
     def latency_fits(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         item = c.items.get(("latency", hyp))
         if item is not None and item.status == status:

@@ -26,6 +26,7 @@ CENTRAL = (
 _LATERALITY_UNCLEAR = frozenset({"cerebellum", "brainstem", "midbrain", "other"})
 _OPPOSITE = {"left": "right", "right": "left"}
 # The parts of a Case (``_rule_base.ASPECTS``) the checks are computed from.
+DRUG_HYPOTHESES = ("drug_induced_acute", "drug_induced_tardive")  # with drug latency checks
 CHECK_INPUTS = frozenset({"events", "medications", "onset", "imaging", "regions", "patient"})
 
 
@@ -202,6 +203,6 @@ def compute_checks(f: Facts, kb: KnowledgeBase) -> CheckSet:
         if ev.info.mechanism == "peripheral":
             keep(anatomy_check(ev, f))
     for d in f.dopamine_blockers:
-        keep(drug_latency_check(d, "drug_induced_acute", kb))
-        keep(drug_latency_check(d, "drug_induced_tardive", kb))
+        for hyp in DRUG_HYPOTHESES:
+            keep(drug_latency_check(d, hyp, kb))
     return CheckSet(found)
