@@ -201,11 +201,12 @@ def _imaging_fields(case: Case, kb: KnowledgeBase) -> dict[str, Any]:
 def _feature_fields(case: Case, kb: KnowledgeBase) -> dict[str, Any]:
     raw = list(case.dystonia.features or [])
     vocab = kb.vocabulary.features
-    feature_ids = frozenset(vocab[normalise_word(f)] for f in raw if normalise_word(f) in vocab)
+    words = [(f, normalise_word(f)) for f in raw]
+    feature_ids = frozenset(vocab[w] for _, w in words if w in vocab)
     return {"features": feature_ids,
             "feature_kinds": frozenset(kb.features[f].kind for f in feature_ids),
             "features_known": case.dystonia.features is not None,
-            "unknown_feature_ids": tuple(f for f in raw if normalise_word(f) not in vocab)}
+            "unknown_feature_ids": tuple(f for f, w in words if w not in vocab)}
 
 
 def _site_fields(case: Case, kb: KnowledgeBase) -> dict[str, Any]:
