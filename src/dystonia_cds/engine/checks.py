@@ -25,8 +25,8 @@ CENTRAL = (
 # literature (Corp 2019 finds such lesions in one network, without a side rule).
 _LATERALITY_UNCLEAR = frozenset({"cerebellum", "brainstem", "midbrain", "other"})
 _OPPOSITE = {"left": "right", "right": "left"}
-# The parts of a Case (``_rule_base.ASPECTS``) the checks are computed from.
 DRUG_HYPOTHESES = ("drug_induced_acute", "drug_induced_tardive")  # with drug latency checks
+# The parts of a Case (``_rule_base.ASPECTS``) the checks are computed from.
 CHECK_INPUTS = frozenset({"events", "medications", "onset", "imaging", "regions", "patient"})
 
 
