@@ -197,8 +197,9 @@ def problem_openapi(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def problem_schema() -> dict[str, Any]:
-    return json.loads(json.dumps(Problem.model_json_schema(
+    schema: dict[str, Any] = json.loads(json.dumps(Problem.model_json_schema(
         ref_template="#/components/schemas/{model}")))
+    return schema
 
 
 __all__ = ["ApiProblem", "Problem", "ProblemItem", "install_problem_handlers"]
