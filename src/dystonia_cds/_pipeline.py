@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from dystonia_cds._case_io import case_from_mapping
 from dystonia_cds.assessment import Assessment, InputNote
 from dystonia_cds.case import Case
 from dystonia_cds.engine import assess_case
@@ -38,6 +39,46 @@ def read_input(source: str | Path, kb: KnowledgeBase) -> tuple[Case, list[InputN
         raise CaseError([InputProblem(
             field="(file)", message=f"this input format needs an optional package ({exc.name})",
             solution="pip install 'dystonia-cds[standards]'")]) from None
+
+
+def case_from_data(data: dict[str, Any], kb: KnowledgeBase) -> tuple[Case, list[InputNote]]:
+    """An already-parsed mapping in any supported format → (Case, notes)."""
+    try:
+        from dystonia_cds.adapters.detect import detect_kind
+    except ImportError:
+        return case_from_mapping(data, kb), []
+    kind = detect_kind(data)
+    try:
+        if kind == "fhir":
+            from dystonia_cds.adapters.fhir import case_from_fhir
+
+            return case_from_fhir(data, kb)
+        if kind == "phenopacket":
+            from dystonia_cds.adapters.phenopacket import case_from_phenopacket
+
+            return case_from_phenopacket(data, kb)
+    except ImportError as exc:
+        raise CaseError([InputProblem(
+            field="(body)", message=f"this input format needs an optional package ({exc.name})",
+            solution="pip install 'dystonia-cds[standards]'")]) from None
+    return case_from_mapping(data, kb), []
+
+
+def without_masks(case: Case) -> tuple[Case, list[InputNote]]:
+    """Drop lesion-mask paths from a Case that came over the network: a server must never
+    read files named by a client. The rest of the imaging entry is kept."""
+    notes = []
+    imaging = []
+    for i, im in enumerate(case.imaging or []):
+        if im.lesion_mask:
+            notes.append(InputNote(field=f"imaging[{i}].lesion_mask", message=(
+                "lesion masks are not read over HTTP; analyse the mask with "
+                "`dystonia-cds lesion` and send the resulting lesions")))
+            im = im.model_copy(update={"lesion_mask": None})
+        imaging.append(im)
+    if not notes:
+        return case, []
+    return case.model_copy(update={"imaging": imaging}), notes
 
 
 def apply_masks(case: Case, base_dir: Path | None) -> Case:
@@ -77,6 +118,14 @@ def assess_input(
     case, notes = read_input(source, kb)
     base = Path(source).parent if isinstance(source, Path) else None
     case = apply_masks(case, base)
+    return case, assess_prepared(case, notes, kb, audience=audience, hpo=hpo)
+
+
+def assess_prepared(
+    case: Case, notes: list[InputNote], kb: KnowledgeBase, *, audience: str = "clinician",
+    hpo: Callable[[], HpoIndex | None] = optional_hpo,
+) -> Assessment:
+    """Assess a ready Case; load the HPO index only when the differential is wanted."""
     a = assess_case(case, kb, audience)
     if wants_differential(a.etiology):
         index = hpo()
@@ -84,4 +133,4 @@ def assess_input(
             a = assess_case(case, kb, audience, index)
     if notes:
         a = a.model_copy(update={"input_notes": [*a.input_notes, *notes]})
-    return case, a
+    return a

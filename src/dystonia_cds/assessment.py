@@ -139,7 +139,8 @@ class InputNote(_Out):
 
 
 class Assessment(_Out):
-    schema_: Literal["dystonia-cds/assessment/v1"] = Field("dystonia-cds/assessment/v1", alias="schema")
+    schema_: Literal["dystonia-cds/assessment/v1"] = Field(
+        "dystonia-cds/assessment/v1", alias="schema")
     case_id: str | None
     classification: Classification
     etiology: Etiology

@@ -12,7 +12,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    model_validator,
+)
 
 from dystonia_cds._time import parse_duration, validate_time
 
@@ -92,8 +100,8 @@ class Dystonia(_Model):
     course: Course | None = None
     variability: list[Variability] | None = None
     sensory_trick: SensoryTrick | None = None
-    persists_in_sleep: bool | None = None
-    fixed_posture: bool | None = None
+    persists_in_sleep: StrictBool | None = None
+    fixed_posture: StrictBool | None = None
     features: list[str] | None = Field(
         None, description="Associated signs: knowledge-base feature names or HPO ids."
     )
@@ -131,7 +139,7 @@ class Lesion(_Model):
 class Imaging(_Model):
     modality: Modality = "MRI"
     when: TimeText | None = None
-    normal: bool | None = None
+    normal: StrictBool | None = None
     lesions: list[Lesion] = Field(default_factory=list)
     lesion_mask: str | None = Field(None, description="Path to a NIfTI lesion mask in MNI152.")
 
@@ -143,7 +151,7 @@ class Imaging(_Model):
 
 
 class FamilyHistory(_Model):
-    dystonia: bool | None = None
+    dystonia: StrictBool | None = None
     note: str | None = None
 
 

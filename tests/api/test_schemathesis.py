@@ -22,7 +22,10 @@ from dystonia_cds import load_knowledge  # noqa: E402
 from dystonia_cds.api import create_app  # noqa: E402
 
 APP = create_app(load_knowledge())
-schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+# The CDS Hooks service is specified by CDS Hooks 2.0, not by this OpenAPI document; its
+# request/response shapes are tested against the specification in tests/api/test_cds_hooks.py.
+schema = schemathesis.openapi.from_asgi("/openapi.json", APP).exclude(
+    path_regex="^/cds-services")
 
 
 @schema.parametrize()

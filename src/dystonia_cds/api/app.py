@@ -36,6 +36,12 @@ def create_app(kb: KnowledgeBase | None = None, *, max_body: int | None = None) 
     install_problem_handlers(app, max_body)
     app.include_router(assess_router)
     app.include_router(web_router)
+    try:  # the CDS Hooks service needs the standards extra (FHIR models, JWT)
+        from dystonia_cds.api import cds_hooks
+    except ImportError:
+        pass
+    else:
+        app.include_router(cds_hooks.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     def openapi() -> dict[str, Any]:

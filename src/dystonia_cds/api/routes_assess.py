@@ -14,9 +14,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from dystonia_cds import Assessment, Case, KnowledgeBase, assess
-from dystonia_cds._case_io import case_from_mapping, read_mapping
+from dystonia_cds import Assessment, Case, KnowledgeBase
+from dystonia_cds._case_io import read_mapping
+from dystonia_cds._pipeline import assess_prepared, case_from_data, without_masks
 from dystonia_cds.api.problems import ApiProblem, ProblemItem, problem_openapi
+from dystonia_cds.assessment import InputNote
 from dystonia_cds.errors import CaseError, CaseFormatError, InputProblem
 
 router = APIRouter()
@@ -39,6 +41,12 @@ def _format_error(message: str, solution: str) -> CaseFormatError:
 
 def parse_case(body: bytes, content_type: str | None, kb: KnowledgeBase) -> Case:
     """Body bytes → Case, by media type; raises CaseError / ApiProblem (never anything else)."""
+    return parse_input(body, content_type, kb)[0]
+
+
+def parse_input(body: bytes, content_type: str | None,
+                kb: KnowledgeBase) -> tuple[Case, list[InputNote]]:
+    """Body bytes (a Case, a FHIR R4 Bundle or a Phenopacket v2) → (Case, input notes)."""
     media = (content_type or "").split(";")[0].strip().lower()
     is_json = media in JSON_TYPES or media.endswith("+json")
     if media and not is_json and media not in YAML_TYPES:
@@ -66,7 +74,9 @@ def parse_case(body: bytes, content_type: str | None, kb: KnowledgeBase) -> Case
                                     "see GET /v1/schema/case")
         else:
             data = read_mapping(text)
-        return case_from_mapping(data, kb)
+        case, notes = case_from_data(data, kb)
+        case, more = without_masks(case)
+        return case, [*notes, *more]
     except CaseError:
         raise
     except (RecursionError, ValueError):
@@ -93,8 +103,9 @@ async def read_case(request: Request) -> Case:
 async def post_assess(request: Request, audience: Audience = "clinician") -> Response:
     """Classification, ranked causes with evidence, checks, next questions, treatment
     information and references. General information, not a diagnosis."""
-    case = await read_case(request)
-    result = assess(case, request.app.state.kb, audience=audience)
+    kb: KnowledgeBase = request.app.state.kb
+    case, notes = parse_input(await request.body(), request.headers.get("content-type"), kb)
+    result = assess_prepared(case, notes, kb, audience=audience)
     return Response(result.to_json(), media_type="application/json")
 
 
