@@ -78,3 +78,15 @@ def test_screen_a_cohort_to_csv_keeps_going_past_bad_records(tmp_path) -> None: 
     assert rows[2]["top_category"] == "drug_induced_acute"
     whiplash = next(x for x in rows if x["case_id"] == "whiplash-neck")
     assert whiplash["anatomy"] == "consistent" and whiplash["summary"] == "acquired"
+
+
+def test_printable_report_html_and_pdf(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    pytest.importorskip("weasyprint", reason="the web extra is not installed")
+    r = runner.invoke(app, ["assess", WHIPLASH, "-f", "html"])
+    assert r.exit_code == 0 and "<html" in r.output and "not a diagnosis" in r.output
+    pdf = tmp_path / "r.pdf"
+    r = runner.invoke(app, ["assess", WHIPLASH, "-f", "pdf", "-o", str(pdf)])
+    assert r.exit_code == 0, r.output
+    assert pdf.read_bytes().startswith(b"%PDF")

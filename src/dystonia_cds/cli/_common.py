@@ -21,11 +21,11 @@ def read_case(name: str, kb: KnowledgeBase) -> Case:
     return load_case(Path(name), kb)
 
 
-def assess_name(name: str, kb: KnowledgeBase, audience: str) -> Assessment:
+def assess_name(name: str, kb: KnowledgeBase, audience: str) -> tuple[Case, Assessment]:
     """Assess a path or '-' in any supported input format."""
     source: str | Path = sys.stdin.read() if name == "-" else Path(name)
     try:
-        return assess_input(source, kb, audience=audience)[1]
+        return assess_input(source, kb, audience=audience)
     except CaseError as exc:
         if exc.source is None:
             exc.source = "<stdin>" if name == "-" else name

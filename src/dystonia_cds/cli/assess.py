@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from dystonia_cds import Assessment, CaseError, default_knowledge
+from dystonia_cds import Assessment, Case, CaseError, default_knowledge
 from dystonia_cds.cli._common import assess_name, report_case_error
 from dystonia_cds.render import print_assessment, render_markdown
 
@@ -18,6 +19,33 @@ class Format(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    html = "html"
+    pdf = "pdf"
+
+
+def _write_report(case: Case, a: Assessment, fmt: Format, audience: str, out: Path | None,
+                  name: str, n_inputs: int) -> None:
+    """The printable report as HTML (stdout or file) or PDF (file; WeasyPrint)."""
+    try:
+        from dystonia_cds.render.html import render_html, render_pdf
+    except ImportError:
+        raise typer.BadParameter("HTML/PDF reports need: pip install 'dystonia-cds[web]'",
+                                 param_hint="--format") from None
+    html = render_html(a, case, audience=audience)
+    if out is not None and (n_inputs > 1 or out.is_dir()):
+        out.mkdir(parents=True, exist_ok=True)
+        stem = a.case_id or Path(name).stem or "case"
+        out = out / f"{stem}.{fmt.value}"
+    if fmt is Format.pdf:
+        if out is None:
+            raise typer.BadParameter("a PDF needs --out FILE", param_hint="--out")
+        out.write_bytes(render_pdf(html))
+    elif out is None:
+        typer.echo(html)
+    else:
+        out.write_text(html, encoding="utf-8")
+    if out is not None:
+        typer.echo(f"report written: {out}", err=True)
 
 
 class Audience(StrEnum):
@@ -29,6 +57,8 @@ def assess_command(
     files: Annotated[list[str], typer.Argument(
         help="Case YAML/JSON, FHIR R4 Bundle or Phenopacket v2 files; '-' reads stdin.")],
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="For html/pdf: output file (one input) or folder (several).")] = None,
     audience: Annotated[Audience, typer.Option(
         help="clinician, or patient for plain language (Markdown) and disclaimer.")] =
         Audience.clinician,
@@ -40,7 +70,7 @@ def assess_command(
     console = Console()
     for name in files:
         try:
-            a = assess_name(name, kb, audience.value)
+            case, a = assess_name(name, kb, audience.value)
         except CaseError as exc:
             report_case_error(exc)
             failed = True
@@ -49,6 +79,8 @@ def assess_command(
             print_assessment(a, console)
         elif format is Format.markdown:
             typer.echo(render_markdown(a, plain=audience is Audience.patient))
+        elif format in (Format.html, Format.pdf):
+            _write_report(case, a, format, audience.value, out, name, len(files))
         else:
             results.append(a)
     if format is Format.json and results:

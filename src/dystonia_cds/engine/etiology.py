@@ -152,7 +152,10 @@ def summarise(order: list[str], score: dict[str, int], kb: KnowledgeBase) -> tup
             f"{label[top]['label']} ({score[top]} points) and {label[rival]['label']} "
             f"({score[rival]} points) are too close to call (a lead of {margin} points is "
             "required).")
-    return group, (f"{label[top]['label']} leads {label[rival]['label']} by {lead} points.")
+    other = "acquired" if group == "primary" else "primary"
+    return group, (f"{label[top]['label']} ({score[top]} points) leads the best {other} "
+                   f"explanation, {label[rival]['label']} ({score[rival]} points), by {lead} "
+                   "points.")
 
 
 def assess_etiology(f: Facts, checks: CheckSet, kb: KnowledgeBase,
