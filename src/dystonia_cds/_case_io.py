@@ -204,17 +204,12 @@ def case_from_mapping(
     return case
 
 
-def load_case(
-    source: str | Path | dict[str, Any], kb: KnowledgeBase | None = None
-) -> Case:
-    """Read a Case from a path, YAML/JSON text, or an already-parsed mapping."""
-    if isinstance(source, dict):
-        return case_from_mapping(dict(source), kb)
-    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source
-                                    and not source.lstrip().startswith("{")):
+def read_source(source: str | Path) -> tuple[str, str | None]:
+    """(text, file name or None): a Path or a one-line string is a file; other text is data."""
+    if isinstance(source, Path) or ("\n" not in source and not source.lstrip().startswith("{")):
         path = Path(source)
         try:
-            text = path.read_text(encoding="utf-8")
+            return path.read_text(encoding="utf-8"), str(path)
         except FileNotFoundError:
             raise CaseFormatError([InputProblem(field="(file)", value=str(path),
                                                 message="file not found")], str(path)) from None
@@ -222,8 +217,17 @@ def load_case(
             raise CaseFormatError([InputProblem(field="(file)", value=str(path),
                                                 message=f"cannot read file: {exc}")],
                                   str(path)) from None
-        return case_from_mapping(read_mapping(text, str(path)), kb, str(path))
-    return case_from_mapping(read_mapping(str(source)), kb)
+    return source, None
+
+
+def load_case(
+    source: str | Path | dict[str, Any], kb: KnowledgeBase | None = None
+) -> Case:
+    """Read a Case from a path, YAML/JSON text, or an already-parsed mapping."""
+    if isinstance(source, dict):
+        return case_from_mapping(dict(source), kb)
+    text, name = read_source(source)
+    return case_from_mapping(read_mapping(text, name), kb, name)
 
 
 def case_to_yaml(case: Case) -> str:

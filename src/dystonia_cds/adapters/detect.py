@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from dystonia_cds import Assessment, Case, KnowledgeBase, assess, default_knowledge
-from dystonia_cds._case_io import case_from_mapping, read_mapping
+from dystonia_cds._case_io import case_from_mapping, read_mapping, read_source
 from dystonia_cds.assessment import InputNote
-from dystonia_cds.errors import CaseFormatError, InputProblem
 
 Kind = Literal["case", "fhir", "phenopacket"]
 
@@ -26,26 +25,11 @@ def detect_kind(data: dict[str, Any]) -> Kind:
     return "case"
 
 
-def _text(source: str | Path) -> tuple[str, str | None]:
-    if isinstance(source, Path) or ("\n" not in source and not source.lstrip().startswith("{")):
-        path = Path(source)
-        try:
-            return path.read_text(encoding="utf-8"), str(path)
-        except FileNotFoundError:
-            raise CaseFormatError([InputProblem(field="(file)", value=str(path),
-                                                message="file not found")], str(path)) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CaseFormatError([InputProblem(field="(file)", value=str(path),
-                                                message=f"cannot read file: {exc}")],
-                                  str(path)) from None
-    return source, None
-
-
 def read_any(source: str | Path, kb: KnowledgeBase | None = None
              ) -> tuple[Case, list[InputNote]]:
     """A path or text in any supported format → (Case, input notes)."""
     kb = kb or default_knowledge()
-    text, name = _text(source)
+    text, name = read_source(source)
     data = read_mapping(text, name)
     kind = detect_kind(data)
     if kind == "fhir":
