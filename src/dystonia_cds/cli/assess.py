@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -11,7 +12,8 @@ import typer
 from rich.console import Console
 
 from dystonia_cds import Assessment, Case, CaseError, default_knowledge
-from dystonia_cds.cli._common import assess_name, report_case_error
+from dystonia_cds.cli._common import assess_name, err_console, report_case_error
+from dystonia_cds.errors import DystoniaCdsError
 from dystonia_cds.render import print_assessment, render_markdown
 
 
@@ -23,6 +25,52 @@ class Format(StrEnum):
     pdf = "pdf"
 
 
+def _lesion_figures(case: Case, base_dir: Path | None) -> list[tuple[str, bytes]]:
+    """(caption, PNG bytes) of each ``imaging[].lesion_mask`` of the Case, for the report.
+
+    Relative mask paths are taken from ``base_dir`` (the input file's folder), as
+    ``_pipeline.apply_masks`` does. Without the imaging extra (nibabel, matplotlib, the atlas
+    package) there are no figures and no error; a mask that cannot be drawn is noted on stderr.
+    """
+    masks = [im.lesion_mask for im in case.imaging or [] if im.lesion_mask]
+    if not masks:
+        return []
+    try:
+        from dystonia_cds.adapters.lesion_figure import CONVENTION
+        from dystonia_cds.adapters.lesion_mask import (
+            AtlasUnavailableError,
+            analyse_lesion_mask,
+            load_atlas,
+            render_lesion_figure,
+        )
+    except ImportError:
+        return []
+    try:
+        atlas = load_atlas()
+    except AtlasUnavailableError:
+        return []
+    figures = []
+    with tempfile.TemporaryDirectory(prefix="dystonia-cds-") as tmp:
+        for i, mask in enumerate(masks):
+            path = Path(mask)
+            if base_dir is not None and not path.is_absolute():
+                path = base_dir / path
+            try:
+                analysis = analyse_lesion_mask(path, atlas)
+                png = render_lesion_figure(path, analysis, atlas, Path(tmp) / f"lesion-{i}.png")
+                data = png.read_bytes()
+            except (DystoniaCdsError, OSError) as exc:
+                err_console.print(f"note: no lesion figure for {path}: {exc}", markup=False)
+                continue
+            figures.append((
+                f"Lesion mask {path.name} ({analysis.total_volume_ml:.2f} ml, "
+                f"{analysis.side or 'no side'}): axial and coronal slices through the lesion "
+                f"over the MNI152 template; atlas {atlas.name} ({atlas.version}). {CONVENTION}",
+                data,
+            ))
+    return figures
+
+
 def _write_report(case: Case, a: Assessment, fmt: Format, audience: str, out: Path | None,
                   name: str, n_inputs: int) -> None:
     """The printable report as HTML (stdout or file) or PDF (file; WeasyPrint)."""
@@ -31,7 +79,8 @@ def _write_report(case: Case, a: Assessment, fmt: Format, audience: str, out: Pa
     except ImportError:
         raise typer.BadParameter("HTML/PDF reports need: pip install 'dystonia-cds[web]'",
                                  param_hint="--format") from None
-    html = render_html(a, case, audience=audience)
+    base_dir = None if name == "-" else Path(name).parent
+    html = render_html(a, case, audience=audience, figures=_lesion_figures(case, base_dir))
     if out is not None and (n_inputs > 1 or out.is_dir()):
         out.mkdir(parents=True, exist_ok=True)
         stem = a.case_id or Path(name).stem or "case"

@@ -8,7 +8,9 @@ to its plain-language wording; rule ids and references stay available in both ve
 
 from __future__ import annotations
 
+import base64
 import json
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -51,6 +53,10 @@ def data_uri(text: str, media_type: str) -> str:
     return f"data:{media_type};charset=utf-8,{quote(text)}"
 
 
+def png_data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
 def case_json(case: Case) -> str:
     return case.model_dump_json(by_alias=True, exclude_none=True, indent=2)
 
@@ -79,13 +85,16 @@ def report_context(a: Assessment, case: Case, audience: str = "clinician") -> di
 
 
 def render_html(a: Assessment, case: Case, audience: str = "clinician",
-                web: bool = False) -> str:
+                web: bool = False, figures: Sequence[tuple[str, bytes]] = ()) -> str:
     """The report as one self-contained HTML document.
 
     ``web=True`` adds the page controls: download links (Case YAML/JSON, Assessment JSON),
-    a PDF export button and a link back to the questionnaire.
+    a PDF export button and a link back to the questionnaire. ``figures`` are optional
+    (caption, PNG bytes) pairs — e.g. lesion-mask figures — embedded as base64 images under
+    the body map, each with its caption as alt text and figure caption.
     """
     ctx = report_context(a, case, audience)
+    ctx["figures"] = [(caption, png_data_uri(png)) for caption, png in figures]
     if web:
         ctx["downloads"] = [
             ("Case (YAML)", "case.yaml", data_uri(case_to_yaml(case), "application/yaml")),
