@@ -70,6 +70,12 @@ class Facts:
     def has_region(self, *regions: str) -> bool:
         return any(r in self.regions for r in regions)
 
+    def feature_labels(self, kb: KnowledgeBase, *kinds: str) -> list[str]:
+        """Sorted labels of the recorded features of the given kinds (the one place rules
+        and Axis I look features up by kind)."""
+        return sorted(kb.features[x].label for x in self.features
+                      if kb.features[x].kind in kinds)
+
     def events_of(self, hypothesis: str) -> tuple[EventFact, ...]:
         return self.by_hypothesis.get(hypothesis, ())
 

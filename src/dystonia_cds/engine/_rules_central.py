@@ -100,8 +100,7 @@ def hemidystonia(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
 
 @reads("features")
 def pyramidal_signs(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
-    signs = sorted(kb.features[x].label for x in f.features
-                   if kb.features[x].kind == "motor_pyramidal")
+    signs = f.feature_labels(kb, "motor_pyramidal")
     return "Signs of a structural brain lesion: " + ", ".join(signs) if signs else None
 
 

@@ -16,8 +16,7 @@ from dystonia_cds.knowledge import KnowledgeBase
 
 @reads("features")
 def positive_functional_signs(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
-    signs = sorted(kb.features[x].label for x in f.features
-                   if kb.features[x].kind == "functional_sign")
+    signs = f.feature_labels(kb, "functional_sign")
     return "Positive functional signs: " + ", ".join(signs) if signs else None
 
 
@@ -35,7 +34,7 @@ def preceding_peripheral_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str
 
 @reads("features")
 def pain_or_crps(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
-    found = sorted(kb.features[x].label for x in f.features if kb.features[x].kind == "pain")
+    found = f.feature_labels(kb, "pain")
     return "Pain: " + ", ".join(found) if found else None
 
 

@@ -47,8 +47,7 @@ def hemidystonia_red_flag(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | Non
 
 @reads("features")
 def combined_features(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
-    signs = sorted(kb.features[x].label for x in f.features
-                   if kb.features[x].kind in ("neurological_sign", "motor_pyramidal"))
+    signs = f.feature_labels(kb, "neurological_sign", "motor_pyramidal")
     if signs:
         return "Other neurological signs (combined dystonia): " + ", ".join(signs)
     return None
@@ -125,8 +124,7 @@ def adult_cranial_cervical_focal(f: Facts, c: CheckSet, kb: KnowledgeBase) -> st
 def non_pyramidal_signs(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     """Signs of a wider neurological disorder; hemiparesis and spasticity point instead to a
     focal structural lesion, so they are left out here."""
-    signs = sorted(kb.features[x].label for x in f.features
-                   if kb.features[x].kind == "neurological_sign")
+    signs = f.feature_labels(kb, "neurological_sign")
     return "Other neurological signs: " + ", ".join(signs) if signs else None
 
 

@@ -81,8 +81,7 @@ def compute_distribution(f: Facts, kb: KnowledgeBase) -> tuple[str, str]:
 
 
 def associated(f: Facts, kb: KnowledgeBase) -> tuple[str, str]:
-    signs = sorted(kb.features[x].label for x in f.features
-                   if kb.features[x].kind in ("neurological_sign", "motor_pyramidal"))
+    signs = f.feature_labels(kb, "neurological_sign", "motor_pyramidal")
     if signs:
         return "combined", "With other neurological signs: " + ", ".join(signs) + "."
     if f.features_known:
