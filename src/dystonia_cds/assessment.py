@@ -1,9 +1,10 @@
 """The Assessment: the public output contract ``dystonia-cds/assessment/v1``.
 
 Why every item carries ids: a clinician or a medico-legal expert must be able to trace any
-statement to the rule that produced it and the published source behind that rule. Support
-levels are ordered categories from a documented scoring (see the README), never
-probabilities: nothing here is calibrated on outcome data.
+statement to the rule that produced it and the published source behind that rule. Each
+evidence item carries its likelihood ratio and where it comes from; probabilities are
+calibrated by leave-one-source-out cross-validation on the published-case corpus and shown
+only while that calibration holds (``model.yaml``, ``calibration.shown``).
 """
 
 from __future__ import annotations
@@ -34,7 +35,11 @@ class Evidence(_Out):
     finding: str = Field(description="What was found in this case.")
     rationale: str = Field(description="Why it counts, as the knowledge base states it.")
     direction: Literal["for", "against", "neutral"]
-    weight: int = Field(description="Signed points added to the hypothesis score.")
+    weight: int = Field(description=(
+        "The likelihood ratio in decibans, 10·log10(LR), rounded: + for, − against."))
+    likelihood_ratio: float = Field(
+        1.0, description="P(finding | this cause) / P(finding | other causes), as fitted.")
+    lr_basis: str = Field("", description="Where the likelihood ratio comes from, in words.")
     rule_id: str
     reference_ids: list[str]
 
@@ -44,7 +49,13 @@ class Hypothesis(_Out):
     label: str
     plain_label: str
     support: Support
-    score: int = Field(description="Sum of evidence weights; orders hypotheses, not a probability.")
+    score: int = Field(description=(
+        "Pretest probability and evidence weights summed in decibans; orders hypotheses."))
+    probability: float | None = Field(None, description=(
+        "Calibrated probability (leave-one-source-out on the published-case corpus); None "
+        "where calibration does not hold for the shipped model."))
+    pretest_probability: float = Field(
+        0.0, description="The pretest probability the evidence started from (corpus mix).")
     evidence: list[Evidence]
 
 
@@ -52,6 +63,8 @@ class Etiology(_Out):
     summary: Literal["primary", "acquired", "undetermined"]
     summary_explanation: str
     hypotheses: list[Hypothesis]
+    group_probabilities: dict[str, float] | None = Field(None, description=(
+        "Calibrated probabilities of primary, acquired and degenerative, when shown."))
 
 
 class Classification(_Out):
@@ -85,7 +98,8 @@ class NextQuestion(_Out):
     question: str
     plain_question: str
     why: str
-    impact: int = Field(description="How far the best answer could move the ranking (points).")
+    impact: int = Field(description=(
+        "How far the best answer could move the leading causes' scores (decibans)."))
 
 
 class Recommendation(_Out):

@@ -15,7 +15,7 @@ from dystonia_cds.engine.advice import recommendations, treatments
 from dystonia_cds.engine.axis1 import classify
 from dystonia_cds.engine.checks import compute_checks
 from dystonia_cds.engine.differential import inherited_differential, wants_differential
-from dystonia_cds.engine.etiology import assess_etiology, fired
+from dystonia_cds.engine.etiology import assess_etiology, fired, quick_scores
 from dystonia_cds.engine.questions import next_questions
 from dystonia_cds.knowledge import KnowledgeBase
 from dystonia_cds.knowledge._models import Reference
@@ -85,14 +85,16 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
     checks = compute_checks(f, kb)
     classification = classify(f, kb)
     hits = fired(f, checks, kb)
-    etiology = assess_etiology(f, checks, kb, hits)
-    base: dict[str, int] = {h.category: h.score for h in etiology.hypotheses}
+    base = quick_scores(f, checks, kb, hits)
+    questions = next_questions(f, checks, hits, base, kb)
+    etiology = assess_etiology(f, checks, kb, hits,
+                               deciding=questions[0].field if questions else None)
     dist = classification.distribution
     parts = {
         "classification": classification,
         "etiology": etiology,
         "checks": sorted(checks.as_list(), key=lambda c: (c.id, c.hypothesis)),
-        "next_questions": next_questions(f, checks, hits, base, kb),
+        "next_questions": questions,
         "recommendations": recommendations(f, etiology, dist, kb),
         "treatment_information": treatments(f, etiology, dist, kb),
     }

@@ -1,20 +1,24 @@
-"""Etiology: run every rule, score each hypothesis, rank them, and say primary or acquired.
+"""Etiology: run every rule, weigh each finding by its likelihood ratio, rank, summarise.
 
-Scoring, documented: each rule that fires adds its signed integer weight (from
-``rules.yaml``) to its hypothesis. The score orders hypotheses; the support level is the
-band the score falls in (``parameters.yaml``: strong ≥ 7, moderate ≥ 4, weak ≥ 1, else
-unsupported). Ties are broken by the fixed order of categories below (commonest first), so
-the ranking is deterministic. The summary is the group (primary: idiopathic or inherited;
-acquired: structural, peripheral, drug-induced and functional) of the top hypothesis when it
-is at least weakly supported and leads the best hypothesis of the other group by
-``summary_margin`` points; otherwise it is undetermined. A degenerative disorder leading
-gives *undetermined*: degeneration is a pathology, and may be inherited (Wilson disease,
-PKAN) or not (Albanese 2013 keeps pathology and heritability as separate axes). None of
-these numbers is a probability.
+Scoring, documented (``_likelihood`` has the formula): each hypothesis starts from its
+pretest probability and each rule that fires multiplies it by the rule's likelihood ratio,
+fitted from the published-case corpus (``knowledge/data/model.yaml``); the products are
+normalised over the 11 hypotheses and calibrated by a temperature fitted in
+leave-one-source-out cross-validation. The support level is the band the calibrated
+probability falls in (``parameters.yaml``). Ties are broken by the fixed order of
+categories below (commonest first), so the ranking is deterministic.
+
+The summary is primary (idiopathic or inherited) or acquired (structural, peripheral,
+drug-induced and functional) when that group's probability reaches ``summary_threshold``;
+otherwise it is *undetermined* and names the missing fact whose answer could decide it (the
+first next question). A degenerative disorder leading gives *undetermined*: degeneration is
+a pathology, and may be inherited (Wilson disease, PKAN) or not (Albanese 2013 keeps
+pathology and heritability as separate axes).
 """
 
 from __future__ import annotations
 
+import math
 from functools import cache
 
 from dystonia_cds.assessment import Etiology, Evidence, Hypothesis
@@ -24,8 +28,10 @@ from dystonia_cds.engine import (
     _rules_functional,
     _rules_peripheral,
     _rules_primary,
+    _rules_unrecorded,
 )
 from dystonia_cds.engine._facts import Facts
+from dystonia_cds.engine._likelihood import decibans, model_of, posterior, weigh
 from dystonia_cds.engine._rule_base import Rule
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
@@ -39,7 +45,7 @@ PRIMARY = frozenset({"idiopathic", "inherited"})
 
 ALL_RULES: tuple[Rule, ...] = (
     *_rules_primary.RULES, *_rules_central.RULES, *_rules_peripheral.RULES,
-    *_rules_drug.RULES, *_rules_functional.RULES,
+    *_rules_drug.RULES, *_rules_functional.RULES, *_rules_unrecorded.RULES,
 )
 
 
@@ -68,27 +74,42 @@ def rules_reading(changed: frozenset[str]) -> tuple[Rule, ...]:
     return tuple(rule for rule in ALL_RULES if rule.reads & changed)
 
 
-def rescored(score: dict[str, int], hit_ids: frozenset[str], f: Facts, checks: CheckSet,
-             kb: KnowledgeBase, changed: frozenset[str]) -> dict[str, int]:
-    """The scores of a variant of a Case that differs only in the ``changed`` parts, from
-    the scores and fired rule ids of the original: only the rules reading those parts are
-    re-run, and each one that now fires (or no longer fires) moves its hypothesis."""
+def _log_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> float:
+    return math.log(weigh(rule_id, f, kb).lr)
+
+
+def pretest_scores(kb: KnowledgeBase) -> dict[str, float]:
+    pre = model_of(kb).pretest
+    return {c: math.log(pre[c]) for c in CATEGORIES}
+
+
+def quick_scores(f: Facts, checks: CheckSet, kb: KnowledgeBase,
+                 hits: Hits | None = None) -> dict[str, float]:
+    """Log scores only (ln pretest + Σ ln LR), without building evidence objects."""
+    score = pretest_scores(kb)
+    for rule_id, _ in fired(f, checks, kb) if hits is None else hits:
+        score[kb.rules[rule_id].hypothesis] += _log_lr(rule_id, f, kb)
+    return score
+
+
+def rescored(score: dict[str, float], hit_ids: frozenset[str], f: Facts, checks: CheckSet,
+             kb: KnowledgeBase, changed: frozenset[str], original: Facts) -> dict[str, float]:
+    """The log scores of a variant of a Case that differs only in the ``changed`` parts,
+    from the scores and fired rule ids of the original: only the rules reading those parts
+    are re-run, and each one that now fires, no longer fires or is weighed differently moves
+    its hypothesis."""
     out = dict(score)
     for rule in rules_reading(changed):
         now = rule.fn(f, checks, kb) is not None
-        if now != (rule.id in hit_ids):
-            info = kb.rules[rule.id]
-            out[info.hypothesis] += info.weight if now else -info.weight
+        before = rule.id in hit_ids
+        if not now and not before:
+            continue
+        hyp = kb.rules[rule.id].hypothesis
+        if before:
+            out[hyp] -= _log_lr(rule.id, original, kb)
+        if now:
+            out[hyp] += _log_lr(rule.id, f, kb)
     return out
-
-
-def quick_scores(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> dict[str, int]:
-    """Scores only, without building evidence objects (for the next-question search)."""
-    score = dict.fromkeys(CATEGORIES, 0)
-    for rule_id, _ in fired(f, checks, kb):
-        info = kb.rules[rule_id]
-        score[info.hypothesis] += info.weight
-    return score
 
 
 def evaluate(f: Facts, checks: CheckSet, kb: KnowledgeBase,
@@ -97,83 +118,99 @@ def evaluate(f: Facts, checks: CheckSet, kb: KnowledgeBase,
     out: dict[str, list[Evidence]] = {c: [] for c in CATEGORIES}
     for rule_id, finding in fired(f, checks, kb) if hits is None else hits:
         info = kb.rules[rule_id]
+        w = weigh(rule_id, f, kb)
+        weight = decibans(w.lr)
         out[info.hypothesis].append(Evidence(
             finding=finding.rstrip("."),
             rationale=info.finding,
-            direction="against" if info.weight < 0 else ("for" if info.weight else "neutral"),
-            weight=info.weight,
+            direction="against" if weight < 0 else ("for" if weight > 0 else "neutral"),
+            weight=weight,
+            likelihood_ratio=round(w.lr, 3),
+            lr_basis=w.basis,
             rule_id=rule_id,
             reference_ids=list(info.references),
         ))
     return out
 
 
-def scores(evidence: dict[str, list[Evidence]]) -> dict[str, int]:
-    return {c: sum(e.weight for e in evidence[c]) for c in CATEGORIES}
-
-
-def leader(score: dict[str, int]) -> str:
+def leader(score: dict[str, float]) -> str:
     """``ranked(score)[0]``, without sorting: the first category with the highest score."""
     best = max(score.values())
     return next(c for c in CATEGORIES if score[c] == best)
 
 
-def ranked(score: dict[str, int]) -> list[str]:
+def ranked(score: dict[str, float]) -> list[str]:
     """Categories, highest score first, ties in the fixed order of CATEGORIES."""
     return sorted(CATEGORIES, key=lambda c: (-score[c], _ORDER[c]))
 
 
-def support_level(score: int, kb: KnowledgeBase) -> str:
+def support_level(p: float, kb: KnowledgeBase) -> str:
     levels = kb.parameters.scoring.support_levels
     for name in ("strong", "moderate", "weak"):
-        if score >= levels[name]:
+        if p >= levels[name]:
             return name
     return "unsupported"
 
 
-def summarise(order: list[str], score: dict[str, int], kb: KnowledgeBase) -> tuple[str, str]:
+def group_probabilities(prob: dict[str, float]) -> tuple[float, float, float]:
+    """(primary, acquired, degenerative) probabilities."""
+    primary = sum(prob[c] for c in PRIMARY)
+    degenerative = prob["degenerative"]
+    return primary, 1.0 - primary - degenerative, degenerative
+
+
+def summarise(order: list[str], prob: dict[str, float], kb: KnowledgeBase,
+              deciding: str | None = None) -> tuple[str, str]:
+    """primary / acquired / undetermined, and why in one or two sentences."""
     top = order[0]
-    margin = kb.parameters.scoring.summary_margin
     label = kb.hypothesis_labels
-    if support_level(score[top], kb) == "unsupported":
-        return "undetermined", ("No cause is supported by the recorded facts; "
-                                "see the next questions.")
+    shown = model_of(kb).calibration.shown
+    primary, acquired, _ = group_probabilities(prob)
+    ask = (f" The answer to '{deciding}' could decide it (see the next questions)."
+           if deciding else "")
     if top == "degenerative":
         return "undetermined", (
             f"{label[top]['label']} leads; degenerative disorders may be inherited or "
             "acquired, so neither primary nor acquired is stated (see the genetic "
-            "differential and work-up).")
-    group = "primary" if top in PRIMARY else "acquired"
-    rival = next(c for c in order
-                 if c != "degenerative" and (c in PRIMARY) != (top in PRIMARY))
-    lead = score[top] - score[rival]
-    if lead < margin:
+            "differential and work-up)." + ask)
+    threshold = kb.parameters.scoring.summary_threshold
+    group, p = ("primary", primary) if primary >= acquired else ("acquired", acquired)
+    how = f" ({p:.0%})" if shown else ""
+    if p < threshold:
+        other = "acquired" if group == "primary" else "primary"
         return "undetermined", (
-            f"{label[top]['label']} ({score[top]} points) and {label[rival]['label']} "
-            f"({score[rival]} points) are too close to call (a lead of {margin} points is "
-            "required).")
-    other = "acquired" if group == "primary" else "primary"
-    return group, (f"{label[top]['label']} ({score[top]} points) leads the best {other} "
-                   f"explanation, {label[rival]['label']} ({score[rival]} points), by {lead} "
-                   "points.")
+            f"The evidence does not settle it: {group}{how} is not clearly ahead of "
+            f"{other}; {label[top]['label']} leads for now." + ask)
+    return group, (f"{group.capitalize()}{how}: {label[top]['label']} leads"
+                   + (f" ({prob[top]:.0%})." if shown else "."))
 
 
 def assess_etiology(f: Facts, checks: CheckSet, kb: KnowledgeBase,
-                    hits: Hits | None = None) -> Etiology:
+                    hits: Hits | None = None, deciding: str | None = None) -> Etiology:
     evidence = evaluate(f, checks, kb, hits)
-    score = scores(evidence)
+    pre = model_of(kb).pretest
+    score = {c: math.log(pre[c]) + sum(math.log(e.likelihood_ratio) for e in evidence[c])
+             for c in CATEGORIES}
+    prob = posterior(score, kb)
     order = ranked(score)
-    summary, why = summarise(order, score, kb)
+    summary, why = summarise(order, prob, kb, deciding)
+    shown = model_of(kb).calibration.shown
     hyps = [
         Hypothesis(
             category=c,
             label=kb.hypothesis_labels[c]["label"],
             plain_label=kb.hypothesis_labels[c]["plain"],
-            support=support_level(score[c], kb),
-            score=score[c],
+            support=support_level(prob[c], kb),
+            score=decibans(pre[c]) + sum(e.weight for e in evidence[c]),
+            probability=round(prob[c], 3) if shown else None,
+            pretest_probability=round(pre[c], 3),
             evidence=sorted(evidence[c], key=lambda e: (-abs(e.weight), e.rule_id)),
         )
         for c in order
     ]
-    return Etiology(summary=summary, summary_explanation=why,
-                    hypotheses=hyps)
+    primary, acquired, degenerative = group_probabilities(prob)
+    return Etiology(summary=summary, summary_explanation=why, hypotheses=hyps,
+                    group_probabilities={"primary": round(primary, 3),
+                                         "acquired": round(acquired, 3),
+                                         "degenerative": round(degenerative, 3)}
+                    if shown else None)

@@ -8,6 +8,7 @@ whose answers move nothing is not asked.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -19,6 +20,8 @@ from dystonia_cds.engine._facts import Facts, derive_changed
 from dystonia_cds.engine.checks import CHECK_INPUTS, CheckSet, compute_checks
 from dystonia_cds.engine.etiology import Hits, leader, ranked, rescored
 from dystonia_cds.knowledge import KnowledgeBase
+
+_DECIBANS = 10 / math.log(10)  # natural-log score units → decibans
 
 # (question field, the Case part it fills (an aspect of ``_rule_base``), the filled Cases)
 Fill = tuple[str, str, list[Case]]
@@ -123,7 +126,7 @@ def _lesion_side_fills(case: Case) -> Iterator[Fill]:
                 yield f"imaging[{i}].lesions[{j}].side", "imaging", cases
 
 
-def next_questions(f: Facts, checks: CheckSet, hits: Hits, base: dict[str, int],
+def next_questions(f: Facts, checks: CheckSet, hits: Hits, base: dict[str, float],
                    kb: KnowledgeBase, limit: int = 6) -> list[NextQuestion]:
     """Unknown fields ranked by how much their answers would move the leading causes.
 
@@ -132,20 +135,21 @@ def next_questions(f: Facts, checks: CheckSet, hits: Hits, base: dict[str, int],
     order = ranked(base)
     top3 = order[:3]
     hit_ids = frozenset(rule_id for rule_id, _ in hits)
-    found: list[tuple[int, int, int, str, str]] = []
+    found: list[tuple[int, float, int, str, str]] = []
     for position, (field, part, cases) in enumerate(_fills(f)):
         changed = frozenset({part})
-        best_move, changes_top, flips_to = 0, 0, ""
+        best_move, changes_top, flips_to = 0.0, 0, ""
         for alt in cases:
             alt_facts = derive_changed(f, alt, changed, kb)
             alt_checks = compute_checks(alt_facts, kb) if part in CHECK_INPUTS else checks
-            s = rescored(base, hit_ids, alt_facts, alt_checks, kb, changed)
-            move = sum(abs(s[c] - base[c]) for c in top3)
+            s = rescored(base, hit_ids, alt_facts, alt_checks, kb, changed, f)
+            # decibans: 10·log10 of the likelihood-ratio change, summed over the top three
+            move = sum(abs(s[c] - base[c]) for c in top3) * _DECIBANS
             new_top = leader(s)
             if new_top != order[0]:
                 changes_top, flips_to = 1, new_top
             best_move = max(best_move, move)
-        if best_move == 0:
+        if round(best_move) == 0:
             continue
         found.append((-changes_top, -best_move, position, field, flips_to))
     found.sort()
@@ -156,9 +160,11 @@ def next_questions(f: Facts, checks: CheckSet, hits: Hits, base: dict[str, int],
             why = ("An answer could change the leading cause (to "
                    f"{kb.hypothesis_labels[flips_to]['label']}).")
         else:
-            why = f"An answer could move the leading causes' scores by up to {-neg_move} points."
+            why = (f"An answer could move the leading causes' scores by up to "
+                   f"{round(-neg_move)} decibans (a likelihood ratio of about "
+                   f"{10 ** (-neg_move / 10):.1f}).")
         out.append(NextQuestion(field=field, question=q.question, plain_question=q.plain_question,
-                                why=why, impact=-neg_move))
+                                why=why, impact=round(-neg_move)))
     return out
 
 

@@ -22,8 +22,10 @@ from dystonia_cds.knowledge._models import KnowledgeBase
 
 _FILES = (
     "meta", "references", "regions", "features", "events", "drugs", "structures", "rules",
-    "parameters", "treatments", "recommendations", "questions",
+    "parameters", "treatments", "recommendations", "questions", "base_rates",
 )
+# The fitted evidence model: generated from the case corpus by `dystonia-cds model fit`.
+MODEL_FILE = "model"
 
 
 def normalise_word(text: str) -> str:
@@ -74,16 +76,20 @@ def _referenced_ids(data: dict[str, Any]) -> list[tuple[str, str]]:
                 walk(v, f"{where}[{i}]")
 
     for name, content in data.items():
-        if name != "references":
+        if name not in ("references", MODEL_FILE):
             walk(content, name)
     return found
 
 
-def load_knowledge() -> KnowledgeBase:
-    """Read, validate and cross-check the shipped knowledge base."""
+def load_knowledge(with_model: bool = True) -> KnowledgeBase:
+    """Read, validate and cross-check the shipped knowledge base.
+
+    ``with_model=False`` leaves out the fitted evidence model: the fitting command needs the
+    rules without the weights it is about to compute."""
     data: dict[str, Any] = {}
     digest = hashlib.sha256()
-    for name in _FILES:
+    names = (*_FILES, MODEL_FILE) if with_model else _FILES
+    for name in names:
         content, raw = _read(name)
         data[name] = content
         digest.update(name.encode() + b"\0" + raw)
@@ -129,6 +135,15 @@ def _build(data: dict[str, Any], content_hash: str) -> KnowledgeBase:
         for other in region.contiguous:
             if other not in regions:
                 raise KnowledgeBaseError(f"region {region.id}: unknown contiguous {other}")
+    for rule in rules.values():
+        if rule.given is not None and rule.given not in rules:
+            raise KnowledgeBaseError(f"rule {rule.id}: unknown parent rule {rule.given}")
+    if MODEL_FILE in data:
+        fitted = set(data[MODEL_FILE]["rules"])
+        if fitted != set(rules):
+            raise KnowledgeBaseError(
+                "model.yaml does not match rules.yaml (re-run `dystonia-cds model fit`): "
+                f"missing {sorted(set(rules) - fitted)}, extra {sorted(fitted - set(rules))}")
     for event in events.values():
         for site in event.body_sites:
             if site not in regions:
@@ -152,6 +167,8 @@ def _build(data: dict[str, Any], content_hash: str) -> KnowledgeBase:
         hypothesis_labels=data["meta"]["hypotheses"],
         disclaimer=data["meta"]["disclaimer"],
         vocabulary=vocabulary,
+        model=m.EvidenceModel.model_validate(data[MODEL_FILE]) if MODEL_FILE in data else None,
+        base_rates=[m.BaseRate.model_validate(b) for b in data["base_rates"] or []],
     )
 
 

@@ -125,15 +125,76 @@ class Window(_Data):
 class RuleInfo(_Data):
     id: str = Field(pattern=r"^R-[A-Z0-9-]+$")
     hypothesis: HypothesisId
-    weight: int = Field(ge=-5, le=5, description="Positive: for; negative: against.")
+    weight: int = Field(ge=-5, le=5, description=(
+        "The literature's direction (positive: for; negative: against; 0: not scored). "
+        "Only the sign is used: the size of the effect is the likelihood ratio fitted from "
+        "the case corpus (model.yaml)."))
     finding: str
     references: list[str] = Field(min_length=1)
+    given: str | None = Field(None, description=(
+        "A parent rule: this finding is only possible when the parent fired (timing, site "
+        "or side of a recorded exposure), so its likelihood ratio is counted among the "
+        "cases where the parent fired and is not double-counted with it."))
+    base_rate: str | None = Field(None, description=(
+        "For an exposure rule: the kind of exposure whose population base rate "
+        "(base_rates.yaml) bounds how often it occurs anyway, by coincidence."))
 
 
 class Scoring(_Data):
-    support_levels: dict[str, int]
-    summary_margin: int
-    display_floor: int
+    support_levels: dict[str, float] = Field(description=(
+        "Lower bounds of the calibrated probability for strong, moderate and weak support."))
+    summary_threshold: float = Field(gt=0.5, lt=1, description=(
+        "The group probability (primary or acquired) needed to name the group."))
+    display_floor: float
+
+
+class RuleLR(_Data):
+    """One rule's fitted likelihood ratio toward its hypothesis, with the counts behind it."""
+
+    lr: float = Field(gt=0)
+    p_cause: float = Field(ge=0, le=1)
+    p_other: float = Field(ge=0, le=1)
+    fired_cause: int = Field(ge=0)
+    n_cause: int = Field(ge=0)
+    fired_other: int = Field(ge=0)
+    n_other: int = Field(ge=0)
+    source: Literal["corpus", "not_scored", "direction_conflict"]
+    sensitivity: float = Field(ge=0, description=(
+        "The largest change of ln(LR) when any one case is left out of the fit."))
+
+
+class Calibration(_Data):
+    method: str
+    temperature: float = Field(gt=0)
+    ece: float
+    brier: float
+    shown: bool = Field(description="Whether probabilities are shown (see rule).")
+    rule: str
+
+
+class EvidenceModel(_Data):
+    """The fitted model: pretest probabilities and likelihood ratios (generated data)."""
+
+    corpus: str
+    n_cases: int
+    n_sources: int
+    command: str
+    smoothing: float
+    pretest: dict[str, float]
+    calibration: Calibration
+    rules: dict[str, RuleLR]
+
+
+class BaseRate(_Data):
+    """How often an exposure happens anyway in the population, per year, by age (cited)."""
+
+    exposure: str
+    min_years: float
+    max_years: float | None
+    per_year: float = Field(gt=0, lt=1)
+    what: str
+    quote: str
+    references: list[str] = Field(min_length=1)
 
 
 class AgeGroup(_Data):
@@ -209,6 +270,9 @@ class KnowledgeBase(_Data):
     hypothesis_labels: dict[str, dict[str, str]]
     disclaimer: dict[str, str]
     vocabulary: Vocabulary
+    model: EvidenceModel | None = Field(None, description=(
+        "None only while the model is being fitted from the corpus."))
+    base_rates: list[BaseRate] = Field(default_factory=list)
 
     @property
     def knowledge_version(self) -> str:
