@@ -9,6 +9,7 @@ import typer
 
 from dystonia_cds.cli.assess import assess_command
 from dystonia_cds.cli.knowledge import knowledge_command, schema_command
+from dystonia_cds.cli.model import model_app
 from dystonia_cds.cli.screen import screen
 
 app = typer.Typer(
@@ -23,6 +24,7 @@ app.command("assess")(assess_command)
 app.command("knowledge")(knowledge_command)
 app.command("schema")(schema_command)
 app.command("screen")(screen)
+app.add_typer(model_app, name="model")
 
 
 def _register_optional() -> None:

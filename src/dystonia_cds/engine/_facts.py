@@ -79,6 +79,16 @@ class Facts:
     def events_of(self, hypothesis: str) -> tuple[EventFact, ...]:
         return self.by_hypothesis.get(hypothesis, ())
 
+    @property
+    def possible_drug_causes(self) -> tuple[DrugFact, ...]:
+        """The recorded medicines that may have caused the dystonia.
+
+        Every drug the knowledge base lists is dystonia-inducing, and a drug it does not list
+        may be one it lacks (thiothixene, say): so "no dystonia-inducing drug" holds only when
+        none is recorded, never merely because a name is unknown.
+        """
+        return self.drugs
+
     def but(self, **changes: Any) -> Facts:
         """A copy with some fields changed: ``dataclasses.replace`` without re-running
         ``__init__`` over all twenty fields, which costs more than the next-question search's

@@ -43,23 +43,33 @@ def model_of(kb: KnowledgeBase) -> EvidenceModel:
     return kb.model
 
 
-def _rate_for(f: Facts, kb: KnowledgeBase, kind: str) -> tuple[BaseRate, float] | None:
-    """The least common (most specific) recorded exposure's yearly rate at its age."""
+def _rate_at(kb: KnowledgeBase, exposure: str, age: float) -> BaseRate | None:
+    """The rate of the narrowest age band containing ``age`` (bands may overlap)."""
+    best: BaseRate | None = None
+    for rate in kb.base_rates:
+        if rate.exposure != exposure or age < rate.min_years:
+            continue
+        if rate.max_years is not None and age >= rate.max_years:
+            continue
+        width = (rate.max_years or 200.0) - rate.min_years
+        if best is None or width < (best.max_years or 200.0) - best.min_years:
+            best = rate
+    return best
+
+
+def _rate_for(f: Facts, kb: KnowledgeBase, kind: str) -> BaseRate | None:
+    """Of the recorded exposures, the least common one's yearly rate at its age: the most
+    specific exposure is the one that could be causal."""
     if kind != "peripheral_exposure":
         return None
-    best: tuple[BaseRate, float] | None = None
+    found: list[BaseRate] = []
     for ev in f.events_of(_PERIPHERAL):
         age = ev.age_at_event_years if ev.age_at_event_years is not None else f.onset_years
-        if age is None:
-            continue
-        for rate in kb.base_rates:
-            if rate.exposure != ev.event.type or age < rate.min_years:
-                continue
-            if rate.max_years is not None and age >= rate.max_years:
-                continue
-            if best is None or rate.per_year < best[1]:
-                best = (rate, rate.per_year)
-    return best
+        rate = _rate_at(kb, ev.event.type, age) if age is not None else None
+        if rate is None:
+            return None  # an exposure with no base rate: nothing to discount it by
+        found.append(rate)
+    return min(found, key=lambda r: r.per_year) if found else None
 
 
 def weigh(rule_id: str, f: Facts, kb: KnowledgeBase) -> Weighed:
@@ -72,13 +82,19 @@ def weigh(rule_id: str, f: Facts, kb: KnowledgeBase) -> Weighed:
               f"{fit.fired_other}/{fit.n_other} of other causes")
     if info.given is not None:
         counts += f", among cases where {info.given} fired"
+    if fit.source == "series":
+        cited = kb.cited_lrs[rule_id]
+        return Weighed(fit.lr, (
+            f"P(finding | cause) {cited.p_cause:.2f} from {cited.numerator}/"
+            f"{cited.denominator} in a published series ({', '.join(cited.references)}); "
+            f"P(finding | other causes) {cited.p_other:g}: {cited.p_other_basis}"))
     if fit.source == "direction_conflict":
         return Weighed(1.0, f"not scored: the corpus ({counts}) does not show the direction "
                        "the literature gives")
     if info.base_rate is not None:
-        found = _rate_for(f, kb, info.base_rate)
-        if found is not None and found[1] > fit.p_other:
-            rate, per_year = found
+        rate = _rate_for(f, kb, info.base_rate)
+        if rate is not None and rate.per_year > fit.p_other:
+            per_year = rate.per_year
             lr = max(1.0, fit.p_cause / per_year)
             return Weighed(lr, (
                 f"P(finding | cause) {fit.p_cause:.2f} from the corpus ({counts}); "

@@ -121,6 +121,15 @@ def delayed_after_childhood_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> 
     return None
 
 
+def pyramidal_after(hyp: str) -> RuleFn:
+    """Pyramidal signs as corroboration of a recorded insult of this kind (its ``given``
+    parent is the event rule): on their own they do not point to one kind of insult."""
+    @reads("features", "events")
+    def pyramidal_signs_after_event(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+        return pyramidal_signs(f, c, kb) if f.events_of(hyp) else None
+    return pyramidal_signs_after_event
+
+
 def _family(prefix: str, hyp: str) -> list[tuple[str, RuleFn]]:
     return [
         (f"R-{prefix}-EVENT", event_recorded(hyp)),
@@ -132,7 +141,8 @@ def _family(prefix: str, hyp: str) -> list[tuple[str, RuleFn]]:
         (f"R-{prefix}-LESION", lesion_in_motor_circuit(hyp)),
         (f"R-{prefix}-NORMAL-IMAGING", imaging_normal(hyp)),
         (f"R-{prefix}-HEMI", hemidystonia),
-        (f"R-{prefix}-PYRAMIDAL", pyramidal_signs),
+        (f"R-{prefix}-PYRAMIDAL",
+         pyramidal_signs if prefix == "OS" else pyramidal_after(hyp)),
     ]
 
 

@@ -25,7 +25,7 @@ def blocker_exposure(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
 
 @reads("medications")
 def no_blocker(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
-    if f.medications_known and not f.dopamine_blockers:
+    if f.medications_known and not f.possible_drug_causes:
         return "No dystonia-inducing drug recorded"
     return None
 

@@ -33,7 +33,8 @@ def normal_imaging(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
 
 @reads("events", "medications")
 def no_recorded_exposure(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
-    if f.events_known and not f.events and f.medications_known and not f.dopamine_blockers:
+    if f.events_known and not f.events and f.medications_known \
+            and not f.possible_drug_causes:
         return "No preceding injury, brain insult or dystonia-inducing drug is recorded"
     return None
 

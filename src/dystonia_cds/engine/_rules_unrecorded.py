@@ -50,7 +50,7 @@ def no_functional_signs(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
 @reads("events", "medications")
 def no_cause_recorded(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     unasked = f.case.events is None or f.case.medications is None
-    if unasked and not f.events and not f.dopamine_blockers:
+    if unasked and not f.events and not f.possible_drug_causes:
         return "No preceding injury, brain insult or dystonia-inducing drug is recorded"
     return None
 

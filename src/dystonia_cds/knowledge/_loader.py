@@ -23,6 +23,7 @@ from dystonia_cds.knowledge._models import KnowledgeBase
 _FILES = (
     "meta", "references", "regions", "features", "events", "drugs", "structures", "rules",
     "parameters", "treatments", "recommendations", "questions", "base_rates",
+    "cited_lrs",
 )
 # The fitted evidence model: generated from the case corpus by `dystonia-cds model fit`.
 MODEL_FILE = "model"
@@ -138,6 +139,9 @@ def _build(data: dict[str, Any], content_hash: str) -> KnowledgeBase:
     for rule in rules.values():
         if rule.given is not None and rule.given not in rules:
             raise KnowledgeBaseError(f"rule {rule.id}: unknown parent rule {rule.given}")
+    for cited in data["cited_lrs"] or []:
+        if cited["rule"] not in rules:
+            raise KnowledgeBaseError(f"cited_lrs.yaml: unknown rule {cited['rule']}")
     if MODEL_FILE in data:
         fitted = set(data[MODEL_FILE]["rules"])
         if fitted != set(rules):
@@ -169,6 +173,7 @@ def _build(data: dict[str, Any], content_hash: str) -> KnowledgeBase:
         vocabulary=vocabulary,
         model=m.EvidenceModel.model_validate(data[MODEL_FILE]) if MODEL_FILE in data else None,
         base_rates=[m.BaseRate.model_validate(b) for b in data["base_rates"] or []],
+        cited_lrs={c["rule"]: m.CitedLR.model_validate(c) for c in data["cited_lrs"] or []},
     )
 
 

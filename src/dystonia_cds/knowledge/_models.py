@@ -158,7 +158,7 @@ class RuleLR(_Data):
     n_cause: int = Field(ge=0)
     fired_other: int = Field(ge=0)
     n_other: int = Field(ge=0)
-    source: Literal["corpus", "not_scored", "direction_conflict"]
+    source: Literal["corpus", "series", "not_scored", "direction_conflict"]
     sensitivity: float = Field(ge=0, description=(
         "The largest change of ln(LR) when any one case is left out of the fit."))
 
@@ -183,6 +183,22 @@ class EvidenceModel(_Data):
     pretest: dict[str, float]
     calibration: Calibration
     rules: dict[str, RuleLR]
+
+
+class CitedLR(_Data):
+    """A likelihood ratio from a cited series (cited_lrs.yaml) instead of the corpus."""
+
+    rule: str
+    numerator: int = Field(ge=0)
+    denominator: int = Field(gt=0)
+    quote: str
+    references: list[str] = Field(min_length=1)
+    p_other: float = Field(gt=0, lt=1)
+    p_other_basis: str
+
+    @property
+    def p_cause(self) -> float:
+        return (self.numerator + 0.5) / (self.denominator + 1)
 
 
 class BaseRate(_Data):
@@ -273,6 +289,7 @@ class KnowledgeBase(_Data):
     model: EvidenceModel | None = Field(None, description=(
         "None only while the model is being fitted from the corpus."))
     base_rates: list[BaseRate] = Field(default_factory=list)
+    cited_lrs: dict[str, CitedLR] = Field(default_factory=dict)
 
     @property
     def knowledge_version(self) -> str:

@@ -102,6 +102,10 @@ def fit_rules(counts: Counts, kb: KnowledgeBase, alpha: float = SMOOTHING,
         b = sum(counts.fired[rule_id, c] for c in CATEGORIES) - a
         lr, p1, p0 = _lr(a, n1, b, n0, alpha)
         source = "corpus"
+        cited = kb.cited_lrs.get(rule_id)
+        if cited is not None:
+            p1, p0, source = cited.p_cause, cited.p_other, "series"
+            lr = p1 / p0
         if info.weight == 0:
             lr, source = 1.0, "not_scored"
         elif (info.weight > 0) != (lr > 1) and lr != 1:

@@ -103,14 +103,17 @@ def cross_validate(obs: list[Observation], kb: KnowledgeBase,
     for i, o in enumerate(obs):
         by_source[o.source].append(i)
     preds: list[Prediction | None] = [None] * len(obs)
+    # The log loss is a sum over cases, so each fold's loss is the total minus its own.
+    per_case = {t: [-math.log(max(softmax(s, t)[y], 1e-12)) for s, y in pairs]
+                for t in _T_GRID}
+    totals = {t: sum(v) for t, v in per_case.items()}
     for idx in by_source.values():
-        inside = set(idx)
-        t = fit_temperature([p for j, p in enumerate(pairs) if j not in inside])
+        t = min(_T_GRID, key=lambda t: (totals[t] - sum(per_case[t][i] for i in idx), t))
         for i in idx:
             o = obs[i]
             preds[i] = Prediction(o.case_id, o.source, o.category, o.summary,
                                   softmax(scores[i], t))
-    return [p for p in preds if p is not None], fit_temperature(pairs)
+    return [p for p in preds if p is not None], min(_T_GRID, key=lambda t: (totals[t], t))
 
 
 @dataclass
