@@ -1,9 +1,9 @@
-"""Published cases (tests/cases/*.yaml): accuracy against the authors' stated etiology.
+"""The published-case corpus (tests/cases/*.yaml): each file well formed and cited.
 
-Each file holds a source (citation, DOI/PMID, excerpt), the authors' etiology mapped to a
-contract category, and the case in the Case format. The floors below are set from the
-figures measured when the set was assembled (see the README); they guard against
-regressions, and no rule was tuned to a single case.
+Each file holds a source (citation, DOI/PMID checked against the title, where), the
+authors' stated etiology mapped to a contract category, and the case in the Case format.
+The cross-validated accuracy of the model fitted on this corpus is in
+tests/modelling/test_cross_validation.py.
 """
 
 from __future__ import annotations
@@ -14,18 +14,12 @@ from typing import Any
 import pytest
 import yaml
 
-from dystonia_cds import KnowledgeBase, assess
+from dystonia_cds import KnowledgeBase
 from dystonia_cds._case_io import case_from_mapping
+from dystonia_cds.engine.etiology import CATEGORIES, PRIMARY
 from tests.conftest import REPO
 
 CASES = sorted((REPO / "tests" / "cases").glob("*.yaml"))
-TOP1_FLOOR = 0.75
-SUMMARY_FLOOR = 0.75
-CATEGORIES = {
-    "idiopathic", "inherited", "degenerative", "acquired_central_traumatic",
-    "acquired_central_vascular", "acquired_perinatal", "acquired_other_structural",
-    "acquired_peripheral_trauma", "drug_induced_acute", "drug_induced_tardive", "functional",
-}
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -38,28 +32,24 @@ def test_case_file_is_well_formed(path: Path, kb: KnowledgeBase) -> None:
     data = _load(path)
     src = data["source"]
     assert src.get("doi") or src.get("pmid"), "a citation needs a DOI or PMID"
-    assert src["citation"].strip()
-    assert data["expected"]["etiology"] in CATEGORIES
-    assert data["expected"]["summary"] in ("primary", "acquired")
+    for key in ("citation", "verified_by", "excerpt", "patient"):
+        assert str(src.get(key) or "").strip(), f"source.{key} is required"
+    category = data["expected"]["etiology"]
+    assert category in CATEGORIES
+    # degenerative is neither group (pathology and heritability are separate axes)
+    group = None if category == "degenerative" else (
+        "primary" if category in PRIMARY else "acquired")
+    assert data["expected"].get("summary") == group
+    assert path.stem.startswith(category + "-")
     case = case_from_mapping(dict(data["case"]), kb)
     assert case.id == path.stem
 
 
-def test_literature_accuracy(kb: KnowledgeBase) -> None:
-    assert len(CASES) >= 30, "the validation set needs at least 30 published cases"
-    top1 = summary = 0
-    misses = []
+def test_one_patient_per_file_and_no_source_dominates() -> None:
+    """At most 6 patients from one source, so no single paper shapes a likelihood ratio."""
+    by_source: dict[str, int] = {}
     for path in CASES:
-        data = _load(path)
-        a = assess(case_from_mapping(dict(data["case"]), kb), kb)
-        exp = data["expected"]
-        top1 += a.top.category == exp["etiology"]
-        summary += a.etiology.summary == exp["summary"]
-        if a.top.category != exp["etiology"]:
-            misses.append(f"{path.stem}: expected {exp['etiology']}, got {a.top.category}")
-    n = len(CASES)
-    print(f"\nliterature cases: n={n} top-1 accuracy {top1}/{n} = {top1 / n:.0%}; "
-          f"primary-vs-acquired accuracy {summary}/{n} = {summary / n:.0%}")
-    print("misses:\n  " + "\n  ".join(misses))
-    assert top1 / n >= TOP1_FLOOR
-    assert summary / n >= SUMMARY_FLOOR
+        src = _load(path)["source"]
+        key = str(src.get("doi") or src.get("pmid")).lower()
+        by_source[key] = by_source.get(key, 0) + 1
+    assert max(by_source.values()) <= 6, sorted(by_source.items(), key=lambda kv: -kv[1])[:3]

@@ -50,8 +50,9 @@ def central(prefix: str, kind: str) -> dict[str, tuple[dict[str, Any], dict[str,
         f"R-{prefix}-NORMAL-IMAGING": ({"events": ev(kind), "imaging": NORMAL},
                                        {"events": ev(kind), "imaging": L_PUTAMEN}),
         f"R-{prefix}-HEMI": ({"dystonia": HEMI_R}, {}),
-        f"R-{prefix}-PYRAMIDAL": ({"dystonia": {"features": ["hemiparesis"]}},
-                                  {"dystonia": {"features": ["tremor"]}}),
+        f"R-{prefix}-PYRAMIDAL": (
+            {"events": ev(kind), "dystonia": {"features": ["hemiparesis"]}},
+            {"events": ev(kind), "dystonia": {"features": ["tremor"]}}),
         f"R-{prefix}-NO-EVENT": ({"events": []}, {"events": ev(kind)}),
     }
 
@@ -150,7 +151,26 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "R-FN-INJURY": ({"events": ev("peripheral_injury")}, {"events": ev("stroke")}),
     "R-FN-PAIN": ({"dystonia": {"features": ["crps"]}}, {"dystonia": {"features": ["tremor"]}}),
     "R-FN-PSYCH": ({"dystonia": {"features": ["depression"]}}, {"dystonia": {"features": []}}),
+    # history not recorded (engine/_rules_unrecorded.py): missing differs from "none"
+    "R-PT-UNRECORDED": ({}, {"events": []}),
+    "R-CT-UNRECORDED": ({}, {"events": []}),
+    "R-VASC-UNRECORDED": ({}, {"events": []}),
+    "R-PERI-UNRECORDED": ({}, {"events": []}),
+    "R-OS-UNRECORDED": ({}, {"imaging": L_PUTAMEN}),
+    "R-DA-UNRECORDED": ({}, {"medications": []}),
+    "R-DT-UNRECORDED": ({}, {"medications": []}),
+    "R-FN-NO-SIGNS": ({"dystonia": {"features": ["pain"]}},
+                      {"dystonia": {"features": ["distractibility"]}}),
+    "R-IDIO-NO-CAUSE-RECORDED": ({"events": []}, {"events": [], "medications": DRB2D}),
 }
+
+
+@pytest.mark.parametrize("prefix,kind", [("CT", "head_injury"), ("VASC", "stroke"),
+                                         ("PERI", "perinatal_injury")])
+def test_pyramidal_signs_alone_do_not_point_to_one_insult(prefix: str, kind: str,
+                                                          kb: KnowledgeBase) -> None:
+    """Hemiparesis corroborates a recorded insult of that kind, and only then."""
+    assert f"R-{prefix}-PYRAMIDAL" not in _fired(kb, {"dystonia": {"features": ["hemiparesis"]}})
 
 
 def _fired(kb: KnowledgeBase, parts: dict[str, Any]) -> set[str]:
