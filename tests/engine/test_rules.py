@@ -38,8 +38,10 @@ def central(prefix: str, kind: str) -> dict[str, tuple[dict[str, Any], dict[str,
     return {
         f"R-{prefix}-EVENT": ({"events": ev(kind)}, {"events": []}),
         f"R-{prefix}-LATENCY-OK": ({"events": ev(kind, "P3M")}, {"events": ev(kind, None)}),
+        # recorded half a year after an onset given only to the year: not known to follow
+        # the onset (that would make it no exposure at all), but not before it either
         f"R-{prefix}-LATENCY-BAD": (
-            {"events": [{"type": kind, "when": "P50Y"}], "dystonia": {"onset": "P45Y"}},
+            {"events": [{"type": kind, "when": "P45Y6M"}], "dystonia": {"onset": "P45Y"}},
             {"events": ev(kind, "P3M")}),
         f"R-{prefix}-LATERALITY-OK": ({"events": ev(kind), "imaging": L_PUTAMEN},
                                       {"events": ev(kind), "imaging": R_PUTAMEN}),

@@ -7,6 +7,7 @@ same Case and knowledge base give the same Facts.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,7 @@ class EventFact:
     age_at_event_years: float | None
     body_sites: tuple[str, ...]
     latency_conflict: bool
+    after_onset: bool = False  # known (beyond the precision of both times) to follow onset
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class DrugFact:
     info: DrugInfo | None
     start_to_onset_days: float | None  # positive: the drug was started before onset
     stop_to_onset_days: float | None  # positive: onset came after the drug was stopped
+    after_onset: bool = False  # known (beyond the precision of both times) to start after onset
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ class Facts:
     sites: tuple[Site, ...]
     regions: frozenset[str]
     body_side: str | None  # left | right | bilateral | None (no lateralised site)
-    events: tuple[EventFact, ...]
+    events: tuple[EventFact, ...]  # the candidate exposures: not known to follow onset
     events_known: bool
     drugs: tuple[DrugFact, ...]
     medications_known: bool
@@ -64,8 +67,9 @@ class Facts:
     unknown_feature_ids: tuple[str, ...]
     unknown_drugs: tuple[str, ...]
     distribution: tuple[str, str] = ("undetermined", "")
-    dopamine_blockers: tuple[DrugFact, ...] = ()
+    dopamine_blockers: tuple[DrugFact, ...] = ()  # not known to have been started after onset
     by_hypothesis: dict[str, tuple[EventFact, ...]] = field(default_factory=dict)
+    later_events: tuple[EventFact, ...] = ()  # known to have come after onset: no exposure
 
     def has_region(self, *regions: str) -> bool:
         return any(r in self.regions for r in regions)
@@ -85,9 +89,15 @@ class Facts:
 
         Every drug the knowledge base lists is dystonia-inducing, and a drug it does not list
         may be one it lacks (thiothixene, say): so "no dystonia-inducing drug" holds only when
-        none is recorded, never merely because a name is unknown.
+        none is recorded, never merely because a name is unknown. A drug known to have been
+        started after the onset cannot have caused it and is left out.
         """
-        return self.drugs
+        return tuple(d for d in self.drugs if not d.after_onset)
+
+    @property
+    def later_drugs(self) -> tuple[DrugFact, ...]:
+        """Medicines known to have been started after the onset (kept, but no exposure)."""
+        return tuple(d for d in self.drugs if d.after_onset)
 
     def but(self, **changes: Any) -> Facts:
         """A copy with some fields changed: ``dataclasses.replace`` without re-running
@@ -139,10 +149,17 @@ def _years(instant: Instant | None) -> float | None:
     return instant.age_days / DAYS_PER_YEAR
 
 
-def _event_fact(i: int, ev: Event, kb: KnowledgeBase, onset: Instant | None) -> EventFact:
+def _follows_onset(between: tuple[float, float] | None) -> bool:
+    """True when a time is after the onset even at the far ends of both times' precision
+    (a whiplash at 46 after onset at 45 is; one at 45 years 6 months is not known to be)."""
+    return between is not None and between[0] <= -between[1]
+
+
+def _event_fact(i: int, ev: Event, kb: KnowledgeBase, onset: Instant | None,
+                birth: dt.date | None = None) -> EventFact:
     case_latency: float | None = None
-    conflict = False
-    when = to_instant(ev.when, None) if ev.when else None
+    conflict = after = False
+    when = to_instant(ev.when, birth) if ev.when else None
     if ev.before_onset:
         case_latency = parse_duration(ev.before_onset).days
     if when is not None and onset is not None:
@@ -151,6 +168,7 @@ def _event_fact(i: int, ev: Event, kb: KnowledgeBase, onset: Instant | None) -> 
             derived, precision = between
             if case_latency is None:
                 case_latency = derived
+                after = _follows_onset(between)
             elif abs(derived - case_latency) > precision:
                 conflict = True
     age_at_event = None
@@ -160,33 +178,40 @@ def _event_fact(i: int, ev: Event, kb: KnowledgeBase, onset: Instant | None) -> 
         age_at_event = (onset.age_days - case_latency) / DAYS_PER_YEAR
     info = kb.events[ev.type]
     sites = (ev.body_site,) if ev.body_site else tuple(info.body_sites)
-    return EventFact(i, ev, info, case_latency, age_at_event, sites, conflict)
+    return EventFact(i, ev, info, case_latency, age_at_event, sites, conflict, after)
 
 
 def _drug_fact(i: int, med: Medication, kb: KnowledgeBase, onset: Instant | None,
-               birth: object) -> DrugFact:
+               birth: dt.date | None) -> DrugFact:
     start: float | None = None
     stop: float | None = None
+    after = False
     if med.before_onset:
         start = parse_duration(med.before_onset).days
     if onset is not None:
         if start is None and med.started:
-            between = days_between(to_instant(med.started, None), onset)
+            between = days_between(to_instant(med.started, birth), onset)
             start = between[0] if between else None
+            after = _follows_onset(between)
         if med.stopped:
-            between = days_between(to_instant(med.stopped, None), onset)
+            between = days_between(to_instant(med.stopped, birth), onset)
             stop = between[0] if between else None
-    return DrugFact(i, med, kb.drugs.get(med.drug), start, stop)
+    return DrugFact(i, med, kb.drugs.get(med.drug), start, stop, after)
 
 
 def _event_fields(case: Case, kb: KnowledgeBase, onset: Instant | None) -> dict[str, Any]:
-    events = tuple(_event_fact(i, e, kb, onset) for i, e in enumerate(case.events or []))
+    """Events known to have come after the onset are kept apart (``later_events``): they
+    cannot have caused it, so no rule or check counts them as an exposure."""
+    birth = case.patient.birth_date
+    facts = [_event_fact(i, e, kb, onset, birth) for i, e in enumerate(case.events or [])]
+    events = tuple(e for e in facts if not e.after_onset)
     by_hypothesis: dict[str, tuple[EventFact, ...]] = {}
     for e in events:
         if e.info.hypothesis:
             by_hypothesis[e.info.hypothesis] = (*by_hypothesis.get(e.info.hypothesis, ()), e)
     return {"events": events, "events_known": case.events is not None,
-            "by_hypothesis": by_hypothesis}
+            "by_hypothesis": by_hypothesis,
+            "later_events": tuple(e for e in facts if e.after_onset)}
 
 
 def _drug_fields(case: Case, kb: KnowledgeBase, onset: Instant | None) -> dict[str, Any]:
@@ -194,8 +219,8 @@ def _drug_fields(case: Case, kb: KnowledgeBase, onset: Instant | None) -> dict[s
         _drug_fact(i, m, kb, onset, case.patient.birth_date)
         for i, m in enumerate(case.medications or [])
     )
-    blockers = tuple(
-        d for d in drugs if d.info and d.info.drug_class == "dopamine_receptor_blocker")
+    blockers = tuple(d for d in drugs if d.info and not d.after_onset
+                     and d.info.drug_class == "dopamine_receptor_blocker")
     return {"drugs": drugs, "medications_known": case.medications is not None,
             "unknown_drugs": tuple(d.medication.drug for d in drugs if d.info is None),
             "dopamine_blockers": blockers}

@@ -88,19 +88,29 @@ def weigh(rule_id: str, f: Facts, kb: KnowledgeBase) -> Weighed:
             f"P(finding | cause) {cited.p_cause:.2f} from {cited.numerator}/"
             f"{cited.denominator} in a published series ({', '.join(cited.references)}); "
             f"P(finding | other causes) {cited.p_other:g}: {cited.p_other_basis}"))
+    parent = kb.rules[info.given] if info.given else None
+    if parent is not None and parent.base_rate is not None and info.weight > 0 \
+            and _rate_for(f, kb, parent.base_rate) is not None:
+        return Weighed(1.0, (
+            f"not scored separately: {info.given}'s base-rate comparison already asks how "
+            "often this exposure happens anyway in a year, and a coincidental one would "
+            "match in site and time too"))
     if fit.source == "direction_conflict":
         return Weighed(1.0, f"not scored: the corpus ({counts}) does not show the direction "
                        "the literature gives")
     if info.base_rate is not None:
         rate = _rate_for(f, kb, info.base_rate)
-        if rate is not None and rate.per_year > fit.p_other:
-            per_year = rate.per_year
-            lr = max(1.0, fit.p_cause / per_year)
+        if rate is not None:
+            p_other = max(fit.p_other, rate.per_year)
+            lr = max(1.0, fit.p_cause / p_other)
+            which = ("the base rate" if rate.per_year > fit.p_other
+                     else "the corpus figure, which is higher")
             return Weighed(lr, (
                 f"P(finding | cause) {fit.p_cause:.2f} from the corpus ({counts}); "
-                f"P(finding | other causes) at least the base rate of {rate.what} "
-                f"({per_year:.1%} a year at this age, {', '.join(rate.references)}): "
-                "a common exposure counts for little on its own"))
+                f"P(finding | other causes) {p_other:.3f}, the larger of the corpus figure "
+                f"({fit.p_other:.3f}) and the base rate of {rate.what} ({rate.per_year:.1%} "
+                f"a year at this age, {', '.join(rate.references)}) — {which}: a common "
+                "exposure counts for little on its own"))
         counts += "; no population base rate of this exposure on file, so coincidence is " \
                   "not discounted"
     return Weighed(fit.lr, f"estimated from the corpus ({counts}), smoothed")

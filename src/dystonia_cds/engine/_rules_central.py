@@ -1,7 +1,9 @@
 """Rules for acquired central dystonia: head injury, stroke, perinatal injury, other lesions.
 
 The same findings (a brain event, its timing, the side of its lesion) count for each
-central cause; each cause has its own rule ids so its weights and sources can differ.
+central cause; each cause has its own rule ids so its weights and sources can differ. The
+rules that look at events read "onset" too: an event known to have come after the onset is
+no exposure (engine/_facts.py, ``later_events``).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ def event_recorded(hyp: str) -> RuleFn:
 
 
 def no_event(hyp: str) -> RuleFn:
-    @reads("events")
+    @reads("events", "onset")
     def no_brain_event_recorded(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         if f.events_known and not f.events_of(hyp):
             label = kb.hypothesis_labels[hyp]["label"].split(": ", 1)[-1]
@@ -46,7 +48,7 @@ def no_event(hyp: str) -> RuleFn:
 
 
 def severe_event(hyp: str) -> RuleFn:
-    @reads("events")
+    @reads("events", "onset")
     def severe_brain_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         if any(e.event.severity == "severe" for e in f.events_of(hyp)):
             return "The brain injury was severe"
@@ -65,7 +67,7 @@ def latency_status(hyp: str, status: str) -> RuleFn:
 
 
 def laterality_status(hyp: str, status: str) -> RuleFn:
-    @reads(*LATERALITY_CHECK)
+    @reads(*LATERALITY_CHECK, "onset")
     def lesion_side_relation(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         item = c.items.get(("laterality", hyp))
         if item is not None and item.status == status:
@@ -75,7 +77,7 @@ def laterality_status(hyp: str, status: str) -> RuleFn:
 
 
 def lesion_in_motor_circuit(hyp: str) -> RuleFn:
-    @reads("events", "imaging")
+    @reads("events", "onset", "imaging")
     def basal_ganglia_or_thalamic_lesion(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         if hyp != "acquired_other_structural" and not f.events_of(hyp):
             return None
@@ -104,7 +106,7 @@ def pyramidal_signs(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return "Signs of a structural brain lesion: " + ", ".join(signs) if signs else None
 
 
-@reads("events", "imaging")
+@reads("events", "onset", "imaging")
 def lesion_without_event(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     central = [e for e in f.events if e.info.mechanism == "central"]
     hits = sorted({les.info.label for les in f.lesions if les.info.motor_circuit})
@@ -124,7 +126,7 @@ def delayed_after_childhood_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> 
 def pyramidal_after(hyp: str) -> RuleFn:
     """Pyramidal signs as corroboration of a recorded insult of this kind (its ``given``
     parent is the event rule): on their own they do not point to one kind of insult."""
-    @reads("features", "events")
+    @reads("features", "events", "onset")
     def pyramidal_signs_after_event(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         return pyramidal_signs(f, c, kb) if f.events_of(hyp) else None
     return pyramidal_signs_after_event

@@ -17,27 +17,32 @@ ACUTE, TARDIVE = "drug_induced_acute", "drug_induced_tardive"
 _ACUTE_SITES = ("upper_face", "lower_face", "jaw", "tongue", "larynx", "neck", "trunk")
 
 
-@reads("medications")
+# Every rule here reads "onset" too: a drug started after the onset is no exposure.
+@reads("medications", "onset")
 def blocker_exposure(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     names = sorted({d.medication.drug for d in f.dopamine_blockers})
     return "Dopamine receptor blocker taken: " + ", ".join(names) if names else None
 
 
-@reads("medications")
+@reads("medications", "onset")
 def no_blocker(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.medications_known and not f.possible_drug_causes:
+        later = sorted({d.medication.drug for d in f.later_drugs})
+        if later:
+            return ("No dystonia-inducing drug recorded before the onset (started after it: "
+                    + ", ".join(later) + ")")
         return "No dystonia-inducing drug recorded"
     return None
 
 
-@reads("medications", "regions")
+@reads("medications", "onset", "regions")
 def cranial_axial_sites(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.dopamine_blockers and f.has_region(*_ACUTE_SITES):
         return "Cranial, cervical or axial muscles involved, the usual sites of acute reactions"
     return None
 
 
-@reads("medications", "features")
+@reads("medications", "onset", "features")
 def oculogyric(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.dopamine_blockers and "oculogyric_crisis" in f.features:
         return "Oculogyric crisis"

@@ -25,7 +25,7 @@ def fixed_posture(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return "Fixed dystonic posture" if f.case.dystonia.fixed_posture is True else None
 
 
-@reads("events")
+@reads("events", "onset")
 def preceding_peripheral_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.events_of("acquired_peripheral_trauma"):
         return "A preceding peripheral injury, a recognised trigger of functional dystonia"

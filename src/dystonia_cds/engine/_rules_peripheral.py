@@ -15,9 +15,11 @@ from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
 
 HYP = "acquired_peripheral_trauma"
+# The rules read "onset" as well as "events": an injury known to have come after the onset is
+# no exposure (engine/_facts.py, ``later_events``), so filling in the onset can change them.
 
 
-@reads("events")
+@reads("events", "onset")
 def peripheral_injury_recorded(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     evs = f.events_of(HYP)
     if not evs:
@@ -26,54 +28,56 @@ def peripheral_injury_recorded(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str 
     return "Peripheral injury or procedure recorded: " + ", ".join(labels)
 
 
-@reads("events")
+@reads("events", "onset")
 def no_peripheral_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.events_known and not f.events_of(HYP):
+        if any(e.info.hypothesis == HYP for e in f.later_events):
+            return "No peripheral injury or procedure recorded before the onset"
         return "No peripheral injury or procedure recorded"
     return None
 
 
-@reads(*ANATOMY_CHECK)
+@reads(*ANATOMY_CHECK, "onset")
 def injured_site_is_dystonic(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     item = c.items.get(("anatomy", HYP))
     return item.explanation if item is not None and item.status == "consistent" else None
 
 
-@reads(*ANATOMY_CHECK)
+@reads(*ANATOMY_CHECK, "onset")
 def injured_site_elsewhere(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     item = c.items.get(("anatomy", HYP))
     return item.explanation if item is not None and item.status == "inconsistent" else None
 
 
-@reads("events")
+@reads("events", "onset")
 def significant_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if any(e.event.severity in ("moderate", "severe") for e in f.events_of(HYP)):
         return "The injury was significant enough to be documented as moderate or severe"
     return None
 
 
-@reads("events", "sensory_trick")
+@reads("events", "onset", "sensory_trick")
 def trick_ineffective(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.events_of(HYP) and f.case.dystonia.sensory_trick == "ineffective":
         return "No response to sensory tricks"
     return None
 
 
-@reads("events", "sensory_trick")
+@reads("events", "onset", "sensory_trick")
 def trick_effective(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.events_of(HYP) and f.case.dystonia.sensory_trick == "effective":
         return "An effective sensory trick, more typical of idiopathic dystonia"
     return None
 
 
-@reads("events", "persists_in_sleep")
+@reads("events", "onset", "persists_in_sleep")
 def persists_in_sleep(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.events_of(HYP) and f.case.dystonia.persists_in_sleep is True:
         return "The dystonia persists during sleep"
     return None
 
 
-@reads("events", "features")
+@reads("events", "onset", "features")
 def pain_or_limited_movement(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     found = sorted(kb.features[x].label for x in f.features
                    if x in ("pain", "limited_neck_movement", "complex_regional_pain_syndrome"))
@@ -82,7 +86,7 @@ def pain_or_limited_movement(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | 
     return None
 
 
-@reads("events", "variability")
+@reads("events", "onset", "variability")
 def paroxysmal_unclear(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.events_of(HYP) and "paroxysmal" in (f.case.dystonia.variability or []):
         return ("Paroxysmal episodes: said of post-traumatic dystonia by patient information, "

@@ -31,7 +31,7 @@ def normal_imaging(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return "Brain imaging is normal" if f.imaging_normal is True else None
 
 
-@reads("events", "medications")
+@reads("events", "medications", "onset")
 def no_recorded_exposure(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.events_known and not f.events and f.medications_known \
             and not f.possible_drug_causes:

@@ -47,7 +47,7 @@ def no_functional_signs(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return None
 
 
-@reads("events", "medications")
+@reads("events", "medications", "onset")
 def no_cause_recorded(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     unasked = f.case.events is None or f.case.medications is None
     if unasked and not f.events and not f.possible_drug_causes:

@@ -181,8 +181,9 @@ def summarise(order: list[str], prob: dict[str, float], kb: KnowledgeBase,
         return "undetermined", (
             f"The evidence does not settle it: {group}{how} is not clearly ahead of "
             f"{other}; {label[top]['label']} leads for now." + ask)
-    return group, (f"{group.capitalize()}{how}: {label[top]['label']} leads"
-                   + (f" ({prob[top]:.0%})." if shown else "."))
+    return group, (f"{label[top]['label']} leads"
+                   + (f" ({prob[top]:.0%})" if shown else "")
+                   + f"; the evidence puts the dystonia in the {group} group{how}.")
 
 
 def assess_etiology(f: Facts, checks: CheckSet, kb: KnowledgeBase,

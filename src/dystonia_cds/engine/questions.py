@@ -89,7 +89,23 @@ def _fills(f: Facts) -> Iterator[Fill]:
         yield "family_history.dystonia", "family_history", [
             case.model_copy(update={"family_history": fh}) for fh in _FAMILY]
     yield from _event_fills(f, site)
+    yield from _drug_timing_fills(f)
     yield from _lesion_side_fills(case)
+
+
+def _drug_timing_fills(f: Facts) -> Iterator[Fill]:
+    """When a known dystonia-inducing drug was started: days (acute) or years (tardive)."""
+    case = f.case
+    for d in f.drugs:
+        if d.info is None or d.start_to_onset_days is not None:
+            continue
+        meds = list(case.medications or [])
+        cases = []
+        for lat in ("P2D", "P2Y"):
+            meds[d.index] = d.medication.model_copy(
+                update={"before_onset": lat, "started": None})
+            cases.append(case.model_copy(update={"medications": list(meds)}))
+        yield f"medications[{d.index}].before_onset", "medications", cases
 
 
 def _event_fills(f: Facts, site: str) -> Iterator[Fill]:
