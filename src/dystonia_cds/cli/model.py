@@ -27,7 +27,7 @@ def fit(corpus: Corpus = Path("tests/cases"),
 
     kb = load_knowledge(with_model=False)
     obs = load_corpus(corpus, kb)
-    model, figs = build_model(obs, kb, corpus.as_posix())
+    model, _ = build_model(obs, kb, corpus.as_posix())
     target = out or model_path()
     target.write_text(dump_model(model), encoding="utf-8")
     typer.echo(f"wrote {target}: {model.n_cases} cases, {model.n_sources} sources, "

@@ -4,16 +4,18 @@ For a rule r of hypothesis h (its ``given`` parent g, if any, restricts the coun
 cases where g fired, so a finding that presupposes an exposure is not double-counted with
 it):
 
-    p_cause = (fired in h + α·q + 1) / (cases of h + α + 2)
-    p_other = (fired elsewhere + α·q + 1) / (other cases + α + 2)
-    LR      = p_cause / p_other
+    p_cause = (fired in h + α·q) / (cases of h + α)
+    p_other = (fired elsewhere + α·q) / (other cases + α)
+    ln LR   = ln(p_cause / p_other) · m / (m + κ)
 
-where q is the rule's overall firing rate (Laplace-smoothed), α the strength of the prior
-toward it and the +1/+2 a Laplace prior on each side: a rule seen in few cases is shrunk
-toward LR = 1 instead of taking an extreme value from one case. α = 4 with the Laplace term
-was chosen among 9 settings (α 4/8/16 × extra 0/0.5/1) by the cross-validated figures and
-the largest single-case sensitivity (docs/model.md): a global choice, made once, which makes
-the reported figures slightly optimistic. The literature fixes the direction (the sign of ``weight`` in rules.yaml): an LR that
+where q is the rule's overall firing rate (Laplace-smoothed), α = 8 the strength of the
+prior toward it, and m the number of corpus cases in which the rule fired: a rule seen in
+few cases is shrunk toward LR = 1 (κ = 4), and a rule never seen has LR 1, instead of an
+extreme value resting on one case. α and κ were chosen once among 9 settings (α 2/4/8 ×
+κ 1/2/4) on the cross-validated figures and the largest single-case sensitivity
+(docs/model.md): a global choice, which makes the reported figures slightly optimistic.
+
+The literature fixes the direction (the sign of ``weight`` in rules.yaml): an LR that
 points the other way is set to 1 and marked ``direction_conflict``; a rule of weight 0 is
 ``not_scored``. ``sensitivity`` is the largest change in ln LR that leaving out any single
 case would make — a large value is a rule resting on one case.
@@ -31,8 +33,8 @@ from dystonia_cds.knowledge import KnowledgeBase
 from dystonia_cds.knowledge._models import RuleLR
 from dystonia_cds.modelling._corpus import Observation
 
-SMOOTHING = 4.0
-LAPLACE = 1.0
+SMOOTHING = 8.0
+SHRINK = 4.0
 LR_BOUNDS = (1 / 200, 200.0)
 
 
@@ -69,11 +71,15 @@ def pretest(counts: Counts) -> dict[str, float]:
     return {c: (counts.n[c] + 1) / total for c in CATEGORIES}
 
 
-def _lr(a: float, n1: float, b: float, n0: float, alpha: float) -> tuple[float, float, float]:
+def _lr(a: float, n1: float, b: float, n0: float, alpha: float,
+        kappa: float | None = None) -> tuple[float, float, float]:
     q = (a + b + 1) / (n1 + n0 + 2)
-    p1 = (a + alpha * q + LAPLACE) / (n1 + alpha + 2 * LAPLACE)
-    p0 = (b + alpha * q + LAPLACE) / (n0 + alpha + 2 * LAPLACE)
-    lr = min(max(p1 / p0, LR_BOUNDS[0]), LR_BOUNDS[1])
+    p1 = (a + alpha * q) / (n1 + alpha)
+    p0 = (b + alpha * q) / (n0 + alpha)
+    k = SHRINK if kappa is None else kappa
+    fired = a + b
+    log_lr = math.log(p1 / p0) * fired / (fired + k)
+    lr = min(max(math.exp(log_lr), LR_BOUNDS[0]), LR_BOUNDS[1])
     return lr, p1, p0
 
 
@@ -83,7 +89,7 @@ def _sensitivity(a: int, n1: int, b: int, n0: int, alpha: float, lr: float) -> f
     for da, dn1, db, dn0 in ((1, 1, 0, 0), (0, 1, 0, 0), (0, 0, 1, 1), (0, 0, 0, 1)):
         if a - da < 0 or n1 - dn1 < a - da or b - db < 0 or n0 - dn0 < b - db:
             continue
-        if dn1 and n1 == 0 or dn0 and n0 == 0:
+        if (dn1 and n1 == 0) or (dn0 and n0 == 0):
             continue
         alt, _, _ = _lr(a - da, n1 - dn1, b - db, n0 - dn0, alpha)
         out = max(out, abs(math.log(alt) - math.log(lr)))

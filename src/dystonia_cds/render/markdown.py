@@ -26,11 +26,14 @@ def render_markdown(a: Assessment, max_hypotheses: int = 5, plain: bool = False)
         "",
     ]
     for i, h in enumerate(e.hypotheses[:max_hypotheses], 1):
-        lines.append(f"{i}. **{h.label}** — support: {h.support} (score {h.score})")
+        prob = f", probability {h.probability:.0%}" if h.probability is not None else ""
+        lines.append(f"{i}. **{h.label}** — support: {h.support}{prob} (pretest "
+                     f"{h.pretest_probability:.0%}, score {h.score} dB)")
         for ev in h.evidence:
             refs = ", ".join(ev.reference_ids)
-            lines.append(f"   - {_SIGN[ev.direction]}{abs(ev.weight)} {ev.finding}. "
-                         f"_{ev.rationale}_ [{ev.rule_id}; {refs}]")
+            lines.append(f"   - {_SIGN[ev.direction]} LR {ev.likelihood_ratio:.3g} "
+                         f"{ev.finding}. _{ev.rationale}_ [{ev.rule_id}; {refs}] — "
+                         f"{ev.lr_basis}")
     lines += ["", "## Causal-link checks"]
     lines += [f"- **{k.id}** ({k.hypothesis}): {k.status} — {k.explanation}" for k in a.checks]
     if not a.checks:

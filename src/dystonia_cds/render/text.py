@@ -25,22 +25,27 @@ def assessment_view(a: Assessment, max_hypotheses: int = 4) -> Group:
     head.add_row("Features", f"{c.associated_features} — {c.associated_features_explanation}")
     head.add_row("Summary", Text(f"{e.summary.upper()} — {e.summary_explanation}", style="bold"))
     parts.append(head)
-    causes = Table(title="Ranked causes (support is an ordered category, not a probability)",
+    shown = e.hypotheses[0].probability is not None
+    causes = Table(title="Ranked causes (" + (
+        "calibrated probabilities" if shown else
+        "support is an ordered level; probabilities are not shown until calibration holds")
+        + "; each item's likelihood ratio is fitted from published cases)",
                    show_lines=True, expand=True)
     causes.add_column("#", width=2)
     causes.add_column("Cause", ratio=2)
     causes.add_column("Support", ratio=1)
-    causes.add_column("Evidence (weight, rule, references)", ratio=6)
+    causes.add_column("Evidence (likelihood ratio, rule, references)", ratio=6)
     for i, h in enumerate(e.hypotheses[:max_hypotheses], 1):
         ev = Text()
         for item in h.evidence:
             sign = {"for": "+", "against": "-", "neutral": "·"}[item.direction]
             style = {"for": "green", "against": "red", "neutral": "dim"}[item.direction]
-            ev.append(f"{sign}{abs(item.weight)} ", style=style)
+            ev.append(f"{sign} LR {item.likelihood_ratio:.3g} ", style=style)
             ev.append(f"{item.finding}. ")
             ev.append(f"{item.rationale} [{item.rule_id}: {', '.join(item.reference_ids)}]\n",
                       style="dim")
-        causes.add_row(str(i), h.label, Text(f"{h.support} ({h.score})",
+        level = f"{h.probability:.0%}" if h.probability is not None else h.support
+        causes.add_row(str(i), h.label, Text(f"{level} (pretest {h.pretest_probability:.0%})",
                                              style=_SUPPORT_STYLE[h.support]), ev)
     parts.append(causes)
     checks = Table(title="Causal-link checks", expand=True)
