@@ -60,8 +60,12 @@ def test_laterality_check(kb: KnowledgeBase) -> None:
 def test_latency_check_uses_when_or_before_onset(kb: KnowledgeBase) -> None:
     assert _check(kb, "latency", events=[{"type": "whiplash", "when": "P44Y10M"}],
                   dystonia={"regions": ["neck"], "onset": "P45Y"}) == "consistent"
+    # Sankhla 1998's year is an inclusion criterion, not a limit (Jankovic 1988 reports
+    # longer latencies): two years is later than usual, not inconsistent
     assert _check(kb, "latency", events=[{"type": "whiplash", "before_onset": "P2Y"}],
-                  dystonia={"regions": ["neck"]}) == "inconsistent"
+                  dystonia={"regions": ["neck"]}) == "consistent"
+    assert _check(kb, "latency", events=[{"type": "whiplash", "when": "P45Y6M"}],
+                  dystonia={"regions": ["neck"], "onset": "P45Y"}) == "inconsistent"
     assert _check(kb, "latency", events=[{"type": "whiplash"}],
                   dystonia={"regions": ["neck"]}) == "insufficient_data"
 

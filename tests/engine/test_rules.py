@@ -64,8 +64,8 @@ DRB2Y = [{"drug": "haloperidol", "before_onset": "P2Y"}]
 
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "R-IDIO-ADULT-FOCAL": ({"dystonia": NECK}, {"dystonia": CHILD_LEG}),
-    "R-IDIO-TRICK": ({"dystonia": {"sensory_trick": "effective"}},
-                     {"dystonia": {"sensory_trick": "ineffective"}}),
+    "R-IDIO-TRICK": ({"dystonia": {**NECK, "sensory_trick": "effective"}},
+                     {"dystonia": {"sensory_trick": "effective"}}),  # arm: Patel 2014 is CD
     "R-IDIO-NORMAL-IMAGING": ({"imaging": NORMAL}, {"imaging": L_PUTAMEN}),
     "R-IDIO-NO-EXPOSURE": (NO_EXPOSURE, {"events": [], "medications": DRB2D}),
     "R-IDIO-HEMI": ({"dystonia": HEMI_R}, {}),
@@ -114,16 +114,19 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
                          {"events": ev("peripheral_injury", body_site="arm")}),
     "R-PT-LATENCY-OK": ({"events": ev("peripheral_injury", "P2M")},
                         {"events": ev("peripheral_injury", "P3Y")}),
-    "R-PT-LATENCY-BAD": ({"events": ev("peripheral_injury", "P3Y")},
-                         {"events": ev("peripheral_injury", "P2M")}),
+    "R-PT-LATENCY-LATE": ({"events": ev("peripheral_injury", "P3Y")},
+                          {"events": ev("peripheral_injury", "P2M")}),
+    "R-PT-LATENCY-BAD": ({"events": [{"type": "peripheral_injury", "when": "P45Y6M"}]},
+                         {"events": ev("peripheral_injury", "P3Y")}),
     "R-PT-SEVERITY": ({"events": ev("peripheral_injury", severity="moderate")},
                       {"events": ev("peripheral_injury", severity="mild")}),
+    # Tarsy 1998: only cervical dystonia of acute onset (within 4 weeks of the injury)
     "R-PT-TRICK-INEFFECTIVE": (
-        {"events": ev("whiplash"), "dystonia": {"sensory_trick": "ineffective"}},
-        {"events": [], "dystonia": {"sensory_trick": "ineffective"}}),
+        {"events": ev("whiplash", "P5D"), "dystonia": {**NECK, "sensory_trick": "ineffective"}},
+        {"events": ev("whiplash", "P5M"), "dystonia": {**NECK, "sensory_trick": "ineffective"}}),
     "R-PT-TRICK-EFFECTIVE": (
-        {"events": ev("whiplash"), "dystonia": {"sensory_trick": "effective"}},
-        {"events": ev("whiplash"), "dystonia": {"sensory_trick": "ineffective"}}),
+        {"events": ev("whiplash", "P5D"), "dystonia": {**NECK, "sensory_trick": "effective"}},
+        {"events": ev("whiplash", "P5D"), "dystonia": {"sensory_trick": "effective"}}),
     "R-PT-SLEEP": ({"events": ev("whiplash"), "dystonia": {"persists_in_sleep": True}},
                    {"events": ev("whiplash"), "dystonia": {"persists_in_sleep": False}}),
     "R-PT-PAIN": ({"events": ev("whiplash"), "dystonia": {"features": ["pain"]}},

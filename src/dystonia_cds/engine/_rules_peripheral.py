@@ -9,7 +9,7 @@ persistence during sleep, prominent pain and limited movement.
 from __future__ import annotations
 
 from dystonia_cds.engine._facts import Facts
-from dystonia_cds.engine._rule_base import ANATOMY_CHECK, reads, rules
+from dystonia_cds.engine._rule_base import ANATOMY_CHECK, EVENT_LATENCY_CHECK, RuleFn, reads, rules
 from dystonia_cds.engine._rules_central import latency_status
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
@@ -52,21 +52,51 @@ def injured_site_elsewhere(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | No
 @reads("events", "onset")
 def significant_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if any(e.event.severity in ("moderate", "severe") for e in f.events_of(HYP)):
-        return "The injury was significant enough to be documented as moderate or severe"
+        return "The injury is recorded as moderate or severe"
     return None
 
 
-@reads("events", "onset", "sensory_trick")
+def _within_year(late: bool) -> RuleFn:
+    """Onset within Sankhla 1998's one-year inclusion window — or later, which Jankovic
+    1988 also reports (5 of 28 patients) and which is therefore not "inconsistent"."""
+    @reads(*EVENT_LATENCY_CHECK)
+    def latency_against_year(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+        item = c.items.get(("latency", HYP))
+        if item is None or item.status != "consistent":
+            return None
+        limit = kb.parameters.windows["peripheral_trauma"].typical_max_days or 365
+        lat = [e.latency_days for e in f.events_of(HYP) if e.latency_days is not None]
+        if not lat:
+            return None
+        beyond = min(lat) > limit
+        return item.explanation if beyond == late else None
+    return latency_against_year
+
+
+_ACUTE_ONSET_DAYS = 28  # Tarsy 1998: "symptom onset within 4 weeks of trauma"
+
+
+def _acute_onset_cervical(f: Facts) -> bool:
+    """Cervical dystonia that began within 4 weeks of a recorded peripheral injury: the one
+    setting in which Tarsy 1998 found sensory tricks absent (delayed-onset post-traumatic
+    cervical dystonia was indistinguishable from idiopathic)."""
+    return f.has_region("neck") and any(
+        e.latency_days is not None and 0 <= e.latency_days <= _ACUTE_ONSET_DAYS
+        for e in f.events_of(HYP))
+
+
+@reads("events", "onset", "sensory_trick", "regions")
 def trick_ineffective(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
-    if f.events_of(HYP) and f.case.dystonia.sensory_trick == "ineffective":
-        return "No response to sensory tricks"
+    if f.case.dystonia.sensory_trick == "ineffective" and _acute_onset_cervical(f):
+        return "No response to sensory tricks in cervical dystonia of acute onset after the injury"
     return None
 
 
-@reads("events", "onset", "sensory_trick")
+@reads("events", "onset", "sensory_trick", "regions")
 def trick_effective(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
-    if f.events_of(HYP) and f.case.dystonia.sensory_trick == "effective":
-        return "An effective sensory trick, more typical of idiopathic dystonia"
+    if f.case.dystonia.sensory_trick == "effective" and _acute_onset_cervical(f):
+        return "An effective sensory trick, although the cervical dystonia began within 4 weeks " \
+               "of the injury"
     return None
 
 
@@ -99,7 +129,8 @@ RULES = rules(
     ("R-PT-NO-EVENT", no_peripheral_injury),
     ("R-PT-ANATOMY-OK", injured_site_is_dystonic),
     ("R-PT-ANATOMY-BAD", injured_site_elsewhere),
-    ("R-PT-LATENCY-OK", latency_status(HYP, "consistent")),
+    ("R-PT-LATENCY-OK", _within_year(late=False)),
+    ("R-PT-LATENCY-LATE", _within_year(late=True)),
     ("R-PT-LATENCY-BAD", latency_status(HYP, "inconsistent")),
     ("R-PT-SEVERITY", significant_injury),
     ("R-PT-TRICK-INEFFECTIVE", trick_ineffective),

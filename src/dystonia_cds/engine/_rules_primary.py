@@ -19,10 +19,11 @@ def adult_onset_focal_pattern(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str |
     return None
 
 
-@reads("sensory_trick")
+@reads("sensory_trick", "regions")
 def effective_sensory_trick(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
-    if f.case.dystonia.sensory_trick == "effective":
-        return "A sensory trick (geste antagoniste) relieves the dystonia"
+    """Cervical dystonia only: Patel 2014, the series behind it, studied no other region."""
+    if f.case.dystonia.sensory_trick == "effective" and f.has_region("neck"):
+        return "A sensory trick (geste antagoniste) relieves the cervical dystonia"
     return None
 
 

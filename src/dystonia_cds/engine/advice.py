@@ -1,14 +1,37 @@
-"""Work-up, referral and treatment information fitted to the distribution and the causes.
+"""Work-up, referral and treatment information matched to the cause, the region and the onset.
 
-When each recommendation applies (the texts and sources are in the knowledge base):
+Why matching matters: advice written for one cause is wrong for another. An injection that
+ends an acute drug reaction within minutes is not the treatment of tardive dystonia; "response
+to botulinum toxin was disappointing" (a review of peripherally induced disorders, mostly
+fixed dystonia) must not stand beside blepharospasm, where the toxin is the usual treatment;
+a guideline on *primary* dystonia does not speak for dystonia after a stroke. So each item
+is shown only for the causes, regions and onsets its source is about.
+
+Which causes count (``_causes``): the leading hypotheses that are at least weakly supported,
+with two corrections. A cause tied to an exposure needs that exposure recorded (``_recorded``):
+advice to review a drug nobody takes, or on dystonia after a brain lesion in a child with no
+recorded insult, is noise that hides the advice that fits. Acute and tardive drug-induced
+dystonia exclude each other for one exposure, so only the better-ranked of the two is kept:
+their treatments differ, and showing both would put the acute-reaction injection beside a
+tardive dystonia that began years into treatment.
+
+When each recommendation applies (the texts and sources are in recommendations.yaml):
 - REC-MRI: a central cause or red flag is at least weakly supported and no imaging exists.
-- REC-DRUG-REVIEW: a drug-induced cause is among the leading, supported hypotheses.
-- REC-DRB-CAUTION: an acute drug reaction is supported.
-- REC-GENETIC: the inherited hypothesis is at least weakly supported.
+- REC-DRUG-REVIEW-ACUTE / REC-DRB-CAUTION: acute drug-induced dystonia is the drug cause.
+- REC-DRUG-REVIEW: tardive drug-induced dystonia is the drug cause.
+- REC-DRD: early onset with diurnal variation and a primary cause among the leading ones: the
+  levodopa trial first, GCH1 in the genetic testing (replaces REC-LEVODOPA).
 - REC-LEVODOPA: early onset and a primary cause among the leading hypotheses.
+- REC-GENETIC: the inherited hypothesis is at least weakly supported.
 - REC-FUNCTIONAL: functional dystonia is at least weakly supported.
 - REC-CAUSAL-CRITERIA: peripheral post-traumatic dystonia is among the leading hypotheses.
+- REC-PT-ACUTE-NECK: the same, with neck dystonia beginning within 4 weeks of a neck injury
+  (Tarsy 1998's acute-onset group).
 - REC-SPECIALIST: always.
+The levodopa trial comes before genetic testing: EFNS 2011 warrants it in every patient with
+early-onset primary dystonia, and a dopa-responsive pattern should not wait for a gene panel.
+
+Treatments (treatments.yaml) carry their conditions as data in ``when``; see ``_WHEN_KEYS``.
 """
 
 from __future__ import annotations
@@ -20,32 +43,85 @@ from dystonia_cds.knowledge import KnowledgeBase
 
 _CENTRAL = {"acquired_central_traumatic", "acquired_central_vascular", "acquired_perinatal",
             "acquired_other_structural", "degenerative"}
+_PRIMARY = {"idiopathic", "inherited"}
+_DRUG = ("drug_induced_acute", "drug_induced_tardive")
 _LEADING = 3
+# Tarsy 1998: acute-onset post-traumatic cervical dystonia began "within 4 weeks" of trauma.
+_ACUTE_NECK_DAYS = 28
+
+# The conditions a treatment's `when` may state; all stated ones must hold.
+#   distribution: the Axis I distribution is one of these
+#   region: the dystonia involves any of these regions
+#   hypothesis: any of these causes counts (see _causes)
+#   onset: early | adult | unknown, and a primary cause counts (the guidelines cited for
+#          onset-based treatment are guidelines on primary dystonia)
+#   unless_only_region: skipped when every dystonic region is among these
+_WHEN_KEYS = frozenset({"distribution", "region", "hypothesis", "onset", "unless_only_region"})
 
 
-def _supported(et: Etiology) -> list[str]:
-    """Leading hypotheses that are at least weakly supported."""
+def _leading(et: Etiology) -> list[str]:
+    """The leading hypotheses that are at least weakly supported, best first."""
     return [h.category for h in et.hypotheses[:_LEADING] if h.support != "unsupported"]
+
+
+def _recorded(f: Facts, cause: str) -> bool:
+    """Whether the Case records the exposure a cause-specific item is about: a medicine for
+    a drug cause, an event (or, for a central cause, a lesion on imaging) for an acquired
+    one. Causes without an exposure (primary, degenerative, functional) always count."""
+    if cause in _DRUG:
+        return bool(f.possible_drug_causes)
+    if cause in _CENTRAL - {"degenerative"}:
+        return bool(f.events_of(cause) or f.lesions)
+    if cause == "acquired_peripheral_trauma":
+        return bool(f.events_of(cause))
+    return True
+
+
+def _causes(f: Facts, et: Etiology) -> list[str]:
+    """The causes advice is matched to, best first (see the module docstring)."""
+    out = [c for c in _leading(et) if _recorded(f, c)]
+    drug = [c for c in out if c in _DRUG]
+    return [c for c in out if c not in _DRUG or c == drug[0]]
+
+
+def _diurnal(f: Facts) -> bool:
+    """Worse as the day goes on: the Case's variability, or a feature named for it."""
+    return ("diurnal" in (f.case.dystonia.variability or [])
+            or any("diurnal" in x for x in f.features))
+
+
+def _acute_neck_injury(f: Facts) -> bool:
+    """Neck dystonia that began within 4 weeks of an injury involving the neck."""
+    return f.has_region("neck") and any(
+        "neck" in e.body_sites and e.latency_days is not None
+        and 0 <= e.latency_days <= _ACUTE_NECK_DAYS
+        for e in f.events_of("acquired_peripheral_trauma"))
 
 
 def recommendations(f: Facts, et: Etiology, distribution: str,
                     kb: KnowledgeBase) -> list[Recommendation]:
-    lead = _supported(et)
+    """The work-up and referral items that apply, in the order a clinician would act."""
+    lead = set(_causes(f, et))
     ids: list[str] = []
-    if not f.imaging_recorded and (set(lead) & _CENTRAL or distribution == "hemidystonia"):
+    # Imaging is asked for precisely when no lesion or insult is recorded yet, so it follows
+    # the leading hypotheses themselves, not the recorded exposures.
+    if not f.imaging_recorded and (set(_leading(et)) & _CENTRAL
+                                   or distribution == "hemidystonia"):
         ids.append("REC-MRI")
-    if {"drug_induced_acute", "drug_induced_tardive"} & set(lead):
-        ids.append("REC-DRUG-REVIEW")
     if "drug_induced_acute" in lead:
-        ids.append("REC-DRB-CAUTION")
+        ids += ["REC-DRUG-REVIEW-ACUTE", "REC-DRB-CAUTION"]
+    if "drug_induced_tardive" in lead:
+        ids.append("REC-DRUG-REVIEW")
+    if early(f, kb) and lead & _PRIMARY:
+        ids.append("REC-DRD" if _diurnal(f) else "REC-LEVODOPA")
     if "inherited" in lead:
         ids.append("REC-GENETIC")
-    if early(f, kb) and {"idiopathic", "inherited"} & set(lead):
-        ids.append("REC-LEVODOPA")
     if "functional" in lead:
         ids.append("REC-FUNCTIONAL")
     if "acquired_peripheral_trauma" in lead:
         ids.append("REC-CAUSAL-CRITERIA")
+        if _acute_neck_injury(f):
+            ids.append("REC-PT-ACUTE-NECK")
     ids.append("REC-SPECIALIST")
     out = []
     for rid in ids:
@@ -57,9 +133,11 @@ def recommendations(f: Facts, et: Etiology, distribution: str,
 
 def treatments(f: Facts, et: Etiology, distribution: str,
                kb: KnowledgeBase) -> list[TreatmentOption]:
-    lead = set(_supported(et))
+    """The treatment information whose `when` holds, in the knowledge base's order, except
+    that the levodopa trial comes first in a dopa-responsive pattern (see REC-DRD)."""
+    lead = set(_causes(f, et))
     onset = "early" if early(f, kb) else ("adult" if f.onset_years is not None else "unknown")
-    primary_lead = bool(lead & {"idiopathic", "inherited"})
+    primary_lead = bool(lead & _PRIMARY)
     out = []
     for t in kb.treatments:
         w = t.when
@@ -71,7 +149,11 @@ def treatments(f: Facts, et: Etiology, distribution: str,
             continue
         if "onset" in w and (onset not in w["onset"] or not primary_lead):
             continue
+        if "unless_only_region" in w and f.regions and f.regions <= set(w["unless_only_region"]):
+            continue
         out.append(TreatmentOption(id=t.id, option=t.option, detail=t.detail,
                                    plain_detail=t.plain_detail,
                                    reference_ids=list(t.references)))
+    if early(f, kb) and primary_lead and _diurnal(f):
+        out.sort(key=lambda t: t.id != "TX-LEVODOPA")
     return out
