@@ -38,12 +38,19 @@ SensoryTrick = Literal["effective", "ineffective", "not_tried", "unknown"]
 EventType = Literal[
     "head_injury", "stroke", "perinatal_injury", "brain_hypoxia", "brain_infection",
     "brain_tumor", "brain_surgery", "peripheral_injury", "whiplash", "eye_surgery",
-    "dental_procedure", "surgery", "other",
+    "dental_procedure", "surgery", "demyelinating_disease", "autoimmune_encephalitis",
+    "toxin_exposure", "metabolic_insult", "vascular_malformation", "radiotherapy",
+    "deep_brain_stimulation", "electrical_injury", "other",
 ]
 Severity = Literal["mild", "moderate", "severe"]
 Structure = Literal[
     "putamen", "caudate", "globus_pallidus", "lentiform_nucleus", "basal_ganglia", "thalamus",
-    "internal_capsule", "brainstem", "midbrain", "cerebellum", "cortex", "white_matter", "other",
+    "internal_capsule", "brainstem", "midbrain", "cerebellum", "cortex", "white_matter",
+    "subthalamic_nucleus", "other",
+]
+LesionNature = Literal[
+    "infarct", "haemorrhage", "demyelination", "tumour", "calcification", "iron_deposition",
+    "contusion", "abscess", "other",
 ]
 Modality = Literal["MRI", "CT", "DaTscan", "PET", "other"]
 GeneResult = Literal["positive", "negative", "vus"]
@@ -131,6 +138,7 @@ class Medication(_Model):
 class Lesion(_Model):
     side: Side | None = None
     structure: Structure
+    nature: LesionNature | None = Field(None, description="What the lesion is, if reported.")
     volume_ml: float | None = Field(None, ge=0)
     fraction: float | None = Field(None, ge=0, le=1, description="Fraction of the structure.")
     source: str | None = Field(None, description="Where it came from, e.g. a lesion-mask atlas.")

@@ -22,7 +22,9 @@ def test_bundle_gives_same_top_cause_as_yaml(name: str, kb: KnowledgeBase) -> No
     expected = assess(load_case(REPO / "examples" / f"{name}.yaml", kb), kb)
     got = assess(case, kb)
     assert got.top.category == expected.top.category
-    assert got.etiology.summary == expected.etiology.summary
+    # A bundle may carry less than the YAML (no "no medications" list, no sensory trick):
+    # with less information the summary may stay undetermined, never flip to the other group.
+    assert got.etiology.summary in (expected.etiology.summary, "undetermined")
     assert got.classification.distribution == expected.classification.distribution
 
 

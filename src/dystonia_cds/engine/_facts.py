@@ -14,6 +14,7 @@ from typing import Any
 from dystonia_cds._time import DAYS_PER_YEAR, Instant, days_between, parse_duration, to_instant
 from dystonia_cds.case import Case, Event, Lesion, Medication
 from dystonia_cds.knowledge import KnowledgeBase, normalise_word
+from dystonia_cds.knowledge._hpo_terms import hpo_table
 from dystonia_cds.knowledge._models import DrugInfo, EventInfo, StructureInfo
 
 Site = tuple[str, str | None]  # (region, side)
@@ -64,21 +65,26 @@ class Facts:
     features: frozenset[str]
     feature_kinds: frozenset[str]
     features_known: bool
-    unknown_feature_ids: tuple[str, ...]
+    unknown_feature_ids: tuple[str, ...]  # not knowledge-base features (HPO ids and others)
     unknown_drugs: tuple[str, ...]
     distribution: tuple[str, str] = ("undetermined", "")
     dopamine_blockers: tuple[DrugFact, ...] = ()  # not known to have been started after onset
     by_hypothesis: dict[str, tuple[EventFact, ...]] = field(default_factory=dict)
     later_events: tuple[EventFact, ...] = ()  # known to have come after onset: no exposure
+    hpo_features: frozenset[str] = frozenset()  # HPO ids outside the KB with a sign kind
+    unread_feature_ids: tuple[str, ...] = ()  # recorded, but no rule reads them
 
     def has_region(self, *regions: str) -> bool:
         return any(r in self.regions for r in regions)
 
     def feature_labels(self, kb: KnowledgeBase, *kinds: str) -> list[str]:
         """Sorted labels of the recorded features of the given kinds (the one place rules
-        and Axis I look features up by kind)."""
-        return sorted(kb.features[x].label for x in self.features
-                      if kb.features[x].kind in kinds)
+        and Axis I look features up by kind): the knowledge base's own features and HPO
+        terms, whose kind comes from the ontology (``knowledge/_hpo_terms``)."""
+        own = [kb.features[x].label for x in self.features if kb.features[x].kind in kinds]
+        terms = hpo_table().terms
+        hpo = [terms[x].label for x in self.hpo_features if terms[x].kind in kinds]
+        return sorted(own + hpo)
 
     def events_of(self, hypothesis: str) -> tuple[EventFact, ...]:
         return self.by_hypothesis.get(hypothesis, ())
@@ -244,10 +250,16 @@ def _feature_fields(case: Case, kb: KnowledgeBase) -> dict[str, Any]:
     vocab = kb.vocabulary.features
     words = [(f, normalise_word(f)) for f in raw]
     feature_ids = frozenset(vocab[w] for _, w in words if w in vocab)
+    unknown = tuple(f for f, w in words if w not in vocab)
+    terms = hpo_table().terms if unknown else {}
+    hpo = frozenset(f for f in unknown if f in terms and terms[f].kind is not None)
     return {"features": feature_ids,
-            "feature_kinds": frozenset(kb.features[f].kind for f in feature_ids),
+            "feature_kinds": frozenset(kb.features[f].kind for f in feature_ids)
+            | frozenset(str(terms[f].kind) for f in hpo),
             "features_known": case.dystonia.features is not None,
-            "unknown_feature_ids": tuple(f for f, w in words if w not in vocab)}
+            "unknown_feature_ids": unknown,
+            "hpo_features": hpo,
+            "unread_feature_ids": tuple(f for f in unknown if f not in hpo)}
 
 
 def _site_fields(case: Case, kb: KnowledgeBase) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from dystonia_cds.knowledge._models import KnowledgeBase
 _FILES = (
     "meta", "references", "regions", "features", "events", "drugs", "structures", "rules",
     "parameters", "treatments", "recommendations", "questions", "base_rates",
-    "cited_lrs",
+    "cited_lrs", "field_words",
 )
 # The fitted evidence model: generated from the case corpus by `dystonia-cds model fit`.
 MODEL_FILE = "model"
@@ -174,6 +174,8 @@ def _build(data: dict[str, Any], content_hash: str) -> KnowledgeBase:
         model=m.EvidenceModel.model_validate(data[MODEL_FILE]) if MODEL_FILE in data else None,
         base_rates=[m.BaseRate.model_validate(b) for b in data["base_rates"] or []],
         cited_lrs={c["rule"]: m.CitedLR.model_validate(c) for c in data["cited_lrs"] or []},
+        field_words={normalise_word(w): fw for fw in (
+            m.FieldWord.model_validate(x) for x in data["field_words"] or []) for w in fw.words},
     )
 
 

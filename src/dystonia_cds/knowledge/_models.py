@@ -74,7 +74,7 @@ class FeatureInfo(_Data):
     aliases: list[str] = []
     kind: Literal[
         "neurological_sign", "pain", "functional_sign", "psychiatric", "motor_pyramidal",
-        "local", "other",
+        "local", "imaging_finding", "other",
     ]
 
 
@@ -267,6 +267,14 @@ class Vocabulary(_Data):
     drugs: dict[str, str]
     structures: dict[str, str]
 
+class FieldWord(_Data):
+    """Words typed as a feature that name another Case field (field_words.yaml)."""
+
+    words: list[str] = Field(min_length=1)
+    field: Literal["variability", "sensory_trick"]
+    value: str
+
+
 class KnowledgeBase(_Data):
     """Everything the engine knows, validated and cross-checked."""
 
@@ -290,6 +298,8 @@ class KnowledgeBase(_Data):
         "None only while the model is being fitted from the corpus."))
     base_rates: list[BaseRate] = Field(default_factory=list)
     cited_lrs: dict[str, CitedLR] = Field(default_factory=dict)
+    field_words: dict[str, FieldWord] = Field(
+        default_factory=dict, description="Normalised word → the field it names.")
 
     @property
     def knowledge_version(self) -> str:
