@@ -81,6 +81,8 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "R-INH-GENERALIZED": ({"dystonia": GEN_CHILD}, {"dystonia": CHILD_LEG}),
     "R-INH-FAMILY": ({"family_history": {"dystonia": True}},
                      {"family_history": {"dystonia": False}}),
+    "R-INH-DIURNAL": ({"dystonia": {"variability": ["diurnal"]}},
+                      {"dystonia": {"variability": ["persistent"]}}),
     "R-INH-NO-FAMILY": ({"family_history": {"dystonia": False}},
                         {"family_history": {"dystonia": True}}),
     "R-INH-GENE": ({"genetics": [{"gene": "TOR1A", "result": "positive"}]},
@@ -148,6 +150,8 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "R-DT-NO-DRUG": ({"medications": []}, {"medications": DRB2Y}),
     "R-DT-LATENCY-OK": ({"medications": DRB2Y}, {"medications": [
         {"drug": "haloperidol", "before_onset": "P1D"}]}),
+    "R-DT-RETROCOLLIS": ({"medications": DRB2Y, "dystonia": {**NECK, "features": ["retrocollis"]}},
+                         {"medications": [], "dystonia": {**NECK, "features": ["retrocollis"]}}),
     "R-DT-LATENCY-BAD": ({"medications": [{"drug": "haloperidol", "before_onset": "P1D"}]},
                          {"medications": DRB2Y}),
     "R-FN-SIGNS": ({"dystonia": {"features": ["distractibility"]}},

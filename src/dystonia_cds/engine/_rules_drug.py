@@ -57,6 +57,17 @@ def young_male(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return None
 
 
+_RETROCOLLIS = "HP:0002544"
+
+
+@reads("medications", "features", "onset")
+def retrocollis_after_blocker(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    """Kiriakakis 1998: retrocollis was significantly more common in tardive dystonia."""
+    if f.dopamine_blockers and _RETROCOLLIS in f.unknown_feature_ids:
+        return "Retrocollis after a dopamine receptor blocker"
+    return None
+
+
 def _acute_latency(status: str) -> RuleFn:
     return latency_status(ACUTE, status)
 
@@ -72,5 +83,6 @@ RULES = rules(
     ("R-DT-EXPOSURE", blocker_exposure),
     ("R-DT-NO-DRUG", no_blocker),
     ("R-DT-LATENCY-OK", latency_status(TARDIVE, "consistent")),
+    ("R-DT-RETROCOLLIS", retrocollis_after_blocker),
     ("R-DT-LATENCY-BAD", latency_status(TARDIVE, "inconsistent")),
 )

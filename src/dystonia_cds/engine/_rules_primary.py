@@ -144,6 +144,13 @@ def isolated_dystonia(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return None
 
 
+@reads("variability")
+def diurnal_fluctuation(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    if "diurnal" in (f.case.dystonia.variability or []):
+        return "The dystonia fluctuates through the day (worse as the day goes on)"
+    return None
+
+
 RULES = rules(
     ("R-IDIO-ADULT-FOCAL", adult_onset_focal_pattern),
     ("R-IDIO-TRICK", effective_sensory_trick),
@@ -160,6 +167,7 @@ RULES = rules(
     ("R-INH-FAMILY", family_history_positive),
     ("R-INH-NO-FAMILY", family_history_negative),
     ("R-INH-GENE", pathogenic_variant),
+    ("R-INH-DIURNAL", diurnal_fluctuation),
     ("R-INH-ADULT-FOCAL", adult_cranial_cervical_focal),
     ("R-INH-LESION", motor_circuit_lesion),
     ("R-DEG-PROGRESSIVE-COMBINED", progressive_combined),
