@@ -77,3 +77,14 @@ def test_injury_severity_is_not_claimed_from_sankhla(kb: KnowledgeBase) -> None:
     """Sankhla 1998 requires a documented injury, not a 'significant' one."""
     rule = kb.rules["R-PT-SEVERITY"]
     assert rule.weight == 0 and "significant injury" not in rule.finding.split("—")[0]
+
+
+def test_onset_date_without_birth_date_says_why_age_is_unknown(kb: KnowledgeBase) -> None:
+    a = assess(make_case(kb, patient={"age": "P50Y"},
+                         dystonia={"regions": ["neck"], "onset": "2020-03-01"}), kb)
+    label = a.classification.age_at_onset_label
+    assert "2020-03-01" in label and "birth" in label
+    b = assess(make_case(kb, patient={"birth_date": "1970-03-01"},
+                         dystonia={"regions": ["neck"], "onset": "2020-03-01"}), kb)
+    assert b.classification.onset_age_years is not None
+    assert abs(b.classification.onset_age_years - 50) < 0.1

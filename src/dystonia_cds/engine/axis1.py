@@ -17,6 +17,11 @@ _REFS = ["albanese2013"]
 
 def age_group(f: Facts, kb: KnowledgeBase) -> tuple[str, str]:
     if f.onset_years is None:
+        onset = f.case.dystonia.onset
+        if onset is not None and not onset.startswith("P"):
+            return "unknown", (f"unknown: the onset is given as a date ({onset}) but the birth "
+                               "date is not, so the age at onset cannot be computed (give "
+                               "patient.birth_date, or the onset as an age such as P45Y)")
         return "unknown", "unknown (age or date of onset not recorded)"
     for g in kb.parameters.age_groups:
         if f.onset_years >= g.min_years and (g.max_years is None or f.onset_years < g.max_years):
