@@ -74,6 +74,8 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "R-IDIO-LESION": ({"imaging": L_PUTAMEN}, {"imaging": NORMAL}),
     "R-IDIO-ADULT-LEG": ({"dystonia": {"regions": ["right foot"], "onset": "P50Y"}},
                          {"dystonia": CHILD_LEG}),
+    "R-IDIO-FN-SIGNS": ({"dystonia": {"features": ["distractibility"]}},
+                        {"dystonia": {"features": ["pain"]}}),
     "R-IDIO-EARLY": ({"dystonia": CHILD_LEG}, {}),
     "R-INH-EARLY": ({"dystonia": CHILD_LEG}, {}),
     "R-INH-LIMB-ONSET": ({"dystonia": {"regions": ["left hand"], "onset": "P25Y"}},

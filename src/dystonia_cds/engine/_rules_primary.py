@@ -151,6 +151,14 @@ def diurnal_fluctuation(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return None
 
 
+@reads("features")
+def functional_signs(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    """Espay 2018: functional disorders are diagnosed by signs specific to them, which an
+    idiopathic (organic) dystonia does not show."""
+    signs = f.feature_labels(kb, "functional_sign")
+    return "Signs specific to a functional disorder: " + ", ".join(signs) if signs else None
+
+
 RULES = rules(
     ("R-IDIO-ADULT-FOCAL", adult_onset_focal_pattern),
     ("R-IDIO-TRICK", effective_sensory_trick),
@@ -161,6 +169,7 @@ RULES = rules(
     ("R-IDIO-LESION", motor_circuit_lesion),
     ("R-IDIO-ADULT-LEG", adult_leg_onset),
     ("R-IDIO-EARLY", early_onset),
+    ("R-IDIO-FN-SIGNS", functional_signs),
     ("R-INH-EARLY", early_onset),
     ("R-INH-LIMB-ONSET", early_limb_onset),
     ("R-INH-GENERALIZED", early_generalized),
