@@ -38,10 +38,14 @@ def knowledge_command(
     console.print(f"knowledge version {kb.knowledge_version}")
     if not references:
         t = Table(title=f"{len(kb.rules)} rules", show_lines=False)
-        for col in ("rule", "hypothesis", "weight", "finding", "references"):
+        for col in ("rule", "hypothesis", "direction", "LR (source)", "finding", "references"):
             t.add_column(col)
+        fits = kb.model.rules if kb.model else {}
         for r in kb.rules.values():
-            t.add_row(r.id, r.hypothesis, f"{r.weight:+d}", r.finding, ", ".join(r.references))
+            fit = fits.get(r.id)
+            lr = f"{fit.lr:.3g} ({fit.source})" if fit else "—"
+            direction = "for" if r.weight > 0 else ("against" if r.weight < 0 else "not scored")
+            t.add_row(r.id, r.hypothesis, direction, lr, r.finding, ", ".join(r.references))
         console.print(t)
     t = Table(title=f"{len(kb.references)} references")
     t.add_column("id")
@@ -59,8 +63,17 @@ class SchemaName(StrEnum):
 
 def schema_command(
     name: Annotated[SchemaName, typer.Argument(help="Which contract.")] = SchemaName.case,
+    markdown: Annotated[bool, typer.Option(
+        "--markdown", help="Both contracts as Markdown tables (docs/contracts.md).")] = False,
 ) -> None:
     """Print the JSON Schema of the Case (input) or Assessment (output) contract."""
+    if markdown:
+        from dystonia_cds.render.contract_docs import contract_markdown
+
+        typer.echo(contract_markdown({"Case (input, dystonia-cds/case/v1)": Case,
+                                      "Assessment (output, dystonia-cds/assessment/v1)":
+                                      Assessment}), nl=False)
+        return
     model = Case if name is SchemaName.case else Assessment
     schema = model.model_json_schema(by_alias=True)
     schema["$id"] = f"dystonia-cds/{name.value}/v1"
