@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from tests.conftest import REPO
+
 from dystonia_cds import Assessment, Case
 from dystonia_cds.render.contract_docs import contract_markdown
-from tests.conftest import REPO
 
 
 def test_contract_page_is_up_to_date() -> None:
