@@ -11,10 +11,11 @@ the check on `when` keys).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from dystonia_cds import Assessment, KnowledgeBase, assess
-from tests.conftest import make_case
+from tests.conftest import REPO, make_case
 
 PRIMARY = {"idiopathic", "inherited"}
 
@@ -68,6 +69,15 @@ def test_acute_reaction_keeps_the_anticholinergic(kb: KnowledgeBase) -> None:
     assert a.etiology.hypotheses[0].category == "drug_induced_acute"
     assert "TX-STOP-DRUG" in _tx(a) and "TX-TARDIVE" not in _tx(a)
     assert {"REC-DRUG-REVIEW-ACUTE", "REC-DRB-CAUTION"} <= set(_rec(a))
+
+
+def test_acute_reaction_is_not_offered_chronic_dystonia_treatments(kb: KnowledgeBase) -> None:
+    """Acute dystonic reactions are transient (Burke 1982): no DBS, oral drugs or toxin."""
+    a = _assess(kb, dystonia={"regions": [{"region": "neck"}, {"region": "jaw"}],
+                              "onset": "P19Y", "features": ["oculogyric_crisis"]},
+                medications=[{"drug": "metoclopramide", "before_onset": "P1D"}], events=[])
+    assert a.etiology.hypotheses[0].category == "drug_induced_acute"
+    assert _tx(a) == ["TX-STOP-DRUG"]
 
 
 def test_no_drug_advice_without_a_recorded_drug(kb: KnowledgeBase) -> None:
@@ -181,3 +191,31 @@ def test_every_treatment_condition_is_one_advice_reads(kb: KnowledgeBase) -> Non
 
     for t in kb.treatments:
         assert set(t.when) <= _WHEN_KEYS, t.id
+
+
+def _evidence_sections() -> dict[str, str]:
+    """docs/evidence.md's entries by reference id (``### [id] ...`` headings)."""
+    text = (REPO / "docs" / "evidence.md").read_text(encoding="utf-8")
+    out: dict[str, str] = {}
+    for part in re.split(r"^### ", text, flags=re.M)[1:]:
+        for ref in re.findall(r"\[([a-z][a-z0-9_]*)\]", part.split("\n", 1)[0]):
+            out[ref] = out.get(ref, "") + part
+    return out
+
+
+def test_advice_rests_on_quoted_evidence_with_its_numbers(kb: KnowledgeBase) -> None:
+    """Every reference an advice item cites has an entry in docs/evidence.md with the
+    source's words in quotes, and every figure the item states is in the evidence of one of
+    its references: an item cannot claim a number its sources do not give."""
+    sections = _evidence_sections()
+    items = [(t.id, t.option + " " + t.detail, t.references) for t in kb.treatments]
+    items += [(r.id, r.text, r.references) for r in kb.recommendations.values()]
+    problems = []
+    for item_id, text, refs in items:
+        evidence = " ".join(sections.get(r, "") for r in refs).lower()
+        problems += [f"{item_id}: no quoted words for {r}" for r in refs
+                     if not re.search(r"[\"“].{8,}?[\"”]", sections.get(r, ""), flags=re.S)]
+        for num in re.findall(r"(?<![\w.])\d+(?:\.\d+)?(?![\w.])", text):
+            if not re.fullmatch(r"(19|20)\d\d", num) and num not in evidence:
+                problems.append(f"{item_id}: {num} not in the evidence")
+    assert not problems, problems

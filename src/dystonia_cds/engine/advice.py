@@ -13,7 +13,9 @@ advice to review a drug nobody takes, or on dystonia after a brain lesion in a c
 recorded insult, is noise that hides the advice that fits. Acute and tardive drug-induced
 dystonia exclude each other for one exposure, so only the better-ranked of the two is kept:
 their treatments differ, and showing both would put the acute-reaction injection beside a
-tardive dystonia that began years into treatment.
+tardive dystonia that began years into treatment. While an acute drug reaction leads, only
+its own items are shown: it is transient (Burke 1982), so the treatments of chronic dystonia
+(botulinum toxin, oral drugs, DBS) do not apply.
 
 When each recommendation applies (the texts and sources are in recommendations.yaml):
 - REC-MRI: a central cause or red flag is at least weakly supported and no imaging exists.
@@ -134,13 +136,21 @@ def recommendations(f: Facts, et: Etiology, distribution: str,
 def treatments(f: Facts, et: Etiology, distribution: str,
                kb: KnowledgeBase) -> list[TreatmentOption]:
     """The treatment information whose `when` holds, in the knowledge base's order, except
-    that the levodopa trial comes first in a dopa-responsive pattern (see REC-DRD)."""
-    lead = set(_causes(f, et))
+    that the levodopa trial comes first in a dopa-responsive pattern (see REC-DRD), and only
+    the acute-reaction items while an acute drug reaction leads."""
+    causes = _causes(f, et)
+    lead = set(causes)
+    # An acute drug reaction is transient (Burke 1982) and ends with the anticholinergic
+    # (van Harten 1999): the treatments of chronic dystonia (botulinum toxin, oral drugs,
+    # DBS) do not apply while it is the leading cause.
+    acute = bool(causes) and causes[0] == "drug_induced_acute"
     onset = "early" if early(f, kb) else ("adult" if f.onset_years is not None else "unknown")
     primary_lead = bool(lead & _PRIMARY)
     out = []
     for t in kb.treatments:
         w = t.when
+        if acute and "drug_induced_acute" not in w.get("hypothesis", []):
+            continue
         if "distribution" in w and distribution not in w["distribution"]:
             continue
         if "region" in w and not f.has_region(*w["region"]):
