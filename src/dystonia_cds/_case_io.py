@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from dystonia_cds._input_safety import parse_json, parse_yaml
 from dystonia_cds.case import Case
 from dystonia_cds.errors import CaseError, CaseFormatError, InputProblem
 from dystonia_cds.knowledge import KnowledgeBase, default_knowledge, normalise_word
@@ -23,18 +24,27 @@ from dystonia_cds.knowledge import KnowledgeBase, default_knowledge, normalise_w
 _HPO_PREFIX = "HP:"
 
 
-def read_mapping(text: str, source: str | None = None) -> dict[str, Any]:
-    """Parse YAML or JSON text (JSON is YAML) into a mapping, or raise CaseFormatError."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
-        raise CaseFormatError(
-            [InputProblem(field="(file)", message=f"not valid YAML or JSON at {where}",
-                          solution="check indentation and quoting; JSON is accepted too")],
-            source,
-        ) from None
+def read_mapping(text: str, source: str | None = None, *,
+                 aliases: bool = True) -> dict[str, Any]:
+    """Parse YAML or JSON text (JSON is YAML) into a mapping, or raise CaseFormatError.
+
+    Parsing is :mod:`dystonia_cds._input_safety`'s: limits on size, depth and alias
+    expansion, no duplicate keys, no NUL bytes or lone surrogates, and constructors that
+    cannot raise anything but an input problem. JSON-looking text is read as JSON first
+    (faster, and JSON has no aliases), then as YAML if that fails. ``aliases=False``
+    refuses YAML aliases altogether (request bodies).
+    """
+    stripped = text.lstrip()
+    data: Any
+    if stripped.startswith("{"):
+        try:
+            data = parse_json(text, source)
+        except CaseFormatError as exc:
+            if not exc.problems[0].message.startswith("not valid JSON"):
+                raise
+            data = parse_yaml(text, source, aliases=aliases)
+    else:
+        data = parse_yaml(text, source, aliases=aliases)
     if not isinstance(data, dict):
         raise CaseFormatError(
             [InputProblem(field="(file)", value=type(data).__name__,
@@ -206,6 +216,11 @@ def case_from_mapping(
 
 def read_source(source: str | Path) -> tuple[str, str | None]:
     """(text, file name or None): a Path or a one-line string is a file; other text is data."""
+    if isinstance(source, str) and "\x00" in source:  # neither a path nor readable text
+        raise CaseFormatError([InputProblem(
+            field="(file)", value=source[:40].replace("\x00", "\\x00"),
+            message="contains a NUL character (\\x00): neither a file name nor case text",
+            solution="give a file path, or YAML/JSON text without NUL bytes")])
     if isinstance(source, Path) or ("\n" not in source and not source.lstrip().startswith("{")):
         path = Path(source)
         try:
@@ -213,7 +228,11 @@ def read_source(source: str | Path) -> tuple[str, str | None]:
         except FileNotFoundError:
             raise CaseFormatError([InputProblem(field="(file)", value=str(path),
                                                 message="file not found")], str(path)) from None
-        except (OSError, UnicodeDecodeError) as exc:
+        except IsADirectoryError:
+            raise CaseFormatError([InputProblem(field="(file)", value=str(path),
+                                                message="is a folder, not a file")],
+                                  str(path)) from None
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise CaseFormatError([InputProblem(field="(file)", value=str(path),
                                                 message=f"cannot read file: {exc}")],
                                   str(path)) from None

@@ -8,12 +8,15 @@ reach into the engine's internals to do it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dystonia_cds._case_io import case_from_mapping
+from dystonia_cds._input_safety import check_tree
+from dystonia_cds._time import is_duration, parse_date, parse_duration
 from dystonia_cds.assessment import Assessment, InputNote
 from dystonia_cds.case import Case
 from dystonia_cds.engine import assess_case
@@ -27,6 +30,49 @@ if TYPE_CHECKING:
 
 def read_input(source: str | Path, kb: KnowledgeBase) -> tuple[Case, list[InputNote]]:
     """A path or text as Case YAML/JSON, FHIR R4 JSON or Phenopacket v2 JSON."""
+    case, notes = _read_input(source, kb)
+    check_plausible(case)
+    return case, notes
+
+
+def check_plausible(case: Case) -> None:
+    """Raise CaseError when the Case's times contradict each other or the calendar.
+
+    Why here, after validation: each time is valid on its own, but a birth date in the
+    future, a current age before the birth date, or an onset before birth describe no
+    patient — they would flow into latencies and the age-of-onset HPO term as nonsense (or
+    a crash) instead of being reported with the field and value to correct.
+    """
+    problems: list[InputProblem] = []
+    birth = case.patient.birth_date
+    today = dt.date.today()
+    if birth is not None and birth > today:
+        problems.append(InputProblem(
+            field="patient.birth_date", value=birth.isoformat(),
+            message="the birth date is in the future",
+            solution=f"give a date on or before {today.isoformat()}"))
+    times = [("patient.age", case.patient.age, "the current age"),
+             ("dystonia.onset", case.dystonia.onset, "the onset")]
+    for field, text, what in times:
+        if text is None or is_duration(text):
+            continue
+        date = parse_date(text)
+        if birth is not None and date < birth:
+            problems.append(InputProblem(
+                field=field, value=text, message=f"{what} is dated before the birth date "
+                f"({birth.isoformat()})", solution="check both dates"))
+    age, onset = case.patient.age, case.dystonia.onset
+    if age and onset and is_duration(age) and is_duration(onset) and (
+            parse_duration(onset).days > parse_duration(age).days):
+        problems.append(InputProblem(
+            field="dystonia.onset", value=onset,
+            message=f"the age at onset is greater than the current age ({age})",
+            solution="check the age at onset and patient.age"))
+    if problems:
+        raise CaseError(problems)
+
+
+def _read_input(source: str | Path, kb: KnowledgeBase) -> tuple[Case, list[InputNote]]:
     try:
         from dystonia_cds.adapters.detect import read_any
     except ImportError:  # the standards extra is not installed: Case files only
@@ -42,7 +88,20 @@ def read_input(source: str | Path, kb: KnowledgeBase) -> tuple[Case, list[InputN
 
 
 def case_from_data(data: dict[str, Any], kb: KnowledgeBase) -> tuple[Case, list[InputNote]]:
-    """An already-parsed mapping in any supported format → (Case, notes)."""
+    """An already-parsed mapping in any supported format → (Case, notes).
+
+    The mapping is checked first (:func:`check_tree`): it may come from a JSON body or a
+    CDS Hooks prefetch that no YAML parser has seen, and a lone surrogate or a NaN must be
+    an input problem here, not a crash when the Assessment is serialised.
+    """
+    check_tree(data, where="")
+    case, notes = _case_from_checked(data, kb)
+    check_plausible(case)
+    return case, notes
+
+
+def _case_from_checked(data: dict[str, Any], kb: KnowledgeBase
+                       ) -> tuple[Case, list[InputNote]]:
     try:
         from dystonia_cds.adapters.detect import detect_kind
     except ImportError:

@@ -13,12 +13,20 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import isodate
-
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
-_DURATION_RE = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$")
+_DURATION_RE = re.compile(r"^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
+# Why a ceiling: no person is older than this, and without it "P99999999999D" overflowed
+# the date arithmetic deep in the engine. A time beyond it is an input problem, named.
+MAX_AGE_YEARS = 150
+MAX_DAYS = MAX_AGE_YEARS * DAYS_PER_YEAR
+_TOO_LONG = (f"longer than {MAX_AGE_YEARS} years; expected an age or a delay a person can "
+             "have lived (P45Y, P3M, P2D)")
+
+
+# Only the plain calendar form: fromisoformat also takes 20240301 and 2024-W09-5.
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -37,13 +45,16 @@ def parse_duration(text: str) -> Duration:
             "expected an ISO 8601 duration such as P45Y, P45Y3M, P3W or P2D "
             "(years, months, weeks, days)"
         )
-    parsed = isodate.parse_duration(text)
-    if isinstance(parsed, isodate.Duration):
-        years, months = float(parsed.years), float(parsed.months)
-        days = float(parsed.tdelta.days)
-    else:
-        years, months, days = 0.0, 0.0, float(parsed.days)
-    total = years * DAYS_PER_YEAR + months * DAYS_PER_MONTH + days
+    match = _DURATION_RE.match(text)
+    if match is None:  # pragma: no cover - checked above
+        raise ValueError("expected an ISO 8601 duration")
+    if any(g is not None and len(g) > 6 for g in match.groups()):
+        raise ValueError(_TOO_LONG)  # before int(): a million digits is not worth parsing
+    years, months, weeks, days = (int(g) if g else 0 for g in match.groups())
+    # Plain integer arithmetic (no timedelta): nothing here can overflow.
+    total = years * DAYS_PER_YEAR + months * DAYS_PER_MONTH + weeks * 7.0 + days
+    if total > MAX_DAYS:
+        raise ValueError(_TOO_LONG)
     if text.endswith("D"):
         precision = 1.0
     elif text.endswith("W"):
@@ -58,6 +69,8 @@ def parse_duration(text: str) -> Duration:
 @lru_cache(maxsize=4096)
 def parse_date(text: str) -> dt.date:
     """Parse an ISO calendar date (YYYY-MM-DD)."""
+    if not isinstance(text, str) or not _DATE_RE.match(text):
+        raise ValueError("expected a calendar date YYYY-MM-DD")
     try:
         return dt.date.fromisoformat(text)
     except (TypeError, ValueError) as exc:

@@ -52,7 +52,11 @@ def collect_resources(data: Any) -> list[dict[str, Any]]:
     if not isinstance(data, dict):
         return []
     if data.get("resourceType") == "Bundle":
-        return [r for e in data.get("entry") or [] for r in collect_resources(e.get("resource"))]
+        entries = data.get("entry")
+        if not isinstance(entries, list):  # absent, or not a list ("entry": 1.5): nothing
+            return []
+        return [r for e in entries if isinstance(e, dict)
+                for r in collect_resources(e.get("resource"))]
     if "resourceType" in data:
         return [data]
     return [r for value in data.values() for r in collect_resources(value)]

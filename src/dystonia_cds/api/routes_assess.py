@@ -8,20 +8,23 @@ same path as the CLI, with every problem reported together.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds import Assessment, Case, KnowledgeBase
 from dystonia_cds._case_io import read_mapping
+from dystonia_cds._input_safety import parse_json
 from dystonia_cds._pipeline import assess_prepared, case_from_data, without_masks
 from dystonia_cds.api.problems import ApiProblem, ProblemItem, problem_openapi
 from dystonia_cds.assessment import InputNote
 from dystonia_cds.errors import CaseError, CaseFormatError, InputProblem
 
 router = APIRouter()
+NO_STORE = {"Cache-Control": "no-store"}
+"""Responses that carry patient data must not be kept by a browser or a proxy."""
 
 JSON_TYPES = ("application/json",)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml",
@@ -64,16 +67,12 @@ def parse_input(body: bytes, content_type: str | None,
         raise _format_error("the body is empty", "send a case; see GET /v1/schema/case")
     try:
         if is_json:
-            try:
-                data: Any = json.loads(text)
-            except json.JSONDecodeError as exc:
-                raise _format_error(f"not valid JSON at line {exc.lineno}, column {exc.colno}",
-                                    "check commas, quotes and brackets") from None
+            data: Any = parse_json(text)
             if not isinstance(data, dict):
                 raise _format_error("the top level must be an object with a 'dystonia' member",
                                     "see GET /v1/schema/case")
         else:
-            data = read_mapping(text)
+            data = read_mapping(text, aliases=False)
         case, notes = case_from_data(data, kb)
         case, more = without_masks(case)
         return case, [*notes, *more]
@@ -104,9 +103,16 @@ async def post_assess(request: Request, audience: Audience = "clinician") -> Res
     """Classification, ranked causes with evidence, checks, next questions, treatment
     information and references. General information, not a diagnosis."""
     kb: KnowledgeBase = request.app.state.kb
-    case, notes = parse_input(await request.body(), request.headers.get("content-type"), kb)
-    result = assess_prepared(case, notes, kb, audience=audience)
-    return Response(result.to_json(), media_type="application/json")
+    body, media = await request.body(), request.headers.get("content-type")
+    # Parsing and assessing are CPU-bound: off the event loop, so /healthz and every other
+    # request keep being served while one large or hostile body is worked on.
+    text = await run_in_threadpool(_assess_body, body, media, kb, audience)
+    return Response(text, media_type="application/json", headers=NO_STORE)
+
+
+def _assess_body(body: bytes, media: str | None, kb: KnowledgeBase, audience: str) -> str:
+    case, notes = parse_input(body, media, kb)
+    return assess_prepared(case, notes, kb, audience=audience).to_json()
 
 
 @router.get("/v1/schema/case", summary="JSON Schema of the Case (input contract)",

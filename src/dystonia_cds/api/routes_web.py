@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds import Case, KnowledgeBase, assess
 from dystonia_cds.api.problems import ApiProblem, case_problem
-from dystonia_cds.api.routes_assess import knowledge_summary, parse_case
+from dystonia_cds.api.routes_assess import NO_STORE, knowledge_summary, parse_case
 from dystonia_cds.errors import CaseError
 from dystonia_cds.render.html import environment, render_error_page, render_html, render_pdf
 
@@ -54,7 +54,8 @@ async def _case_from_form(request: Request) -> tuple[Case | None, str, Response 
         return None, audience, _error([{"field": "case", "message": "missing case",
                                         "solution": "fill in the questionnaire first"}], 422)
     try:
-        case = parse_case(raw.encode("utf-8"), "application/json", kb)
+        case = await run_in_threadpool(parse_case, raw.encode("utf-8", "surrogatepass"),
+                                       "application/json", kb)
     except CaseError as exc:
         return None, audience, _error([p.model_dump() for p in exc.problems],
                                       case_problem(exc).status)
@@ -74,8 +75,18 @@ async def report(request: Request) -> Response:
     case, audience, err = await _case_from_form(request)
     if err is not None or case is None:
         return err or _error([], 400)
-    a = assess(case, request.app.state.kb, audience=audience)
-    return HTMLResponse(render_html(a, case, audience=audience, web=True))
+    html = await run_in_threadpool(_report_html, case, request.app.state.kb, audience)
+    return HTMLResponse(html, headers=NO_STORE)
+
+
+def _report_html(case: Case, kb: KnowledgeBase, audience: str) -> str:
+    """Assess and render (CPU-bound; run off the event loop)."""
+    return render_html(assess(case, kb, audience=audience), case, audience=audience, web=True)
+
+
+def _report_pdf(case: Case, kb: KnowledgeBase, audience: str) -> tuple[str | None, bytes]:
+    a = assess(case, kb, audience=audience)
+    return a.case_id, render_pdf(render_html(a, case, audience=audience))
 
 
 @router.post("/report/pdf")
@@ -83,13 +94,14 @@ async def report_pdf(request: Request) -> Response:
     case, audience, err = await _case_from_form(request)
     if err is not None or case is None:
         return err or _error([], 400)
-    a = assess(case, request.app.state.kb, audience=audience)
     try:
-        pdf = await run_in_threadpool(render_pdf, render_html(a, case, audience=audience))
+        case_id, pdf = await run_in_threadpool(_report_pdf, case, request.app.state.kb,
+                                               audience)
     except ImportError:
         return _error([{"field": "(server)", "message": "PDF export needs WeasyPrint",
                         "solution": "pip install weasyprint (and the Pango libraries)"}], 503)
-    name = f"dystonia-cds-{a.case_id or 'report'}.pdf"
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
+    name = f"dystonia-cds-{case_id or 'report'}.pdf"
+    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "_" for ch in name)
     return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{safe}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{safe}"',
+                             **NO_STORE})

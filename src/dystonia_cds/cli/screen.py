@@ -3,23 +3,30 @@ table (CSV) or one assessment per line (JSONL), for researchers.
 
 A bad record never stops the run: its row carries the error and the run goes on; the exit
 code is 2 when any record failed. Output rows follow input order, so runs are reproducible.
+Even an unexpected error in one record (a bug) gives that record an error row naming only
+the error type — never its data. With ``--out`` the table is written to a temporary file
+beside the target and renamed into place at the end, so a killed run never leaves a
+truncated table that looks complete.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import IO, Annotated, Any
 
 import typer
 from rich.progress import track
 
-from dystonia_cds import Assessment, CaseError, default_knowledge
+from dystonia_cds import Assessment, CaseError, KnowledgeBase, default_knowledge
 from dystonia_cds._pipeline import assess_input
+from dystonia_cds.errors import InputProblem
 
 COLUMNS = ["record", "case_id", "summary", "top_category", "top_support", "second_category",
            "distribution", "age_at_onset", "laterality", "latency", "anatomy", "input_notes",
@@ -32,19 +39,54 @@ class OutFormat(StrEnum):
     jsonl = "jsonl"
 
 
-def _records(inputs: list[Path]) -> Iterator[tuple[str, str | Path]]:
-    """(record name, source) for each case: files, folders (sorted), or JSONL lines."""
+def _records(inputs: list[Path]) -> Iterator[tuple[str, str | Path | CaseError]]:
+    """(record name, source) for each case: files, folders (sorted), or JSONL lines.
+
+    A line that is not UTF-8, or a file that cannot be opened, yields a CaseError as its
+    source, so it gets an error row like any other bad record.
+    """
     for item in inputs:
         if item.is_dir():
             for path in sorted(p for p in item.rglob("*") if p.suffix in _SUFFIXES):
                 yield str(path), path
         elif item.suffix == ".jsonl":
-            with item.open(encoding="utf-8") as fh:
-                for n, line in enumerate(fh, 1):
+            try:
+                fh = item.open("rb")
+            except OSError as exc:
+                yield str(item), _problem(f"cannot read file ({type(exc).__name__})")
+                continue
+            with fh:
+                for n, raw in enumerate(fh, 1):
+                    try:
+                        line = raw.decode("utf-8")
+                    except UnicodeDecodeError:
+                        yield f"{item}:{n}", _problem("the line is not UTF-8 text")
+                        continue
                     if line.strip():
                         yield f"{item}:{n}", line
         else:
             yield str(item), item
+
+
+def _problem(message: str) -> CaseError:
+    return CaseError([InputProblem(field="(record)", message=message)])
+
+
+def _assess_one(source: str | Path | CaseError, kb: KnowledgeBase, genetics: bool
+                ) -> tuple[Assessment | None, str]:
+    """(Assessment, "") or (None, error text) — never raises for a bad record."""
+    if isinstance(source, CaseError):
+        return None, "; ".join(str(p) for p in source.problems)
+    kwargs: dict[str, Any] = {} if genetics else {"hpo": lambda: None}
+    try:
+        _, a = assess_input(source, kb, **kwargs)
+        a.to_json()  # a record whose result cannot be written is a failed record, here
+    except CaseError as exc:
+        return None, "; ".join(str(p) for p in exc.problems)
+    except Exception as exc:  # a bug: name the type only, never the record's data
+        return None, (f"internal error ({type(exc).__name__}); this is a bug — please report "
+                      "it (set DYSTONIA_CDS_DEBUG=1 for details)")
+    return a, ""
 
 
 def _status(a: Assessment, check_id: str) -> str:
@@ -81,33 +123,43 @@ def screen(
     """Assess a cohort into one CSV row (or one JSON assessment) per case."""
     kb = default_knowledge()
     records = list(_records(inputs))
-    fh = out.open("w", encoding="utf-8", newline="") if out else sys.stdout
+    tmp: Path | None = None
+    if out:
+        fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial",
+                                    dir=out.parent if str(out.parent) else ".")
+        tmp = Path(name)
+        fh: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline="")
+    else:
+        fh = sys.stdout
     failed = 0
+    done = False
     try:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS) if format is OutFormat.csv else None
         if writer:
             writer.writeheader()
         for name, source in track(records, description="screening", disable=out is None,
                                   transient=True):
-            try:
-                kwargs: dict[str, Any] = {} if genetics else {"hpo": lambda: None}
-                _, a = assess_input(source, kb, **kwargs)
-            except CaseError as exc:
+            a, error = _assess_one(source, kb, genetics)
+            if a is None:
                 failed += 1
-                problems = "; ".join(str(p) for p in exc.problems)
                 if writer:
-                    writer.writerow(row(name, None, problems))
+                    writer.writerow(row(name, None, error))
                 else:
-                    fh.write(json.dumps({"record": name, "error": problems}) + "\n")
+                    fh.write(json.dumps({"record": name, "error": error}) + "\n")
                 continue
             if writer:
                 writer.writerow(row(name, a))
             else:
                 fh.write(json.dumps({"record": name, "assessment": json.loads(
                     a.model_dump_json(by_alias=True))}) + "\n")
+        done = True
     finally:
-        if out:
+        if out and tmp is not None:
             fh.close()
+            if done:
+                os.replace(tmp, out)
+            else:
+                tmp.unlink(missing_ok=True)
     if out:
         typer.echo(f"{len(records) - failed} assessed, {failed} failed → {out}", err=True)
     if failed:

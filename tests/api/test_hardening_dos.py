@@ -1,0 +1,94 @@
+"""Issue 16, denial of service: YAML alias bombs are refused before any expansion, and
+CPU-bound work runs off the event loop so /healthz never waits behind a slow request."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from dystonia_cds import KnowledgeBase, load_knowledge  # noqa: E402
+from dystonia_cds._case_io import read_mapping  # noqa: E402
+from dystonia_cds.errors import CaseError  # noqa: E402
+
+# 514 bytes that expand ninefold per level: 9**9 ≈ 387 million strings.
+BOMB = "\n".join(
+    ['resourceType: Bundle', 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    + [f"{n}: &{n} [{','.join([f'*{p}'] * 9)}]" for p, n in zip("abcdefgh", "bcdefghi",
+                                                                 strict=True)]) + "\n"
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_knowledge()
+
+
+@pytest.fixture(scope="module")
+def client(kb: KnowledgeBase) -> Iterator[TestClient]:
+    from dystonia_cds.api import create_app
+
+    with TestClient(create_app(kb), raise_server_exceptions=False) as c:
+        yield c
+
+
+def test_alias_bomb_is_refused_in_milliseconds(client: TestClient) -> None:
+    start = time.perf_counter()
+    resp = client.post("/v1/assess", content=BOMB, headers={"content-type": "application/yaml"})
+    assert time.perf_counter() - start < 2.0
+    assert resp.status_code == 400, resp.text
+    assert "alias" in resp.text
+
+
+def test_alias_bomb_in_a_file_exceeds_the_expansion_budget() -> None:
+    start = time.perf_counter()
+    with pytest.raises(CaseError) as exc:
+        read_mapping(BOMB)
+    assert time.perf_counter() - start < 2.0
+    assert "aliases" in exc.value.problems[0].message
+
+
+def test_a_few_aliases_in_a_file_are_still_fine() -> None:
+    data = read_mapping("site: &s neck\ndystonia: {regions: [*s, *s]}\n")
+    assert data["dystonia"]["regions"] == ["neck", "neck"]
+
+
+def test_aliases_are_refused_in_request_bodies(client: TestClient) -> None:
+    resp = client.post("/v1/assess", content="site: &s neck\ndystonia: {regions: [*s]}\n",
+                       headers={"content-type": "application/yaml"})
+    assert resp.status_code == 400 and "alias" in resp.text
+
+
+def test_healthz_answers_while_an_assessment_is_running(client: TestClient,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from dystonia_cds.api import routes_assess
+
+    real = routes_assess.assess_prepared
+    started = threading.Event()
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        time.sleep(1.5)  # stands for CPU-bound work: it blocks whichever thread runs it
+        return real(*args, **{**kwargs, "hpo": lambda: None})
+
+    monkeypatch.setattr(routes_assess, "assess_prepared", slow)
+    result: dict[str, int] = {}
+
+    def post() -> None:
+        result["status"] = client.post("/v1/assess",
+                                       json={"dystonia": {"regions": ["neck"]}}).status_code
+
+    worker = threading.Thread(target=post)
+    worker.start()
+    assert started.wait(5)
+    t0 = time.perf_counter()
+    health = client.get("/healthz")
+    waited = time.perf_counter() - t0
+    worker.join()
+    assert health.status_code == 200 and result["status"] == 200
+    assert waited < 0.75, f"/healthz waited {waited:.2f}s behind the assessment"
