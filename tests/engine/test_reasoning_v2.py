@@ -94,3 +94,18 @@ def test_undetermined_names_the_fact_that_could_decide(kb: KnowledgeBase) -> Non
     a = assess(case, kb)
     if a.etiology.summary == "undetermined":
         assert a.next_questions and a.next_questions[0].field in a.etiology.summary_explanation
+
+
+def test_fast_log_lr_matches_the_worded_weighing(kb: KnowledgeBase) -> None:
+    """The scoring path (log_lr) and the evidence shown (weigh) give the same numbers."""
+    import math
+    from pathlib import Path
+
+    from dystonia_cds.engine._likelihood import log_lr, weigh
+    from dystonia_cds.modelling import load_corpus
+    from tests.conftest import REPO
+
+    for o in load_corpus(Path(REPO / "tests" / "cases"), kb)[::3]:
+        for rule_id, _ in o.hits:
+            assert math.isclose(log_lr(rule_id, o.facts, kb),
+                                math.log(weigh(rule_id, o.facts, kb).lr), abs_tol=1e-12)

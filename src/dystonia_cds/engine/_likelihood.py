@@ -116,6 +116,28 @@ def weigh(rule_id: str, f: Facts, kb: KnowledgeBase) -> Weighed:
     return Weighed(fit.lr, f"estimated from the corpus ({counts}), smoothed")
 
 
+def log_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> float:
+    """ln of :func:`weigh`'s likelihood ratio, without building the words (the scoring and
+    next-question paths need only the number; a test keeps the two in step)."""
+    fit = model_of(kb).rules[rule_id]
+    if fit.source == "not_scored":
+        return 0.0
+    if fit.source == "series":
+        return math.log(fit.lr)
+    info = kb.rules[rule_id]
+    if info.given is not None and info.weight > 0:
+        kind = kb.rules[info.given].base_rate
+        if kind is not None and _rate_for(f, kb, kind) is not None:
+            return 0.0
+    if fit.source == "direction_conflict":
+        return 0.0
+    if info.base_rate is not None:
+        rate = _rate_for(f, kb, info.base_rate)
+        if rate is not None:
+            return math.log(max(1.0, fit.p_cause / max(fit.p_other, rate.per_year)))
+    return math.log(fit.lr)
+
+
 def posterior(scores: dict[str, float], kb: KnowledgeBase) -> dict[str, float]:
     """Calibrated probabilities from the log scores (softmax at the fitted temperature)."""
     t = model_of(kb).calibration.temperature

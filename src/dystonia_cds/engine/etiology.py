@@ -31,7 +31,7 @@ from dystonia_cds.engine import (
     _rules_unrecorded,
 )
 from dystonia_cds.engine._facts import Facts
-from dystonia_cds.engine._likelihood import decibans, model_of, posterior, weigh
+from dystonia_cds.engine._likelihood import decibans, log_lr, model_of, posterior, weigh
 from dystonia_cds.engine._rule_base import Rule
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
@@ -75,7 +75,7 @@ def rules_reading(changed: frozenset[str]) -> tuple[Rule, ...]:
 
 
 def _log_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> float:
-    return math.log(weigh(rule_id, f, kb).lr)
+    return log_lr(rule_id, f, kb)
 
 
 def pretest_scores(kb: KnowledgeBase) -> dict[str, float]:

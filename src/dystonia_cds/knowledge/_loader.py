@@ -35,15 +35,24 @@ def normalise_word(text: str) -> str:
     return re.sub(r"[\s_\-]+", " ", text)
 
 
+# libyaml's C loader when PyYAML was built with it (the wheels are): the same safe subset of
+# YAML, parsed about ten times faster than the pure-Python loader.
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _yaml(raw: bytes) -> Any:
+    return yaml.load(raw, Loader=_SafeLoader)  # a safe loader, C or Python
+
+
 def _read(name: str) -> tuple[Any, bytes]:
     raw = resources.files("dystonia_cds.knowledge").joinpath(f"data/{name}.yaml").read_bytes()
-    return yaml.safe_load(raw), raw
+    return _yaml(raw), raw
 
 
 def _genetics_references() -> tuple[list[dict[str, Any]], bytes]:
     """The genetics package's bibliography (genes and HPO methods), merged into one."""
     raw = resources.files("dystonia_cds.genetics").joinpath("data/references.yaml").read_bytes()
-    return list(yaml.safe_load(raw) or []), raw
+    return list(_yaml(raw) or []), raw
 
 
 def _alias_map(items: dict[str, Any], include_hpo: bool = True) -> dict[str, str]:
