@@ -85,3 +85,11 @@ def test_shipped_hpo_table_is_the_release_hpo3_ships() -> None:
     fresh = build_table()
     assert shipped["release"] == fresh["release"]
     assert shipped["terms"] == fresh["terms"], "re-run `dystonia-cds knowledge --rebuild-hpo`"
+
+
+@pytest.mark.parametrize("word", [
+    "diurnal worsening", "opisthotonus", "allodynia", "dysphagia", "gait disturbance",
+    "hemihypesthesia", "null point", "mirror dystonia", "overflow", "retrocollis",
+])
+def test_the_clinicians_words_of_the_issue_are_accepted(word: str, kb: KnowledgeBase) -> None:
+    _case(kb, features=[word])  # raises CaseError if refused
