@@ -9,6 +9,7 @@ All problems in a file are collected and raised together in one :class:`CaseErro
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from dystonia_cds._input_safety import parse_json, parse_yaml
 from dystonia_cds.case import Case
 from dystonia_cds.errors import CaseError, CaseFormatError, InputProblem
 from dystonia_cds.knowledge import KnowledgeBase, default_knowledge, normalise_word
+from dystonia_cds.knowledge._hpo_terms import hpo_table
 
 _HPO_PREFIX = "HP:"
 
@@ -66,14 +68,18 @@ class _Normaliser:
         self.vocab = kb.vocabulary
         self.problems: list[InputProblem] = []
 
-    def word(self, value: Any, table: dict[str, str], field: str, kind: str) -> Any:
+    def word(self, value: Any, table: dict[str, str], field: str, kind: str,
+             extra: dict[str, str] | None = None) -> Any:
         if not isinstance(value, str):
             return value
         hit = table.get(normalise_word(value))
         if hit is None:
+            guess = did_you_mean(value, table, extra)
+            accepted = f"use one of: {_accepted(table)}"
             self.problems.append(InputProblem(
                 field=field, value=value, message=f"unknown {kind}",
-                solution=f"use one of: {_accepted(table)}",
+                solution=(f"did you mean {guess}? Otherwise {accepted}" if guess
+                          else accepted),
             ))
             return value
         return hit
@@ -106,9 +112,70 @@ class _Normaliser:
         return entry
 
     def feature(self, value: Any, field: str) -> Any:
-        if isinstance(value, str) and value.upper().startswith(_HPO_PREFIX):
-            return value.upper()  # any HPO id is accepted; ids the KB lacks become notes
-        return self.word(value, self.vocab.features, field, "feature")
+        """A knowledge-base feature word, an HPO id, or an HPO term's label.
+
+        HPO ids are checked against the shipped HPO release (an unknown id is an input
+        problem, not a crash further on); labels map to their id; anything else gets a
+        "did you mean" over the knowledge base's words and the HPO labels."""
+        if not isinstance(value, str):
+            return value
+        norm = normalise_word(value)
+        if norm in self.vocab.features:
+            return self.vocab.features[norm]
+        table = hpo_table()
+        if value.strip().upper().startswith(_HPO_PREFIX):
+            hpo_id = value.strip().upper()
+            if hpo_id in table.terms:
+                return hpo_id
+            self.problems.append(InputProblem(
+                field=field, value=value, message=f"not a term of {table.release}",
+                solution="give an HPO id of the form HP:0001250 that exists in that release, "
+                         "or a feature word"))
+            return value
+        if norm in table.by_label:
+            return table.by_label[norm]
+        return self.word(value, self.vocab.features, field, "feature", table.by_label)
+
+
+def _field_words(dys: dict[str, Any], kb: KnowledgeBase) -> dict[str, Any]:
+    """Features that name another field ("diurnal worsening" → variability: diurnal) set
+    that field instead, unless the Case already gives it (then the word stays and is
+    reported like any other unknown feature)."""
+    keep = []
+    for x in dys["features"]:
+        fw = kb.field_words.get(normalise_word(x)) if isinstance(x, str) else None
+        if fw is None:
+            keep.append(x)
+        elif fw.field == "variability":
+            current = list(dys.get("variability") or [])
+            if fw.value not in current:
+                current.append(fw.value)
+            dys["variability"] = current
+        elif dys.get(fw.field) in (None, fw.value):
+            dys[fw.field] = fw.value
+        else:
+            keep.append(x)
+    dys["features"] = keep
+    return dys
+
+
+def did_you_mean(value: str, table: dict[str, str],
+                 extra: dict[str, str] | None = None) -> str | None:
+    """The closest known words (difflib), quoted, or None: a typo gets a suggestion."""
+    norm = normalise_word(value)
+    words = list(table)
+    found = difflib.get_close_matches(norm, words, n=3, cutoff=0.75)
+    if extra and len(found) < 3:
+        found += [w for w in difflib.get_close_matches(norm, list(extra), n=3, cutoff=0.8)
+                  if w not in found][: 3 - len(found)]
+    if not found:
+        return None
+    named = []
+    for w in found:
+        target = table.get(w) or (extra or {}).get(w, w)
+        same = target == w or normalise_word(target) == w
+        named.append(repr(w) if same else f"{w!r} ({target})")
+    return " or ".join(named)
 
 
 def _each(items: Any) -> list[tuple[int, Any]]:
@@ -129,6 +196,8 @@ def normalise(data: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, Any], 
             ]
         if "onset_region" in dys:
             dys["onset_region"], _ = n.region(dys["onset_region"], "dystonia.onset_region")
+        if isinstance(dys.get("features"), list):
+            dys = _field_words(dys, kb)
         for key in ("features", "excluded_features"):
             if isinstance(dys.get(key), list):
                 dys[key] = [n.feature(x, f"dystonia.{key}[{i}]") for i, x in _each(dys[key])]
