@@ -186,7 +186,7 @@ def assess_prepared(
 ) -> Assessment:
     """Assess a ready Case; load the HPO index only when the differential is wanted."""
     a = assess_case(case, kb, audience)
-    if wants_differential(a.etiology):
+    if wants_differential(a.etiology, case, kb):
         index = hpo()
         if index is not None:
             a = assess_case(case, kb, audience, index)

@@ -79,8 +79,9 @@ def _reference_ids(parts: dict[str, Any]) -> list[str]:
 
 
 def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
-                hpo: HpoIndex | None = None) -> Assessment:
-    """Assess one Case against the knowledge base (and the HPO index, when given)."""
+                hpo: HpoIndex | None = None, *, differential: bool = False) -> Assessment:
+    """Assess one Case against the knowledge base (and the HPO index, when given).
+    ``differential`` asks for the genetic differential even when nothing calls for it."""
     f = derive_facts(case, kb)
     checks = compute_checks(f, kb)
     classification = classify(f, kb)
@@ -103,11 +104,12 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
     differential: list[DifferentialEntry] = []
     panel: list[str] = []
     sources: list[str] = []
-    if wants_differential(etiology):
+    if wants_differential(etiology, case, kb, requested=differential, hpo=hpo):
         if hpo is None:
             notes.append(InputNote(field="(engine)", message=(
-                "inherited or degenerative dystonia is supported, but no HPO index was given, "
-                "so the genetic differential was not computed (install dystonia-cds[hpo])")))
+                "the genetic differential is called for (inherited or degenerative support, "
+                "or HPO terms beyond dystonia), but no HPO index was given, so it was not "
+                "computed (install dystonia-cds[hpo])")))
         else:
             differential, panel = inherited_differential(f, dist, kb, hpo)
             sources.append(f"{hpo.hpo_version} via {hpo.backend}; Resnik best-match average "

@@ -1,9 +1,13 @@
 """The inherited-dystonia differential: Case → HPO terms → ranked genetic diseases and genes.
 
-Runs only when the inherited or degenerative hypothesis has any support and an HPO index is
-passed in (the index is loaded once by the caller; the engine does no I/O). The ranking is
-Phenomizer-style Resnik best-match average (Köhler 2009) over every OMIM/Orphanet disease
-annotated with dystonia; treatable disorders whose fit is close come first.
+Runs when the inherited or degenerative hypothesis has any support, when the case has HPO
+terms beyond dystonia itself (and what accompanies isolated dystonia: tremor, pain, dry eyes),
+or when asked for — and an HPO index is passed in (loaded once by the caller; the engine does
+no I/O). Why not only on the etiology's say-so: on 126 published genetic packets the etiology
+led with idiopathic or vascular causes for some, and those got no differential at all, though
+their seizures, delay or spasticity are exactly what the HPO ranking reads. The ranking is
+Phenomizer-style Resnik best-match average (Köhler 2009) over every OMIM/Orphanet disease;
+treatable disorders whose fit is close come first.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from dystonia_cds.assessment import DifferentialEntry, DifferentialTerm, Etiology
+from dystonia_cds.case import Case
 from dystonia_cds.engine._facts import Facts
 from dystonia_cds.knowledge import KnowledgeBase
 
@@ -42,8 +47,78 @@ def case_hpo_terms(f: Facts, distribution: str, kb: KnowledgeBase) -> tuple[list
     return [t for t in dict.fromkeys(observed) if t], list(dict.fromkeys(excluded))
 
 
-def wants_differential(et: Etiology) -> bool:
-    return any(h.category in _TRIGGERS and h.support != "unsupported" for h in et.hypotheses)
+def _feature_hpo(word: str, kb: KnowledgeBase) -> str | None:
+    fid = word if word in kb.features else kb.vocabulary.features.get(
+        word.replace("_", " ").lower())
+    if fid:
+        return kb.features[fid].hpo
+    return word if word.startswith("HP:") else None
+
+
+def _isolated_terms(hpo: HpoIndex | None) -> frozenset[str] | None:
+    """Ids of the terms that do not call for the differential (regions_hpo.yaml), or None
+    when the index is at hand and descendants are checked instead."""
+    from dystonia_cds.genetics._data import regions_data
+
+    if hpo is not None:
+        return None
+    data = regions_data()
+    ids = {str(r["hpo"]) for r in data["isolated_dystonia_terms"]}
+    ids |= {str(v["hpo"]) for v in data["regions"].values()}
+    ids |= {str(v["action_specific"]["hpo"]) for v in data["regions"].values()
+            if "action_specific" in v}
+    ids |= {str(v["hpo"]) for v in data["distributions"].values()}
+    return frozenset(ids)
+
+
+def terms_beyond_dystonia(case: Case, kb: KnowledgeBase, hpo: HpoIndex | None = None
+                          ) -> list[str]:
+    """The case's observed HPO terms other than dystonia and what accompanies isolated
+    dystonia. Without an index, only those exact ids are set aside (a superset: the caller
+    may load the index for nothing, never miss a case); with one, their descendants too."""
+    from dystonia_cds.genetics._data import regions_data
+    from dystonia_cds.genetics._index import term_int
+
+    terms = [t for w in case.dystonia.features or [] if (t := _feature_hpo(w, kb))]
+    exact = _isolated_terms(hpo)
+    if exact is not None:
+        return [t for t in dict.fromkeys(terms) if t not in exact]
+    assert hpo is not None
+    roots = {term_int(str(r["hpo"])) for r in regions_data()["isolated_dystonia_terms"]}
+    out = []
+    for t in dict.fromkeys(terms):
+        try:
+            ancestors = hpo.ancestors_of(term_int(t))
+        except ValueError:
+            continue
+        if ancestors and not roots & ancestors:
+            out.append(t)
+    return out
+
+
+def wants_differential(et: Etiology, case: Case | None = None, kb: KnowledgeBase | None = None,
+                       *, requested: bool = False, hpo: HpoIndex | None = None) -> bool:
+    """Whether to compute the genetic differential: asked for, inherited/degenerative has any
+    support, or (given the case) it has HPO terms beyond dystonia itself."""
+    if requested or any(h.category in _TRIGGERS and h.support != "unsupported"
+                        for h in et.hypotheses):
+        return True
+    return case is not None and kb is not None and bool(terms_beyond_dystonia(case, kb, hpo))
+
+
+def _known(hpo: HpoIndex, curies: list[str]) -> list[str]:
+    """Terms of this HPO release only: an obsolete id in a phenopacket must not stop the
+    differential (it stays in the Case and its input notes)."""
+    from dystonia_cds.genetics._index import term_int
+
+    out = []
+    for curie in curies:
+        try:
+            if term_int(curie) in hpo.labels:
+                out.append(curie)
+        except ValueError:
+            continue
+    return out
 
 
 def inherited_differential(
@@ -53,6 +128,7 @@ def inherited_differential(
     from dystonia_cds.genetics import gene_panel, rank_diseases, treatable_first
 
     observed, excluded = case_hpo_terms(f, distribution, kb)
+    observed, excluded = _known(hpo, observed), _known(hpo, excluded)
     matches = treatable_first(rank_diseases(hpo, observed, excluded, limit=10))
     panel = gene_panel(matches, f.onset_years, distribution, regions=sorted(f.regions),
                        observed=observed, index=hpo)

@@ -1,24 +1,31 @@
-"""Rank dystonia-annotated diseases by phenotypic similarity to a case.
+"""Rank OMIM/Orphanet diseases by phenotypic similarity to a case.
 
 Method (Köhler et al. 2009, PMID 19800049, "Phenomizer"): the similarity of a query term q to a
 disease D is the information content of the most informative common ancestor of q and any term
 of D (Resnik); the query-to-disease score is the mean of that best match over the query terms
-(best-match average, asymmetric q -> D). Excluded terms (looked for and absent) are our
-documented extension: each excluded term e for which D is annotated with e or a descendant of e
-subtracts ``EXCLUDED_WEIGHT * IC(e)`` from the sum before averaging. Ties are broken by the
-number of query terms matched exactly, then by disease id.
+(best-match average, q -> D). Excluded terms (looked for and absent) are our documented
+extension, and the way they count is a :class:`RankConfig`: v1 subtracted IC(e) wherever D's
+closure held e, which sank true diagnoses (published packets list as excluded the features
+the authors looked for, and HPO pools all patients, so the true disease is the one most often
+annotated with them). The default counts e only where HPO's annotation frequency says e (or a
+descendant) is present in at least 90 % of patients with D — then its absence is evidence.
+Ties are broken by the number of query terms matched exactly, then by disease id.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from dystonia_cds.genetics._data import treatable_for
 from dystonia_cds.genetics._index import Disease, HpoIndex, term_id, term_int
+from dystonia_cds.genetics._matrix import RankConfig, score_all, top_rows
 
-EXCLUDED_WEIGHT = 1.0
+EXCLUDED_WEIGHT = 1.0  # v1's weight of an excluded term (``_matrix.PREVIOUS``)
+# chosen by leave-one-cohort-out on the phenopacket benchmark (docs/genetics.md)
+DEFAULT = RankConfig(penalty="frequent", threshold=0.9, unknown_frequency=0.0)
 
 
 class MatchedTerm(BaseModel):
@@ -30,6 +37,14 @@ class MatchedTerm(BaseModel):
     ic: float  # information content of the shared ancestor (the Resnik similarity)
 
 
+class ExcludedTerm(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    term: str
+    label: str
+    frequency: float | None  # HPO's frequency of the term (or a descendant) in the disease
+
+
 class DiseaseMatch(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -37,7 +52,9 @@ class DiseaseMatch(BaseModel):
     label: str
     genes: list[str]
     matched_terms: list[MatchedTerm]
-    excluded_present: list[str]  # excluded case terms that the disease is annotated with
+    excluded_present: list[str]  # excluded case terms that counted against the disease
+    excluded_counted: list[ExcludedTerm] = []
+    gene_source: str = "hpo"  # "hpo" (HPO's disease->gene table), "inferred" or "none"
     score: float
     inheritance: list[str]
     typical_onset: list[str]
@@ -71,27 +88,23 @@ def _best(ranked: list[tuple[float, int]], closure: frozenset[int]) -> tuple[flo
     return 0.0, 0
 
 
-def score_disease(
-    index: HpoIndex,
-    disease: Disease,
-    observed: list[tuple[int, list[tuple[float, int]]]],
-    excluded: list[int],
-) -> tuple[float, int]:
-    """(score, number of query terms the disease is annotated with exactly) for one disease.
+def _presence_in(index: HpoIndex, disease: Disease, term: int, unknown: float) -> float:
+    m = index.table()
+    col = m.col[term]
+    lo, hi = int(m.post_ptr[col]), int(m.post_ptr[col + 1])
+    at = lo + int(np.searchsorted(m.post_dis[lo:hi], disease.row))
+    if at >= hi or int(m.post_dis[at]) != disease.row:
+        return 0.0
+    known = float(m.post_freq[at])
+    return max(known, unknown if bool(m.post_unk[at]) else 0.0)
 
-    ``observed`` pairs each query term with its ancestors ordered by :func:`_by_ic`.
-    """
-    if not observed:
-        return 0.0, 0
-    total = 0.0
-    exact = 0
-    for term, ranked in observed:
-        total += _best(ranked, disease.closure)[0]
-        exact += term in disease.terms
-    for term in excluded:
-        if term in disease.closure:
-            total -= EXCLUDED_WEIGHT * index.ic.get(term, 0.0)
-    return total / len(observed), exact
+
+def _counts(p: float, cfg: RankConfig) -> bool:
+    if cfg.penalty == "off":
+        return False
+    if cfg.penalty == "frequent":
+        return p >= cfg.threshold
+    return p > 0.0
 
 
 def _disease_term(index: HpoIndex, disease: Disease, ancestor: int) -> int:
@@ -102,11 +115,13 @@ def _disease_term(index: HpoIndex, disease: Disease, ancestor: int) -> int:
 
 
 def _explain(
-    index: HpoIndex, disease: Disease, observed: list[int], excluded: list[int], score: float
+    index: HpoIndex, disease: Disease, observed: list[int], excluded: list[int], score: float,
+    cfg: RankConfig,
 ) -> DiseaseMatch:
+    closure = index.closure(disease)
     matched: list[MatchedTerm] = []
     for term in observed:
-        ic, ancestor = _best(_by_ic(index, term), disease.closure)
+        ic, ancestor = _best(_by_ic(index, term), closure)
         if ic <= 0.0:
             continue
         target = _disease_term(index, disease, ancestor)
@@ -118,48 +133,90 @@ def _explain(
                 ic=round(ic, 4),
             )
         )
-    treat = treatable_for(disease.genes)
+    counted: list[ExcludedTerm] = []
+    for term in excluded:
+        unknown = 1.0 if cfg.penalty == "all" else cfg.unknown_frequency
+        p = _presence_in(index, disease, term, unknown) if term in closure else 0.0
+        if term in closure and _counts(p, cfg):
+            known = _presence_in(index, disease, term, -1.0)
+            counted.append(ExcludedTerm(term=term_id(term), label=index.label(term),
+                                        frequency=round(known, 3) if known >= 0 else None))
+    genes = disease.genes if cfg.hpo_genes else disease.inferred_genes
+    treat = treatable_for(genes)
     return DiseaseMatch(
         disease_id=disease.disease_id,
         label=disease.label,
-        genes=list(disease.genes),
+        genes=list(genes),
         matched_terms=matched,
-        excluded_present=[term_id(t) for t in excluded if t in disease.closure],
+        excluded_present=[e.term for e in counted],
+        excluded_counted=counted,
         score=round(score, 4),
         inheritance=[index.label(t) for t in disease.inheritance],
         typical_onset=[index.label(t) for t in disease.onset],
         treatable=treat is not None,
         treatable_note=treat,
+        gene_source=disease.gene_source if cfg.hpo_genes else "inferred",
     )
 
 
+def _query(index: HpoIndex, observed: Sequence[str], excluded: Sequence[str]
+           ) -> tuple[list[int], list[int]]:
+    obs = _parse(index, observed)
+    return obs, [t for t in _parse(index, excluded) if t not in obs]
+
+
+def ranked_diseases(
+    index: HpoIndex, observed: Sequence[str], excluded: Sequence[str], limit: int = 10,
+    config: RankConfig = DEFAULT,
+) -> list[tuple[Disease, float]]:
+    """The ``limit`` best (disease, score) pairs, without explanations (the fast path the
+    benchmark uses; :func:`rank_diseases` explains the same ranking)."""
+    obs, exc = _query(index, observed, excluded)
+    m = index.table()
+    score, exact = score_all(m, [m.col[t] for t in obs], [m.col[t] for t in exc], config)
+    return [(index.diseases[r], float(score[r])) for r in top_rows(score, exact, limit)]
+
+
 def rank_diseases(
-    index: HpoIndex, observed: list[str], excluded: list[str], limit: int = 10
+    index: HpoIndex, observed: Sequence[str], excluded: Sequence[str], limit: int = 10,
+    config: RankConfig = DEFAULT,
 ) -> list[DiseaseMatch]:
-    """The ``limit`` dystonia-annotated diseases that best fit the observed/excluded HPO terms.
+    """The ``limit`` diseases that best fit the observed/excluded HPO terms, explained.
 
     Deterministic: score (higher first), then exact term matches (more first), then disease id.
     """
-    obs = _parse(index, observed)
-    exc = [t for t in _parse(index, excluded) if t not in obs]
-    ranked_obs = [(t, _by_ic(index, t)) for t in obs]
-    scored = []
-    for disease in index.diseases:
-        score, exact = score_disease(index, disease, ranked_obs, exc)
-        scored.append((-round(score, 9), -exact, disease.disease_id, score, disease))
-    scored.sort(key=lambda row: row[:3])
-    return [_explain(index, row[4], obs, exc, row[3]) for row in scored[: max(limit, 0)]]
+    obs, exc = _query(index, observed, excluded)
+    return [_explain(index, d, obs, exc, score, config)
+            for d, score in ranked_diseases(index, observed, excluded, limit, config)]
+
+
+def genes_in_order(genes_of: Sequence[Sequence[str]], max_genes: int | None = None) -> list[str]:
+    """Genes in the order of their best-ranked disease, each once. A disease naming more than
+    ``max_genes`` genes is a group entry (e.g. an Orphanet category) and adds none."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for genes in genes_of:
+        if max_genes is not None and len(genes) > max_genes:
+            continue
+        for gene in genes:
+            if gene not in seen:
+                seen.add(gene)
+                out.append(gene)
+    return out
 
 
 def naive_rank(
     index: HpoIndex, observed: list[str], excluded: list[str], limit: int = 10
 ) -> list[tuple[str, float]]:
-    """Baseline for the benchmark: the textbook loop over every (query term, disease term) pair,
-    computing the common ancestors of each pair. Same scores as :func:`rank_diseases`."""
-    obs = _parse(index, observed)
-    exc = [t for t in _parse(index, excluded) if t not in obs]
+    """Baseline for the benchmark: the textbook loop over every (query term, disease term) pair
+    of the dystonia pool, computing the common ancestors of each pair, with v1's excluded-term
+    rule. Same scores as :func:`rank_diseases` with ``config=PREVIOUS``."""
+    obs, exc = _query(index, observed, excluded)
     rows = []
     for disease in index.diseases:
+        if not disease.dystonia:
+            continue
+        closure = index.closure(disease)
         total = 0.0
         for q in obs:
             best = 0.0
@@ -167,7 +224,8 @@ def naive_rank(
                 common = index.ancestors_of(q) & index.ancestors_of(d)
                 best = max([best, *(index.ic.get(a, 0.0) for a in common)])
             total += best
-        total -= sum(EXCLUDED_WEIGHT * index.ic.get(e, 0.0) for e in exc if e in disease.closure)
+        total -= sum(EXCLUDED_WEIGHT * index.ic.get(e, 0.0) for e in exc if e in closure)
         rows.append((disease.disease_id, total / len(obs) if obs else 0.0))
     rows.sort(key=lambda row: (-round(row[1], 9), row[0]))
     return rows[:limit]
+

@@ -45,6 +45,7 @@ def render_markdown(a: Assessment, max_hypotheses: int = 5, plain: bool = False)
     lines += ["", "## Treatment information"]
     lines += [f"- **{t.option}**: {t.detail} [{', '.join(t.reference_ids)}]"
               for t in a.treatment_information]
+    lines += _differential_markdown(a)
     if a.input_notes:
         lines += ["", "## Input notes"]
         lines += [f"- {n.field}: {n.message}" for n in a.input_notes]
@@ -52,6 +53,32 @@ def render_markdown(a: Assessment, max_hypotheses: int = 5, plain: bool = False)
     lines += [f"- [{r.id}] {r.citation} <{r.url}>" for r in a.references]
     lines += ["", f"_engine {a.engine_version}, knowledge {a.knowledge_version}_", ""]
     return "\n".join(lines)
+
+
+def _differential_markdown(a: Assessment) -> list[str]:
+    """The genetic differential: each disease with its genes, fit and why (matched terms,
+    excluded terms that counted), inheritance and treatability."""
+    if not a.inherited_differential:
+        return []
+    lines = ["", "## Genetic differential (HPO phenotype match; not a diagnosis)",
+             "Ranked by Resnik best-match average over HPO's disease annotations; the score "
+             "orders, it is not a probability."]
+    for i, d in enumerate(a.inherited_differential, 1):
+        genes = ", ".join(d.genes) or "no gene in HPO's table"
+        treat = f" **Treatable:** {d.treatable_note}" if d.treatable_note else ""
+        lines.append(f"{i}. **{d.label}** ({d.disease_id}; {genes}) — score {d.score:.2f}."
+                     f"{treat}")
+        if d.matched_terms:
+            lines.append("   - matched: " + "; ".join(
+                f"{t.case_term} → {t.label}" for t in d.matched_terms))
+        if d.excluded_present:
+            lines.append("   - excluded but expected: " + ", ".join(d.excluded_present))
+        if d.inheritance or d.typical_onset:
+            lines.append(f"   - inheritance: {', '.join(d.inheritance) or 'not annotated'}; "
+                         f"onset: {', '.join(d.typical_onset) or 'not annotated'}")
+    if a.gene_panel:
+        lines += ["", f"Genes to consider testing: {', '.join(a.gene_panel)}"]
+    return lines
 
 
 def _plain_markdown(a: Assessment, max_hypotheses: int = 3) -> str:
@@ -76,6 +103,13 @@ def _plain_markdown(a: Assessment, max_hypotheses: int = 3) -> str:
     if a.treatment_information:
         lines += ["", "## Treatments that are used"]
         lines += [f"- **{t.option}**: {t.plain_detail}" for t in a.treatment_information]
+    if a.inherited_differential:
+        lines += ["", "## Genetic conditions to talk about",
+                  "Some of the signs given are also seen in these inherited conditions. This "
+                  "is a list for your doctor to consider, not a diagnosis; only a genetic test "
+                  "can tell."]
+        lines += [f"- {d.label}" + (f" (gene: {', '.join(d.genes)})" if d.genes else "")
+                  for d in a.inherited_differential[:5]]
     lines += ["", "## Sources"]
     lines += [f"- {r.citation} <{r.url}>" for r in a.references]
     return "\n".join(lines) + "\n"

@@ -69,6 +69,8 @@ def assessment_view(a: Assessment, max_hypotheses: int = 4) -> Group:
         parts.append(Text("Treatment information", style="bold"))
         parts += [Text(f" • {t.option}: {t.detail} [{', '.join(t.reference_ids)}]")
                   for t in a.treatment_information]
+    if a.inherited_differential:
+        parts.append(_differential_table(a))
     if a.input_notes:
         parts.append(Text("Input notes", style="bold"))
         parts += [Text(f" • {n.field}: {n.message}", style="yellow") for n in a.input_notes]
@@ -77,6 +79,32 @@ def assessment_view(a: Assessment, max_hypotheses: int = 4) -> Group:
     parts.append(Text(f"engine {a.engine_version} · knowledge {a.knowledge_version}",
                       style="dim"))
     return Group(*parts)  # type: ignore[arg-type]
+
+
+def _differential_table(a: Assessment) -> Table:
+    """The genetic differential: disease, genes, score and why (matched and excluded terms)."""
+    table = Table(title="Genetic differential (HPO phenotype match; the score orders, it is "
+                  "not a probability; not a diagnosis)", show_lines=True, expand=True)
+    table.add_column("#", width=2)
+    table.add_column("Disease", ratio=3)
+    table.add_column("Genes", ratio=1)
+    table.add_column("Score", width=6)
+    table.add_column("Why (matched case term -> disease term; excluded but expected)", ratio=5)
+    for i, d in enumerate(a.inherited_differential, 1):
+        why = Text()
+        for t in d.matched_terms:
+            why.append(f"+ {t.case_term} -> {t.label}\n")
+        for e in d.excluded_present:
+            why.append(f"- excluded {e}\n", style="red")
+        if d.inheritance:
+            why.append(f"inheritance: {', '.join(d.inheritance)}\n", style="dim")
+        if d.treatable_note:
+            why.append(f"treatable: {d.treatable_note}\n", style="bold green")
+        table.add_row(str(i), f"{d.label} ({d.disease_id})", ", ".join(d.genes) or "-",
+                      f"{d.score:.2f}", why)
+    if a.gene_panel:
+        table.caption = f"Genes to consider testing: {', '.join(a.gene_panel)}"
+    return table
 
 
 def print_assessment(a: Assessment, console: Console) -> None:
