@@ -65,6 +65,8 @@ class Etiology(_Out):
     hypotheses: list[Hypothesis]
     group_probabilities: dict[str, float] | None = Field(None, description=(
         "Calibrated probabilities of primary, acquired and degenerative, when shown."))
+    calibration_note: str = Field("", description=(
+        "Whether probabilities are shown, and why: the model's cross-validated calibration."))
 
 
 class Classification(_Out):

@@ -210,7 +210,15 @@ def assess_etiology(f: Facts, checks: CheckSet, kb: KnowledgeBase,
         for c in order
     ]
     primary, acquired, degenerative = group_probabilities(prob)
+    cal = model_of(kb).calibration
+    note = (f"Probabilities are shown: leave-one-source-out expected calibration error "
+            f"{cal.ece:.3f} on {model_of(kb).n_cases} published cases." if shown else
+            f"Probabilities are not shown: their leave-one-source-out expected calibration "
+            f"error is {cal.ece:.3f} on {model_of(kb).n_cases} published cases ({cal.rule}). "
+            "Support levels are bands of the model's probability; each item's likelihood "
+            "ratio is shown.")
     return Etiology(summary=summary, summary_explanation=why, hypotheses=hyps,
+                    calibration_note=note,
                     group_probabilities={"primary": round(primary, 3),
                                          "acquired": round(acquired, 3),
                                          "degenerative": round(degenerative, 3)}

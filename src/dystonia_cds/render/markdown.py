@@ -24,6 +24,8 @@ def render_markdown(a: Assessment, max_hypotheses: int = 5, plain: bool = False)
         f"## Etiology: **{e.summary}**",
         e.summary_explanation,
         "",
+        f"_{e.calibration_note}_",
+        "",
     ]
     for i, h in enumerate(e.hypotheses[:max_hypotheses], 1):
         prob = f", probability {h.probability:.0%}" if h.probability is not None else ""
