@@ -179,10 +179,34 @@ def test_simpson2016_is_cited_only_for_blepharospasm_and_cervical_dystonia(
 def test_genetic_testing_uses_the_efns_wording(kb: KnowledgeBase) -> None:
     """EFNS 2011: DYT6 'in early-onset or familial cases with cranio-cervical dystonia or
     after exclusion of DYT1'; DYT11 for 'early-onset myoclonus'."""
-    text = kb.recommendations["REC-GENETIC"].text
+    text = " ".join(r.text for r in kb.recommendations.values() if r.kind == "genetic testing")
     assert "or after exclusion of DYT1" in text
     assert "early-onset myoclonus" in text
-    assert "dystonia with myoclonus" not in text
+    assert "dystonia with myoclonus" not in text and "after DYT1 exclusion" not in text
+
+
+def _genetic_ids(a: Assessment) -> set[str]:
+    return {r.id for r in a.recommendations if r.kind == "genetic testing"}
+
+
+def test_genetic_testing_follows_the_efns_criterion_that_holds(kb: KnowledgeBase) -> None:
+    """One item per EFNS criterion, shown where it holds: DYT1 for limb onset before 30,
+    DYT6 for early-onset cranio-cervical dystonia or after DYT1 is excluded, DYT11 for
+    early-onset myoclonus; none for adult-onset blepharospasm with no relative affected."""
+    quiet = {"events": [], "medications": [], "imaging": [{"modality": "MRI", "normal": True}]}
+    child_leg = _assess(kb, dystonia={"regions": [{"region": "leg", "side": "left"}],
+                                      "onset": "P8Y"}, **quiet)
+    assert _supported(child_leg) & PRIMARY
+    assert _genetic_ids(child_leg) == {"REC-GENETIC"}
+    jerks = _assess(kb, dystonia={"regions": [{"region": "arm", "side": "right"}],
+                                  "onset": "P9Y", "features": ["myoclonus"]}, **quiet)
+    assert "REC-GENETIC-DYT11" in _genetic_ids(jerks)
+    neck = _assess(kb, dystonia={"regions": [{"region": "neck"}], "onset": "P15Y"},
+                   genetics=[{"gene": "TOR1A", "result": "negative"}], **quiet)
+    assert _genetic_ids(neck) == {"REC-GENETIC-DYT6"}
+    eyes = _assess(kb, dystonia={"regions": [{"region": "upper_face"}], "onset": "P60Y"},
+                   family_history={"dystonia": False}, **quiet)
+    assert _genetic_ids(eyes) <= {"REC-GENETIC-COUNSEL"}  # counselling only, no gene test
 
 
 def test_every_treatment_condition_is_one_advice_reads(kb: KnowledgeBase) -> None:

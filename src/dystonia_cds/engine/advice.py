@@ -24,7 +24,9 @@ When each recommendation applies (the texts and sources are in recommendations.y
 - REC-DRD: early onset with diurnal variation and a primary cause among the leading ones: the
   levodopa trial first, GCH1 in the genetic testing (replaces REC-LEVODOPA).
 - REC-LEVODOPA: early onset and a primary cause among the leading hypotheses.
-- REC-GENETIC: the inherited hypothesis is at least weakly supported.
+- REC-GENETIC (DYT1), REC-GENETIC-DYT6, REC-GENETIC-DYT11: a primary cause counts and that
+  EFNS 2011 criterion holds (``_genetic``); REC-GENETIC-COUNSEL: the inherited cause counts
+  and none of the criteria holds.
 - REC-FUNCTIONAL: functional dystonia is at least weakly supported.
 - REC-CAUSAL-CRITERIA: peripheral post-traumatic dystonia is among the leading hypotheses.
 - REC-PT-ACUTE-NECK: the same, with neck dystonia beginning within 4 weeks of a neck injury
@@ -100,6 +102,40 @@ def _acute_neck_injury(f: Facts) -> bool:
         for e in f.events_of("acquired_peripheral_trauma"))
 
 
+def _tested(f: Facts, gene: str) -> bool:
+    return any(g.gene.upper() == gene for g in f.case.genetics or [])
+
+
+def _genetic(f: Facts, lead: set[str], kb: KnowledgeBase) -> list[str]:
+    """The EFNS 2011 testing criteria that hold, one item each (they are criteria for
+    *primary* dystonia, so a primary cause must count). A gene already tested is not asked
+    for again. "Limb onset" is the recorded onset region, or a limb among the regions when
+    the onset region is not recorded; "familial" is a relative with dystonia (the Case does
+    not record the relative's onset age, so the DYT1 item quotes the criterion in full)."""
+    if not lead & _PRIMARY:
+        return []
+    onset = f.onset_years
+    familial = bool(f.case.family_history and f.case.family_history.dystonia)
+    first = f.case.dystonia.onset_region
+    limb_onset = first in ("arm", "leg") if first else f.has_region("arm", "leg")
+    cranio_cervical = any(r == "neck" or kb.regions[r].cranial for r in f.regions)
+    dyt1_excluded = any(g.gene.upper() == "TOR1A" and g.result == "negative"
+                        for g in f.case.genetics or [])
+    ids = []
+    if not _tested(f, "TOR1A") and (familial or (
+            limb_onset and onset is not None
+            and onset < kb.parameters.dyt1_max_limb_onset_years)):
+        ids.append("REC-GENETIC")
+    if not _tested(f, "THAP1") and (
+            ((early(f, kb) or familial) and cranio_cervical) or dyt1_excluded):
+        ids.append("REC-GENETIC-DYT6")
+    if not _tested(f, "SGCE") and early(f, kb) and "myoclonus" in f.features:
+        ids.append("REC-GENETIC-DYT11")
+    if not ids and "inherited" in lead:
+        ids.append("REC-GENETIC-COUNSEL")
+    return ids
+
+
 def recommendations(f: Facts, et: Etiology, distribution: str,
                     kb: KnowledgeBase) -> list[Recommendation]:
     """The work-up and referral items that apply, in the order a clinician would act."""
@@ -116,8 +152,7 @@ def recommendations(f: Facts, et: Etiology, distribution: str,
         ids.append("REC-DRUG-REVIEW")
     if early(f, kb) and lead & _PRIMARY:
         ids.append("REC-DRD" if _diurnal(f) else "REC-LEVODOPA")
-    if "inherited" in lead:
-        ids.append("REC-GENETIC")
+    ids += _genetic(f, lead, kb)
     if "functional" in lead:
         ids.append("REC-FUNCTIONAL")
     if "acquired_peripheral_trauma" in lead:
