@@ -79,9 +79,9 @@ def _reference_ids(parts: dict[str, Any]) -> list[str]:
 
 
 def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
-                hpo: HpoIndex | None = None, *, differential: bool = False) -> Assessment:
+                hpo: HpoIndex | None = None, *, ask_differential: bool = False) -> Assessment:
     """Assess one Case against the knowledge base (and the HPO index, when given).
-    ``differential`` asks for the genetic differential even when nothing calls for it."""
+    ``ask_differential`` asks for the genetic differential even when nothing calls for it."""
     f = derive_facts(case, kb)
     checks = compute_checks(f, kb)
     classification = classify(f, kb)
@@ -104,7 +104,7 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
     differential: list[DifferentialEntry] = []
     panel: list[str] = []
     sources: list[str] = []
-    if wants_differential(etiology, case, kb, requested=differential, hpo=hpo):
+    if wants_differential(etiology, case, kb, requested=ask_differential, hpo=hpo):
         if hpo is None:
             notes.append(InputNote(field="(engine)", message=(
                 "the genetic differential is called for (inherited or degenerative support, "
