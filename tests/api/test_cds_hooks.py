@@ -153,7 +153,8 @@ def _token(private: Any, aud: str = URL, exp: float | None = None) -> str:
 
 def test_jwt(app: FastAPI) -> None:
     private, pem = _keys()
-    app.state.cds_hooks_settings = CdsHooksSettings(public_key=pem)
+    # The audience is the configured public URL (issue 16: never the request's Host header).
+    app.state.cds_hooks_settings = CdsHooksSettings(public_key=pem, base_url="http://testserver")
     client = AsgiClient(app)
     body = _request("patient-view", _prefetch("whiplash-neck"))
 
@@ -208,6 +209,8 @@ def fhir_server() -> Iterator[tuple[str, list[str]]]:
 def test_fetches_from_fhir_server_when_prefetch_missing(
         app: FastAPI, fhir_server: tuple[str, list[str]]) -> None:
     base, seen = fhir_server
+    # Fetching needs the server on the allow-list (issue 16: no fetch from any URL given).
+    app.state.cds_hooks_settings = CdsHooksSettings(fhir_servers=base)
     body = _request("patient-view", None)
     body["fhirServer"] = base
     body["fhirAuthorization"] = {"access_token": "secret-token", "token_type": "Bearer",

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 pytest.importorskip("fastapi")
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from dystonia_cds import KnowledgeBase, load_knowledge  # noqa: E402
-from dystonia_cds._case_io import read_mapping  # noqa: E402
-from dystonia_cds.errors import CaseError  # noqa: E402
+from dystonia_cds import KnowledgeBase, load_knowledge
+from dystonia_cds._case_io import read_mapping
+from dystonia_cds.errors import CaseError
 
 # 514 bytes that expand ninefold per level: 9**9 ≈ 387 million strings.
 BOMB = "\n".join(

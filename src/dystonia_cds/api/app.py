@@ -14,6 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
 from dystonia_cds import KnowledgeBase, __version__, load_knowledge
+from dystonia_cds.api._headers import SecurityHeadersMiddleware, redact_access_log
 from dystonia_cds.api.problems import install_problem_handlers, problem_schema
 from dystonia_cds.api.routes_assess import openapi_components
 from dystonia_cds.api.routes_assess import router as assess_router
@@ -34,6 +35,8 @@ def create_app(kb: KnowledgeBase | None = None, *, max_body: int | None = None) 
                   docs_url="/docs", redoc_url=None)
     app.state.kb = kb if kb is not None else load_knowledge()
     install_problem_handlers(app, max_body)
+    app.add_middleware(SecurityHeadersMiddleware)  # outermost: also on 413/500 problems
+    redact_access_log()
     app.include_router(assess_router)
     app.include_router(web_router)
     try:  # the CDS Hooks service needs the standards extra (FHIR models, JWT)

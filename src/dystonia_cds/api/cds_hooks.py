@@ -4,27 +4,36 @@ Include in the FastAPI app with ``app.include_router(cds_hooks.router)``. The kn
 ``app.state.kb`` when set, else the shipped one. Authentication: see ``_cds_auth`` (JWT
 verified when a JWKS or key is configured; otherwise calls are accepted — testing only).
 When a prefetch key is missing, the resource is fetched from ``fhirServer`` with the
-``fhirAuthorization`` bearer token. Full reports behind the card links are kept in memory
-(last 1000) and served as Markdown.
+``fhirAuthorization`` bearer token — only from a FHIR server on the configured allow-list
+(see ``_cds_fetch``); any failure gives a card saying no assessment was made, never an
+error status. Full reports behind the card links are kept in memory for
+:data:`REPORT_SECONDS` (last 1000) under an unguessable key, bound to the patient id of the
+hook call that made them, and served as Markdown with ``Cache-Control: no-store``.
 """
 
 from __future__ import annotations
 
+import secrets
+import threading
+import time
 import uuid
 from collections import OrderedDict
 from typing import Any
 
-import httpx
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds import Assessment, CaseError, KnowledgeBase, assess, default_knowledge
+from dystonia_cds._input_safety import check_tree
+from dystonia_cds._pipeline import check_plausible
 from dystonia_cds.adapters._fhir_codes import CodeTables
 from dystonia_cds.adapters._fhir_read import collect_resources, parse_resources
 from dystonia_cds.adapters.detect import with_notes
 from dystonia_cds.adapters.fhir import FhirFacts, case_from_fhir, drug_of, read_fhir
-from dystonia_cds.api._cds_auth import verify_request
+from dystonia_cds.api._cds_auth import cds_settings, verify_request
+from dystonia_cds.api._cds_fetch import FetchError, fetch_missing
 from dystonia_cds.render import render_markdown
 
 router = APIRouter(tags=["CDS Hooks"])
@@ -45,8 +54,16 @@ SERVICES = [
      "description": "Warns when a dopamine-receptor-blocking drug is ordered for a patient "
                     "with dystonia or a past acute dystonic reaction.", "prefetch": PREFETCH},
 ]
-_REPORTS: OrderedDict[str, Assessment] = OrderedDict()
+REPORT_SECONDS = 15 * 60
+"""How long a card's report link works: long enough to click, short enough to leak little."""
+_REPORTS: OrderedDict[str, tuple[float, str, Assessment]] = OrderedDict()
+_REPORTS_LOCK = threading.Lock()
 _MAX_REPORTS = 1000
+CORS = {"Access-Control-Allow-Origin": "*",
+        "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+        "Access-Control-Allow-Headers": "Authorization, Content-Type",
+        "Access-Control-Max-Age": "600"}
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 class HookRequest(BaseModel):
@@ -65,28 +82,41 @@ def _kb(request: Request) -> KnowledgeBase:
     return kb if isinstance(kb, KnowledgeBase) else default_knowledge()
 
 
-async def _prefetch(req: HookRequest) -> dict[str, Any]:
-    """The prefetch, completed from the FHIR server for keys the client did not send."""
+async def _prefetch(req: HookRequest, request: Request) -> dict[str, Any]:
+    """The prefetch, completed from the FHIR server for keys the client did not send.
+
+    Raises FetchError (shown as a card) when a key is missing and cannot be fetched; raises
+    400 when what the client sent is not plain data within the input limits.
+    """
     data = dict(req.prefetch or {})
+    try:
+        check_tree(data, where="prefetch")
+        check_tree(req.context, where="context")
+    except CaseError as exc:
+        raise HTTPException(status_code=400, detail="; ".join(
+            str(p) for p in exc.problems)[:500]) from None
     missing = {k: v for k, v in PREFETCH.items() if data.get(k) is None}
-    if not missing or not req.fhir_server:
+    if not missing or not req.fhir_server:  # without a server: assess what was sent
         return data
-    patient = str(req.context.get("patientId", ""))
-    headers = {"Accept": "application/fhir+json"}
+    claims = getattr(request.state, "cds_claims", None)
+    iss = claims.get("iss") if isinstance(claims, dict) else None
     token = (req.fhir_authorization or {}).get("access_token")
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    base = req.fhir_server.rstrip("/")
-    async with httpx.AsyncClient(timeout=10.0, headers=headers) as client:
-        for key, template in missing.items():
-            url = f"{base}/{template.replace('{{context.patientId}}', patient)}"
-            try:
-                resp = await client.get(url)
-                resp.raise_for_status()
-            except httpx.HTTPError as exc:
-                raise HTTPException(status_code=412, detail=f"cannot fetch {key}: {exc}") from None
-            data[key] = resp.json()
-    return data
+    fetched = await fetch_missing(missing, req.fhir_server, token,
+                                  req.context.get("patientId"), cds_settings(request),
+                                  iss if isinstance(iss, str) else None)
+    return {**data, **fetched}
+
+
+def _no_prefetch_card(reason: str, kb: KnowledgeBase) -> dict[str, Any]:
+    """The card for a call whose record could not be read: says so, assesses nothing."""
+    return {
+        "uuid": str(uuid.uuid4()),
+        "summary": "dystonia-cds: the patient record could not be fetched; no assessment",
+        "indicator": "info",
+        "detail": f"No assessment was made: {reason}. Send the prefetch with the hook call, "
+                  "or ask the administrator to allow this FHIR server.",
+        "source": _source(kb, []),
+    }
 
 
 def _short(text: str, limit: int = 140) -> str:
@@ -135,35 +165,68 @@ def _etiology_card(a: Assessment, kb: KnowledgeBase, report_url: str) -> dict[st
 
 
 @router.get("/cds-services")
-def discovery() -> dict[str, Any]:
+def discovery() -> Response:
     """CDS Hooks discovery: the services and their prefetch templates."""
-    return {"services": SERVICES}
+    return _json({"services": SERVICES})
+
+
+def _json(content: dict[str, Any], patient_data: bool = False) -> Response:
+    from fastapi.responses import JSONResponse
+
+    return JSONResponse(content, headers={**CORS, **(NO_STORE if patient_data else {})})
+
+
+@router.options("/cds-services", include_in_schema=False)
+@router.options("/cds-services/{service_id}", include_in_schema=False)
+def preflight(service_id: str = "") -> Response:
+    """CORS preflight: browser-based CDS clients send one before every call."""
+    return Response(status_code=204, headers=CORS)
 
 
 @router.post("/cds-services/dystonia-etiology", dependencies=[Depends(verify_request)])
-async def dystonia_etiology(req: HookRequest, request: Request) -> dict[str, Any]:
+async def dystonia_etiology(req: HookRequest, request: Request) -> Response:
     """patient-view: one card classifying the recorded dystonia and ranking its causes."""
     kb = _kb(request)
-    data = await _prefetch(req)
+    try:
+        data = await _prefetch(req, request)
+    except FetchError as exc:
+        return _json({"cards": [_no_prefetch_card(str(exc), kb)]})
+    a = await run_in_threadpool(_assess_record, data, kb)
+    if a is None:
+        return _json({"cards": []})  # no dystonia recorded: nothing to say
+    key = secrets.token_urlsafe(32)
+    patient = req.context.get("patientId")
+    with _REPORTS_LOCK:
+        now = time.monotonic()
+        _REPORTS[key] = (now + REPORT_SECONDS, str(patient), a)  # rendered when followed
+        while _REPORTS and (len(_REPORTS) > _MAX_REPORTS
+                            or next(iter(_REPORTS.values()))[0] < now):
+            _REPORTS.popitem(last=False)
+    url = str(request.url_for("cds_report", key=key))
+    settings = cds_settings(request)
+    if settings.base_url:  # the public URL, not one built from the caller's Host header
+        url = settings.base_url.rstrip("/") + f"/cds-services/reports/{key}"
+    return _json({"cards": [_etiology_card(a, kb, url)]}, patient_data=True)
+
+
+def _assess_record(data: dict[str, Any], kb: KnowledgeBase) -> Assessment | None:
+    """FHIR data → Assessment, or None when it records no dystonia (CPU-bound)."""
     try:
         case, notes = case_from_fhir(data, kb)
+        check_plausible(case)
     except CaseError:
-        return {"cards": []}  # no dystonia recorded: nothing to say
-    a = with_notes(assess(case, kb), notes)
-    key = uuid.uuid4().hex
-    _REPORTS[key] = a  # rendered only when the link is followed
-    while len(_REPORTS) > _MAX_REPORTS:
-        _REPORTS.popitem(last=False)
-    url = str(request.url_for("cds_report", key=key))
-    return {"cards": [_etiology_card(a, kb, url)]}
+        return None
+    return with_notes(assess(case, kb), notes)
 
 
 @router.get("/cds-services/reports/{key}", name="cds_report", response_class=PlainTextResponse)
-def cds_report(key: str) -> str:
-    """The full report behind a card link (Markdown), while it is kept in memory."""
-    if key not in _REPORTS:
+def cds_report(key: str) -> PlainTextResponse:
+    """The full report behind a card link (Markdown), while it is kept (15 minutes)."""
+    with _REPORTS_LOCK:
+        entry = _REPORTS.get(key)
+    if entry is None or entry[0] < time.monotonic():
         raise HTTPException(status_code=404, detail="report expired or unknown")
-    return render_markdown(_REPORTS[key])
+    return PlainTextResponse(render_markdown(entry[2]), headers={**NO_STORE, **CORS})
 
 
 def _safety_card(drug: str, facts: FhirFacts, kb: KnowledgeBase) -> dict[str, Any]:
@@ -184,14 +247,24 @@ def _safety_card(drug: str, facts: FhirFacts, kb: KnowledgeBase) -> dict[str, An
 
 
 @router.post("/cds-services/dystonia-drug-safety", dependencies=[Depends(verify_request)])
-async def dystonia_drug_safety(req: HookRequest, request: Request) -> dict[str, Any]:
+async def dystonia_drug_safety(req: HookRequest, request: Request) -> Response:
     """order-sign: warn when a dopamine-receptor blocker is ordered for an at-risk patient."""
     kb = _kb(request)
-    facts = read_fhir(await _prefetch(req), kb)
+    try:
+        data = await _prefetch(req, request)
+    except FetchError as exc:
+        return _json({"cards": [_no_prefetch_card(str(exc), kb)]})
+    return _json({"cards": await run_in_threadpool(_safety_cards, data, req.context, kb)},
+                 patient_data=True)
+
+
+def _safety_cards(data: dict[str, Any], context: dict[str, Any],
+                  kb: KnowledgeBase) -> list[dict[str, Any]]:
+    facts = read_fhir(data, kb)
     if not (facts.regions or facts.acute_reaction):
-        return {"cards": []}
+        return []
     tables = CodeTables(kb)
-    orders = parse_resources(collect_resources(req.context.get("draftOrders")), FhirFacts())
+    orders = parse_resources(collect_resources(context.get("draftOrders")), FhirFacts())
     by_id = {f"{r.get_resource_type()}/{r.id}": r for r in orders if r.id}
     cards, seen = [], set()
     for order in orders:
@@ -202,4 +275,4 @@ async def dystonia_drug_safety(req: HookRequest, request: Request) -> dict[str, 
         if info and info.drug_class == "dopamine_receptor_blocker" and info.id not in seen:
             seen.add(info.id)
             cards.append(_safety_card(info.id, facts, kb))
-    return {"cards": cards}
+    return cards

@@ -1,7 +1,16 @@
-"""`dystonia-cds serve`: the web questionnaire, report pages and HTTP API on one port."""
+"""`dystonia-cds serve`: the web questionnaire, report pages and HTTP API on one port.
+
+Why it may refuse to start: without JWT configuration the CDS Hooks service accepts every
+call, which is fine on a developer's loopback and dangerous anywhere else. On a
+non-loopback address it starts only with JWT configured (``DYSTONIA_CDS_HOOKS_*``) or with
+an explicit ``--insecure``, which prints a warning; and with JWT on, several workers need a
+shared replay store (``DYSTONIA_CDS_HOOKS_REPLAY_DB``), or a token could be replayed once
+per worker.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 from typing import Annotated
 
@@ -39,11 +48,49 @@ def run_server(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
     Multiprocess(config, sockets=[_tcp_socket(host, port)]).run()
 
 
+def is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
+    if host.strip().lower() in {"localhost", "localhost."}:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost: treat as exposed
+
+
+def startup_problem(host: str, workers: int, insecure: bool) -> str | None:
+    """Why the server must not start as asked, or None; warns on stderr under --insecure."""
+    try:
+        from dystonia_cds.api._cds_auth import CdsHooksSettings
+    except ImportError:  # no standards extra: no CDS Hooks service is mounted
+        return None
+    settings = CdsHooksSettings()
+    if settings.configured and not settings.base_url:
+        return ("DYSTONIA_CDS_HOOKS_BASE_URL must be set with a JWT key: it is the audience "
+                "every token is checked against")
+    if settings.configured and workers > 1 and not settings.replay_db:
+        return ("several workers with JWT need a shared replay store: set "
+                "DYSTONIA_CDS_HOOKS_REPLAY_DB to an SQLite file path, or use --workers 1")
+    if settings.configured or is_loopback(host):
+        return None
+    if insecure:
+        typer.echo("WARNING: --insecure: the CDS Hooks service on this address accepts calls "
+                   "WITHOUT authentication. Configure DYSTONIA_CDS_HOOKS_JWKS_URL or "
+                   "DYSTONIA_CDS_HOOKS_PUBLIC_KEY before connecting an EHR.", err=True)
+        return None
+    return (f"refusing to listen on {host} without CDS Hooks JWT configuration: anyone could "
+            "call the service. Set DYSTONIA_CDS_HOOKS_JWKS_URL or _PUBLIC_KEY (and _BASE_URL, "
+            "_ISSUERS), listen on 127.0.0.1, or pass --insecure for a closed test network")
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes (each loads the knowledge "
                                                "base once).")] = 1,
+    insecure: Annotated[bool, typer.Option(
+        "--insecure", help="Allow a non-loopback address without CDS Hooks JWT "
+        "configuration (testing on a closed network only).")] = False,
 ) -> None:
     """Serve the web questionnaire (/), the report pages and the HTTP API (/docs)."""
     try:
@@ -51,5 +98,9 @@ def serve(
     except ImportError:
         typer.echo("serve needs the web extra: pip install 'dystonia-cds[web]'", err=True)
         raise typer.Exit(2) from None
+    problem = startup_problem(host, workers, insecure)
+    if problem:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(2)
     typer.echo(f"dystonia-cds: http://{host}:{port}/  (API docs: /docs; Ctrl-C to stop)")
     run_server(host, port, workers)
