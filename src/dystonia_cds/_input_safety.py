@@ -223,9 +223,10 @@ def parse_yaml(text: str, source: str | None = None, *, aliases: bool = True) ->
     them by hand and every expansion is work done for a stranger.
     """
     _check_text(text, source)
-    loader = _SafeLoader(text)
-    loader.allow_aliases = aliases
+    loader: _SafeLoader | None = None
     try:
+        loader = _SafeLoader(text)  # the reader rejects control characters right here
+        loader.allow_aliases = aliases
         node = loader.get_single_node()
         if node is None:
             return None
@@ -233,6 +234,13 @@ def parse_yaml(text: str, source: str | None = None, *, aliases: bool = True) ->
         data = loader.construct_document(node)
     except InputLimitError as exc:
         raise CaseFormatError([exc.problem], source) from None
+    except yaml.reader.ReaderError as exc:
+        raise _format_error(f"contains a control character YAML does not allow "
+                            f"(U+{exc.character:04X}) at character {exc.position + 1}"
+                            if isinstance(exc.character, int) else
+                            "contains a character YAML does not allow",
+                            "remove control characters; send plain UTF-8 text",
+                            source=source) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
@@ -249,7 +257,8 @@ def parse_yaml(text: str, source: str | None = None, *, aliases: bool = True) ->
                             "use plain mappings, lists, strings and numbers",
                             source=source) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     check_tree(data, source)
     return data
 

@@ -141,6 +141,13 @@ def test_yaml_values_no_constructor_accepts_are_input_problems(text: str,
         assert words in _problems(exc)
 
 
+@pytest.mark.parametrize("char", ["\x01", "\x1b", "\x7f", "\ufffe"])
+def test_control_characters_are_input_problems(char: str) -> None:
+    with pytest.raises(CaseError) as exc:  # found by the fuzz suite: a ReaderError escaped
+        read_mapping(f"id: a{char}b\n" + NECK)
+    assert "control character" in _problems(exc)
+
+
 def test_nul_byte_in_load_case_text() -> None:
     with pytest.raises(CaseError) as exc:
         load_case("a\x00b")

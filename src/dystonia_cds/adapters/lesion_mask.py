@@ -20,6 +20,7 @@ so any voxel size works. Conventions:
 from __future__ import annotations
 
 import gzip
+import math
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from typing import Any, Literal
 import nibabel as nib
 import numpy as np
 from nibabel.filebasedimages import ImageFileError
+from nibabel.spatialimages import HeaderDataError
 from pydantic import BaseModel, ConfigDict, Field
 
 from dystonia_cds.adapters._atlas import (
@@ -137,11 +139,12 @@ def load_lesion_mask(path: str | Path) -> LoadedMask:
         raise LesionMaskError(f"lesion mask {path} {what} — give the path of a .nii/.nii.gz file")
     try:
         img = nib.load(path)
-    except (ImageFileError, OSError, EOFError, zlib.error, ValueError) as exc:
+    except (ImageFileError, HeaderDataError, OSError, EOFError, zlib.error, ValueError) as exc:
         raise LesionMaskError(f"{path} is not a readable NIfTI image ({exc}) — {_NIFTI_HINT}") \
             from exc
     if not isinstance(img, nib.Nifti1Image | nib.Nifti2Image):
         raise LesionMaskError(f"{path} is a {type(img).__name__}, not NIfTI — {_NIFTI_HINT}")
+    _check_header(path, img)
     shape = img.shape
     if len(shape) > 3 and all(n == 1 for n in shape[3:]):
         shape = shape[:3]
@@ -152,6 +155,9 @@ def load_lesion_mask(path: str | Path) -> LoadedMask:
         )
     try:
         data = np.asanyarray(img.dataobj).reshape(shape)
+    except MemoryError:
+        raise LesionMaskError(f"{path}: not enough memory to read the image — "
+                              "resample the mask to the MNI152 1 mm grid") from None
     except (OSError, EOFError, zlib.error, ValueError, gzip.BadGzipFile) as exc:
         raise LesionMaskError(f"{path}: the image data could not be read ({exc}) — "
                               "the file may be truncated; save it again") from exc
@@ -165,6 +171,44 @@ def load_lesion_mask(path: str | Path) -> LoadedMask:
         notes.append(f"header does not declare MNI152 space (sform/qform codes {codes}); "
                      "the mask was taken to be registered to MNI152, as required")
     return LoadedMask(path, lesion, np.asarray(img.affine, dtype=np.float64), tuple(notes))
+
+
+MAX_VOXELS = 64 * 1024 * 1024
+"""Largest grid read: MNI152 at 0.5 mm (~58 million voxels) fits; 1024³ does not. Why: the
+header alone claimed 32767³ (a MemoryError), and a real 1024³ mask took 38 s and 3.2 GB."""
+MAX_DATA_BYTES = 512 * 1024 * 1024
+"""Largest image in memory once scaled to float (the voxel count times the item size)."""
+
+
+def _check_header(path: Path, img: Any) -> None:
+    """Refuse, before any voxel is read, a header whose grid or scaling cannot be right."""
+    header = img.header
+    dims = [int(n) for n in header.get_data_shape()]
+    if not dims or any(n < 1 for n in dims):
+        raise LesionMaskError(f"{path} declares image dimensions {tuple(dims)}; every "
+                              "dimension must be at least 1 — the header is damaged, save "
+                              "the mask again")
+    voxels = math.prod(dims)
+    if voxels > MAX_VOXELS:
+        raise LesionMaskError(
+            f"{path} has {voxels:,} voxels {tuple(dims)}; the limit is {MAX_VOXELS:,} "
+            "(MNI152 at 0.5 mm fits) — resample the mask to the MNI152 1 mm grid")
+    try:
+        slope, inter = header.get_slope_inter()
+    except HeaderDataError as exc:  # e.g. a valid slope with a NaN intercept
+        raise LesionMaskError(f"{path}: the intensity scaling is invalid ({exc}) — save the "
+                              "mask without scaling (slope 1, intercept 0)") from None
+    scaled = slope is not None or inter is not None
+    itemsize = 8 if scaled else int(np.dtype(header.get_data_dtype()).itemsize)
+    if voxels * itemsize > MAX_DATA_BYTES:
+        raise LesionMaskError(f"{path} would take {voxels * itemsize // 2**20} MiB in memory; "
+                              f"the limit is {MAX_DATA_BYTES // 2**20} MiB — save it as 8-bit "
+                              "integers or resample it to the MNI152 1 mm grid")
+    for name, value in (("scl_slope", slope), ("scl_inter", inter)):
+        if value is not None and not math.isfinite(float(value)):
+            raise LesionMaskError(f"{path} has {name} = {value}; the intensity scaling must "
+                                  "be finite — save the mask without scaling (slope 1, "
+                                  "intercept 0)")
 
 
 def _value_notes(data: Array, lesion: Array) -> Iterable[str]:
