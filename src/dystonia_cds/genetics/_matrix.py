@@ -149,11 +149,18 @@ def build_matrix(
     exact_dis = ann_dis[exact_order]
 
     if phenotype_root in col:
-        phen = {t for t, a in ancestors.items() if phenotype_root in a} - {phenotype_root}
+        is_phen = np.array([phenotype_root in ancestors[t] and t != phenotype_root
+                            for t in terms], dtype=bool)
     else:  # a toy ontology without the phenotype root: every term counts
-        phen = set(col)
-    phen_groups = [sorted({col[t] for t, _ in ann if t in phen}) for ann in annotations]
-    phen_ptr, phen_col = _csr(phen_groups)
+        is_phen = np.ones(len(terms), dtype=bool)
+    by_disease = np.lexsort((ann_col, ann_dis))
+    keep = by_disease[is_phen[ann_col[by_disease]]]
+    keep = keep[np.r_[True, (ann_dis[keep][1:] != ann_dis[keep][:-1])
+                      | (ann_col[keep][1:] != ann_col[keep][:-1])]] if len(keep) else keep
+    phen_col = ann_col[keep].astype(np.int32)
+    phen_ptr = np.zeros(rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(ann_dis[keep], minlength=rows), out=phen_ptr[1:])
+    phen_ptr = phen_ptr.astype(np.int32)
     # general terms (posted to > DENSE_MIN diseases, 239 of 19,903) get a dense row of their IC:
     # an elementwise maximum over 12,801 float32 is ~10x cheaper than a fancy-index assignment
     # of thousands of rows (12 MB)
