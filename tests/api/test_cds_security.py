@@ -319,3 +319,18 @@ def test_report_links_are_unguessable_no_store_and_expire(app: FastAPI,
     later = time.monotonic() + cds_hooks.REPORT_SECONDS + 1
     monkeypatch.setattr(cds_hooks.time, "monotonic", lambda: later)
     assert client.get(f"/cds-services/reports/{key}").status_code == 404
+
+
+@pytest.mark.parametrize("path", [PATH, "/cds-services/dystonia-drug-safety", "/v1/assess"])
+def test_a_lone_surrogate_echoed_in_a_422_is_not_a_500(path: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from dystonia_cds import load_knowledge
+    from dystonia_cds.api import create_app
+
+    body = ('{"hookInstance": "x", "hook": "patient-view", "context": "\\ud800", '
+            '"prefetch": {"patient": "\\udfff"}}')  # found by fuzzing the CDS routes
+    with TestClient(create_app(load_knowledge()), raise_server_exceptions=False) as client:
+        resp = client.post(path, content=body, headers={"content-type": "application/json"})
+    assert 400 <= resp.status_code < 500, resp.text
+    assert resp.headers["content-type"].startswith("application/problem+json")

@@ -161,3 +161,23 @@ def run(kb: KnowledgeBase, count: int, seed: int = 0,
                 report.crashes[key] += 1
                 report.examples.setdefault(key, text[:300])
     return report
+
+
+def cds_bodies(rnd: random.Random, count: int) -> Iterator[tuple[str, bytes]]:
+    """(path, body) of mutated CDS Hooks calls: the shipped FHIR Bundles as prefetch and a
+    haloperidol draft order, with the same tree mutations as :func:`inputs`."""
+    bundles = [data for name, data in seeds() if name.startswith("fhir/")]
+    draft = {"resourceType": "Bundle", "entry": [{"resource": {
+        "resourceType": "MedicationRequest", "id": "m", "status": "draft", "intent": "order",
+        "subject": {"reference": "Patient/p"},
+        "medicationCodeableConcept": {"text": "haloperidol"}}}]}
+    for i in range(count):
+        hook = "patient-view" if i % 2 else "order-sign"
+        body: Any = {"hookInstance": f"fuzz-{i}", "hook": hook, "fhirServer": None,
+                     "context": {"userId": "Practitioner/1", "patientId": "p",
+                                 "draftOrders": copy.deepcopy(draft)},
+                     "prefetch": {"conditions": copy.deepcopy(rnd.choice(bundles))}}
+        body = mutate_tree(body, rnd, rnd.choice([1, 2, 3]))
+        path = ("/cds-services/dystonia-etiology" if hook == "patient-view"
+                else "/cds-services/dystonia-drug-safety")
+        yield path, json.dumps(body, default=str).encode("utf-8", "surrogatepass")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import random
 from collections.abc import Iterator
 
 import pytest
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from dystonia_cds import CaseError, KnowledgeBase, load_knowledge
 from dystonia_cds._case_io import read_mapping
 from dystonia_cds._input_safety import check_tree
-from tests.fuzz.harness import run
+from tests.fuzz.harness import cds_bodies, run
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +47,21 @@ def test_mutated_inputs_never_crash(kb: KnowledgeBase, post: object) -> None:
     report = run(kb, 300, seed=16, http=post)  # type: ignore[arg-type]
     assert report.tried == 300
     assert not report.crashes, {k: (v, report.examples[k]) for k, v in report.crashes.items()}
+
+
+def test_mutated_cds_hooks_calls_are_never_5xx(kb: KnowledgeBase) -> None:
+    pytest.importorskip("jwt")
+    from fastapi.testclient import TestClient
+
+    from dystonia_cds.api import create_app
+
+    failures = []
+    with TestClient(create_app(kb), raise_server_exceptions=False) as client:
+        for path, body in cds_bodies(random.Random(16), 200):
+            resp = client.post(path, content=body, headers={"content-type": "application/json"})
+            if resp.status_code >= 500:
+                failures.append(body[:300])
+    assert not failures, failures[:3]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

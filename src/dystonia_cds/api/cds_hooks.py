@@ -34,6 +34,7 @@ from dystonia_cds.adapters.detect import with_notes
 from dystonia_cds.adapters.fhir import FhirFacts, case_from_fhir, drug_of, read_fhir
 from dystonia_cds.api._cds_auth import cds_settings, verify_request
 from dystonia_cds.api._cds_fetch import FetchError, fetch_missing
+from dystonia_cds.api.problems import problem_openapi
 from dystonia_cds.render import render_markdown
 
 router = APIRouter(tags=["CDS Hooks"])
@@ -64,6 +65,14 @@ CORS = {"Access-Control-Allow-Origin": "*",
         "Access-Control-Allow-Headers": "Authorization, Content-Type",
         "Access-Control-Max-Age": "600"}
 NO_STORE = {"Cache-Control": "no-store"}
+_CARDS = {"description": "CDS Hooks cards (an info card when the record could not be "
+                         "fetched)", "content": {"application/json": {"schema": {
+                             "type": "object", "required": ["cards"],
+                             "properties": {"cards": {"type": "array",
+                                                      "items": {"type": "object"}}}}}}}
+HOOK_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: _CARDS, **problem_openapi(400, 401, 413, 422, 503)}
+"""Every status a hook call can answer (issue 16: 400 and 412 were undocumented)."""
 
 
 class HookRequest(BaseModel):
@@ -183,7 +192,8 @@ def preflight(service_id: str = "") -> Response:
     return Response(status_code=204, headers=CORS)
 
 
-@router.post("/cds-services/dystonia-etiology", dependencies=[Depends(verify_request)])
+@router.post("/cds-services/dystonia-etiology", dependencies=[Depends(verify_request)],
+             responses=HOOK_RESPONSES)
 async def dystonia_etiology(req: HookRequest, request: Request) -> Response:
     """patient-view: one card classifying the recorded dystonia and ranking its causes."""
     kb = _kb(request)
@@ -219,7 +229,8 @@ def _assess_record(data: dict[str, Any], kb: KnowledgeBase) -> Assessment | None
     return with_notes(assess(case, kb), notes)
 
 
-@router.get("/cds-services/reports/{key}", name="cds_report", response_class=PlainTextResponse)
+@router.get("/cds-services/reports/{key}", name="cds_report", response_class=PlainTextResponse,
+            responses=problem_openapi(404))
 def cds_report(key: str) -> PlainTextResponse:
     """The full report behind a card link (Markdown), while it is kept (15 minutes)."""
     with _REPORTS_LOCK:
@@ -246,7 +257,8 @@ def _safety_card(drug: str, facts: FhirFacts, kb: KnowledgeBase) -> dict[str, An
     }
 
 
-@router.post("/cds-services/dystonia-drug-safety", dependencies=[Depends(verify_request)])
+@router.post("/cds-services/dystonia-drug-safety", dependencies=[Depends(verify_request)],
+             responses=HOOK_RESPONSES)
 async def dystonia_drug_safety(req: HookRequest, request: Request) -> Response:
     """order-sign: warn when a dopamine-receptor blocker is ordered for an at-risk patient."""
     kb = _kb(request)

@@ -60,8 +60,20 @@ class BodyTooLarge(Exception):
     """The request body exceeded :data:`MAX_BODY_BYTES`."""
 
 
+def _printable(value: Any) -> Any:
+    """Strings made encodable: a problem may echo the value given, and a lone surrogate
+    in it (``"\\ud800"``) made the error response itself fail with a 500."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_printable(k): _printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    return value
+
+
 def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(problem.model_dump(), status_code=problem.status,
+    return JSONResponse(_printable(problem.model_dump()), status_code=problem.status,
                         media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
@@ -190,7 +202,9 @@ def install_problem_handlers(app: FastAPI, max_body: int | None = None) -> None:
 def problem_openapi(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses`` entries for problem documents."""
     ref = {"$ref": "#/components/schemas/Problem"}
-    names = {400: "Unreadable body", 413: "Body too large", 415: "Unsupported media type",
+    names = {400: "Unreadable body", 401: "Missing or invalid CDS Hooks JWT",
+             404: "Not found (or expired)", 413: "Body too large",
+             415: "Unsupported media type",
              422: "Input problems (field, value, accepted values)", 503: "Unavailable"}
     return {s: {"description": names.get(s, "Problem"),
                 "content": {PROBLEM_MEDIA_TYPE: {"schema": ref}}} for s in statuses}
