@@ -112,3 +112,17 @@ def test_filling_in_the_onset_re_sorts_events_as_a_full_derivation_does(
         assert changed.events == full.events and changed.later_events == full.later_events
         assert changed.by_hypothesis == full.by_hypothesis
         assert bool(full.later_events) is (onset == "P10Y")  # injury at 30, onset at 10
+
+
+def test_later_events_and_drugs_and_unknown_drugs_get_input_notes(kb) -> None:  # type: ignore[no-untyped-def]
+    from dystonia_cds import assess
+    from tests.conftest import make_case
+
+    a = assess(make_case(kb, dystonia={"regions": ["neck"], "onset": "P40Y"},
+                         events=[{"type": "whiplash", "when": "P41Y"}],
+                         medications=[{"drug": "haloperidol", "started": "P42Y"},
+                                      {"drug": "paracetamol"}]), kb)
+    text = " | ".join(f"{n.field}: {n.message}" for n in a.input_notes)
+    assert "events[0]: the whiplash came after the onset" in text
+    assert "medications[0]: haloperidol was started after the onset" in text
+    assert "not assessed for dystonia risk" in text

@@ -31,14 +31,27 @@ __all__ = ["ENGINE_VERSION", "assess_case"]
 def _notes(f: Facts) -> list[InputNote]:
     notes = [
         InputNote(field=f"dystonia.features[{i}]", message=(
-            f"{fid} is not in the knowledge base; kept in the record but no rule reads it"))
-        for i, fid in enumerate(f.case.dystonia.features or []) if fid in f.unknown_feature_ids
+            f"{fid} is not a sign the rules read; kept in the record"))
+        for i, fid in enumerate(f.case.dystonia.features or []) if fid in f.unread_feature_ids
     ]
     notes += [
         InputNote(field=f"medications[{d.index}].drug", message=(
-            f"{d.medication.drug!r} is not a known dystonia-inducing drug in the knowledge "
-            "base; it is kept but does not support a drug-induced cause"))
+            f"{d.medication.drug!r} is not in the knowledge base's list of dystonia-inducing "
+            "drugs: not assessed for dystonia risk, so it neither supports a drug-induced "
+            "cause nor counts as 'no dystonia-inducing drug'"))
         for d in f.drugs if d.info is None
+    ]
+    notes += [
+        InputNote(field=f"events[{e.index}]", message=(
+            f"the {e.info.label} came after the onset of dystonia: kept in the record, not "
+            "counted as a cause"))
+        for e in f.later_events
+    ]
+    notes += [
+        InputNote(field=f"medications[{d.index}]", message=(
+            f"{d.medication.drug} was started after the onset of dystonia: kept in the record, "
+            "not counted as a cause"))
+        for d in f.later_drugs
     ]
     notes += [
         InputNote(field=f"events[{e.index}]", message=(
