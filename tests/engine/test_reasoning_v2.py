@@ -109,3 +109,36 @@ def test_fast_log_lr_matches_the_worded_weighing(kb: KnowledgeBase) -> None:
         for rule_id, _ in o.hits:
             assert math.isclose(log_lr(rule_id, o.facts, kb),
                                 math.log(weigh(rule_id, o.facts, kb).lr), abs_tol=1e-12)
+
+
+def test_genetic_phenopackets_rank_inherited_not_degenerative_without_progression(
+        kb: KnowledgeBase) -> None:
+    """Issue 11: genetic patients must not look acquired; neurodevelopmental disorders with
+    dystonia are not 'degenerative' unless progression is recorded. Blinded packets."""
+    import json
+
+    import pytest
+
+    from dystonia_cds._pipeline import assess_input
+    from tests.conftest import REPO
+
+    pytest.importorskip("phenopackets", reason="the standards extra is not installed")
+    folder = REPO.parent / "shared" / "phenopackets"
+    paths = sorted(folder.rglob("*.json")) if folder.exists() else []
+    if not paths:
+        pytest.skip("../shared/phenopackets is not present beside the repo")
+    tops = []
+    for p in paths:
+        data = json.loads(p.read_text())
+        if "phenotypicFeatures" not in data:
+            continue
+        data.pop("interpretations", None)
+        data.pop("diseases", None)
+        _, a = assess_input(json.dumps(data), kb)
+        tops.append(a.top.category)
+    n = len(tops)
+    first = sum(t in ("inherited", "degenerative") for t in tops) / n
+    acquired = sum(t not in ("inherited", "degenerative", "idiopathic") for t in tops)
+    print(f"\nphenopackets: {first:.1%} ranked inherited or degenerative first, "
+          f"{acquired} acquired first, of {n}")
+    assert first >= 0.95 and acquired == 0
