@@ -132,6 +132,17 @@ class DifferentialTerm(_Out):
     case_term: str
     disease_term: str
     label: str
+    information_content: float | None = Field(None, description=(
+        "IC of the most informative shared ancestor: how much this match counts."))
+
+
+class ExcludedCounted(_Out):
+    """A term looked for and absent that counted against a disease, and why."""
+
+    term: str
+    label: str
+    frequency: float | None = Field(None, description=(
+        "HPO's annotation frequency of the term in the disease (near-obligate features only)."))
 
 
 class DifferentialEntry(_Out):
@@ -142,6 +153,10 @@ class DifferentialEntry(_Out):
     genes: list[str]
     matched_terms: list[DifferentialTerm]
     excluded_present: list[str]
+    excluded_counted: list[ExcludedCounted] = Field(default_factory=list, description=(
+        "The excluded terms that counted, with HPO's frequency in the disease."))
+    gene_source: str = Field("hpo", description=(
+        "Where the genes come from: HPO's disease→gene table, inferred, or none."))
     score: float = Field(description="Resnik best-match average; orders, not a probability.")
     inheritance: list[str]
     typical_onset: list[str]

@@ -14,7 +14,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dystonia_cds.assessment import DifferentialEntry, DifferentialTerm, Etiology
+from dystonia_cds.assessment import (
+    DifferentialEntry,
+    DifferentialTerm,
+    Etiology,
+    ExcludedCounted,
+)
 from dystonia_cds.case import Case
 from dystonia_cds.engine._facts import Facts
 from dystonia_cds.knowledge import KnowledgeBase
@@ -136,8 +141,14 @@ def inherited_differential(
         DifferentialEntry(
             disease_id=m.disease_id, label=m.label, genes=list(m.genes),
             matched_terms=[DifferentialTerm(case_term=t.case_term, disease_term=t.disease_term,
-                                            label=t.label) for t in m.matched_terms],
-            excluded_present=list(m.excluded_present), score=round(m.score, 4),
+                                            label=t.label,
+                                            information_content=round(t.ic, 3))
+                           for t in m.matched_terms],
+            excluded_present=list(m.excluded_present),
+            excluded_counted=[ExcludedCounted(term=e.term, label=e.label,
+                                              frequency=e.frequency)
+                              for e in m.excluded_counted],
+            gene_source=m.gene_source, score=round(m.score, 4),
             inheritance=list(m.inheritance), typical_onset=list(m.typical_onset),
             treatable=m.treatable, treatable_note=m.treatable_note,
         )

@@ -71,9 +71,16 @@ def _differential_markdown(a: Assessment) -> list[str]:
         lines.append(f"{i}. **{d.label}** ({d.disease_id}; {genes}) — score {d.score:.2f}."
                      f"{treat}")
         if d.matched_terms:
-            lines.append("   - matched: " + "; ".join(
-                f"{t.case_term} → {t.label}" for t in d.matched_terms))
-        if d.excluded_present:
+            lines.append("   - matched (information content): " + "; ".join(
+                f"{t.case_term} → {t.label}"
+                + (f" ({t.information_content:.1f})" if t.information_content else "")
+                for t in d.matched_terms))
+        if d.excluded_counted:
+            lines.append("   - excluded but near-obligate in this disease: " + ", ".join(
+                f"{e.label} ({e.term}"
+                + (f", frequency {e.frequency:.0%})" if e.frequency is not None else ")")
+                for e in d.excluded_counted))
+        elif d.excluded_present:
             lines.append("   - excluded but expected: " + ", ".join(d.excluded_present))
         if d.inheritance or d.typical_onset:
             lines.append(f"   - inheritance: {', '.join(d.inheritance) or 'not annotated'}; "

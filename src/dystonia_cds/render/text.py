@@ -93,7 +93,8 @@ def _differential_table(a: Assessment) -> Table:
     for i, d in enumerate(a.inherited_differential, 1):
         why = Text()
         for t in d.matched_terms:
-            why.append(f"+ {t.case_term} -> {t.label}\n")
+            ic = f" (IC {t.information_content:.1f})" if t.information_content else ""
+            why.append(f"+ {t.case_term} -> {t.label}{ic}\n")
         for e in d.excluded_present:
             why.append(f"- excluded {e}\n", style="red")
         if d.inheritance:
