@@ -89,7 +89,7 @@ def _engine_section(folder: Path, index: HpoIndex, cases: list[BenchCase]) -> No
     from dystonia_cds.knowledge import default_knowledge
 
     kb = default_knowledge()
-    v1_gate = v2_gate = gene10 = gene1 = 0
+    v1_gate = v2_gate = gene10 = gene1 = genetic_first = acquired_first = 0
     ms: list[float] = []
     for case in cases:
         packet = blind(json.loads((folder / case.file).read_text("utf-8")))
@@ -99,6 +99,8 @@ def _engine_section(folder: Path, index: HpoIndex, cases: list[BenchCase]) -> No
         ms.append((time.perf_counter() - t) * 1000)
         v1_gate += wants_differential(a.etiology)
         v2_gate += bool(a.inherited_differential)
+        genetic_first += a.top.category in ("inherited", "degenerative")
+        acquired_first += a.top.category not in ("inherited", "degenerative", "idiopathic")
         genes = [g for d in a.inherited_differential if len(d.genes) <= 3 for g in d.genes]
         order = list(dict.fromkeys(genes))
         gene10 += bool(set(order[:10]) & case.genes)
@@ -108,6 +110,8 @@ def _engine_section(folder: Path, index: HpoIndex, cases: list[BenchCase]) -> No
     print(f"  differential computed: v1 gate {v1_gate}/{n}, v2 gate {v2_gate}/{n}")
     print(f"  gene in the shown differential: top-1 {gene1 / n:.1%}, top-10 {gene10 / n:.1%}; "
           f"assess_case median {statistics.median(ms):.1f} ms")
+    print(f"  etiology: inherited or degenerative first {genetic_first / n:.1%} (aim >= 95%), "
+          f"acquired first {acquired_first}/{n} (aim 0)")
 
 
 def main() -> None:
