@@ -15,11 +15,14 @@ from dystonia_cds.modelling._fit import Counts, pretest
 from dystonia_cds.modelling._report import figures_text
 from tests.conftest import REPO
 
+# Measured 2026-12-01 on 210 cases / 190 sources: top-1 78.1 %, top-3 94.8 %, balanced
+# 93.5 % (forced) and 91.6 % (undetermined wrong), 6.2 % undetermined at 95.0 % accuracy,
+# Brier 0.340. Floors sit a little below, so a regression fails and noise does not.
 FLOORS = {
-    "top1": 0.74, "top3": 0.92, "balanced_forced": 0.90, "balanced": 0.84,
+    "top1": 0.76, "top3": 0.93, "balanced_forced": 0.91, "balanced": 0.89,
     "determined_accuracy": 0.93,
 }
-CEILINGS = {"undetermined_rate": 0.16, "brier": 0.36}
+CEILINGS = {"undetermined_rate": 0.10, "brier": 0.36}
 
 
 @pytest.fixture(scope="module")
