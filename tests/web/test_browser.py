@@ -93,7 +93,10 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture()
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    # bypass_csp: the test injects axe-core as an inline script and waits on string
+    # predicates (eval), both of which the app's Content-Security-Policy forbids; the
+    # policy itself is checked in tests/api/test_security_headers.py.
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, bypass_csp=True)
     pg = context.new_page()
     yield pg
     context.close()
