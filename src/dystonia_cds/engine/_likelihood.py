@@ -102,15 +102,16 @@ def weigh(rule_id: str, f: Facts, kb: KnowledgeBase) -> Weighed:
         rate = _rate_for(f, kb, info.base_rate)
         if rate is not None:
             p_other = max(fit.p_other, rate.per_year)
-            lr = max(1.0, fit.p_cause / p_other)
+            lr = max(1.0, (fit.p_cause / p_other) ** fit.shrink)
             which = ("the base rate" if rate.per_year > fit.p_other
                      else "the corpus figure, which is higher")
             return Weighed(lr, (
                 f"P(finding | cause) {fit.p_cause:.2f} from the corpus ({counts}); "
                 f"P(finding | other causes) {p_other:.3f}, the larger of the corpus figure "
                 f"({fit.p_other:.3f}) and the base rate of {rate.what} ({rate.per_year:.1%} "
-                f"a year at this age, {', '.join(rate.references)}) — {which}: a common "
-                "exposure counts for little on its own"))
+                f"a year at this age, {', '.join(rate.references)}) — {which}; shrunk by "
+                f"{fit.shrink:.2f} for the corpus size like every fitted LR: a common exposure "
+                "counts for little on its own"))
         counts += "; no population base rate of this exposure on file, so coincidence is " \
                   "not discounted"
     return Weighed(fit.lr, f"estimated from the corpus ({counts}), smoothed")
@@ -134,7 +135,8 @@ def log_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> float:
     if info.base_rate is not None:
         rate = _rate_for(f, kb, info.base_rate)
         if rate is not None:
-            return math.log(max(1.0, fit.p_cause / max(fit.p_other, rate.per_year)))
+            return max(0.0, math.log(fit.p_cause / max(fit.p_other, rate.per_year))
+                       * fit.shrink)
     return math.log(fit.lr)
 
 

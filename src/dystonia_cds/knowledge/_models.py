@@ -161,6 +161,9 @@ class RuleLR(_Data):
     source: Literal["corpus", "series", "not_scored", "direction_conflict"]
     sensitivity: float = Field(ge=0, description=(
         "The largest change of ln(LR) when any one case is left out of the fit."))
+    shrink: float = Field(1.0, ge=0, le=1, description=(
+        "m / (m + κ): how far ln(p_cause / p_other) is kept, m the cases in which the rule "
+        "fired; applied again when a base rate replaces p_other."))
 
 
 class Calibration(_Data):

@@ -123,5 +123,6 @@ def fit_rules(counts: Counts, kb: KnowledgeBase, alpha: float = SMOOTHING,
         sens = _sensitivity(a, n1, b, n0, alpha, lr) if with_sensitivity and \
             source == "corpus" else 0.0
         out[rule_id] = RuleLR(lr=lr, p_cause=p1, p_other=p0, fired_cause=a, n_cause=n1,
-                              fired_other=b, n_other=n0, source=source, sensitivity=sens)
+                              fired_other=b, n_other=n0, source=source, sensitivity=sens,
+                              shrink=(a + b) / (a + b + SHRINK) if source == "corpus" else 1.0)
     return out
