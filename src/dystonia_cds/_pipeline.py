@@ -53,10 +53,20 @@ def check_plausible(case: Case) -> None:
             solution=f"give a date on or before {today.isoformat()}"))
     times = [("patient.age", case.patient.age, "the current age"),
              ("dystonia.onset", case.dystonia.onset, "the onset")]
+    times += [(f"events[{i}].when", e.when, "the event") for i, e in enumerate(case.events or [])]
+    for i, m in enumerate(case.medications or []):
+        times += [(f"medications[{i}].started", m.started, "the start of the medicine"),
+                  (f"medications[{i}].stopped", m.stopped, "the end of the medicine")]
+    times += [(f"imaging[{i}].when", im.when, "the scan")
+              for i, im in enumerate(case.imaging or [])]
     for field, text, what in times:
         if text is None or is_duration(text):
             continue
         date = parse_date(text)
+        if date > today:
+            problems.append(InputProblem(
+                field=field, value=text, message=f"{what} is dated in the future",
+                solution=f"give a date on or before {today.isoformat()}, or an age (P45Y)"))
         if birth is not None and date < birth:
             problems.append(InputProblem(
                 field=field, value=text, message=f"{what} is dated before the birth date "

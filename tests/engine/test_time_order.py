@@ -126,3 +126,19 @@ def test_later_events_and_drugs_and_unknown_drugs_get_input_notes(kb) -> None:  
     assert "events[0]: the whiplash came after the onset" in text
     assert "medications[0]: haloperidol was started after the onset" in text
     assert "not assessed for dystonia risk" in text
+
+
+def test_dates_in_the_future_are_input_problems(kb) -> None:  # type: ignore[no-untyped-def]
+    """Issue: clinical content — 'onset in 2031' was accepted and scored 'strong'."""
+    import pytest
+
+    from dystonia_cds import CaseError
+    from dystonia_cds._pipeline import assess_input
+
+    text = ("dystonia: {regions: [neck], onset: 2999-01-01}\n"
+            "events: [{type: whiplash, when: 2998-06-01, body_site: neck}]\n")
+    with pytest.raises(CaseError) as err:
+        assess_input(text, kb)
+    fields = {p.field for p in err.value.problems}
+    assert {"dystonia.onset", "events[0].when"} <= fields
+    assert all("future" in p.message for p in err.value.problems)
