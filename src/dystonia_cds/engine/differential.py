@@ -12,7 +12,11 @@ treatable disorders whose fit is close come first.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import yaml
 
 from dystonia_cds.assessment import (
     DifferentialEntry,
@@ -60,14 +64,22 @@ def _feature_hpo(word: str, kb: KnowledgeBase) -> str | None:
     return word if word.startswith("HP:") else None
 
 
+@cache
+def _regions_hpo() -> dict[str, Any]:
+    """genetics/data/regions_hpo.yaml, read as a file of the top package: importing the
+    genetics package needs numpy (the [hpo] extra), and the core install must still decide
+    whether the differential is called for."""
+    raw = resources.files("dystonia_cds").joinpath("genetics/data/regions_hpo.yaml")
+    data: dict[str, Any] = yaml.safe_load(raw.read_text(encoding="utf-8"))
+    return data
+
+
 def _isolated_terms(hpo: HpoIndex | None) -> frozenset[str] | None:
     """Ids of the terms that do not call for the differential (regions_hpo.yaml), or None
     when the index is at hand and descendants are checked instead."""
-    from dystonia_cds.genetics._data import regions_data
-
     if hpo is not None:
         return None
-    data = regions_data()
+    data = _regions_hpo()
     ids = {str(r["hpo"]) for r in data["isolated_dystonia_terms"]}
     ids |= {str(v["hpo"]) for v in data["regions"].values()}
     ids |= {str(v["action_specific"]["hpo"]) for v in data["regions"].values()
@@ -81,14 +93,14 @@ def terms_beyond_dystonia(case: Case, kb: KnowledgeBase, hpo: HpoIndex | None = 
     """The case's observed HPO terms other than dystonia and what accompanies isolated
     dystonia. Without an index, only those exact ids are set aside (a superset: the caller
     may load the index for nothing, never miss a case); with one, their descendants too."""
-    from dystonia_cds.genetics._data import regions_data
-    from dystonia_cds.genetics._index import term_int
-
     terms = [t for w in case.dystonia.features or [] if (t := _feature_hpo(w, kb))]
     exact = _isolated_terms(hpo)
     if exact is not None:
         return [t for t in dict.fromkeys(terms) if t not in exact]
     assert hpo is not None
+    from dystonia_cds.genetics._data import regions_data
+    from dystonia_cds.genetics._index import term_int
+
     roots = {term_int(str(r["hpo"])) for r in regions_data()["isolated_dystonia_terms"]}
     out = []
     for t in dict.fromkeys(terms):

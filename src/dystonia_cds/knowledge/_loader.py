@@ -51,7 +51,7 @@ def _read(name: str) -> tuple[Any, bytes]:
 
 def _genetics_references() -> tuple[list[dict[str, Any]], bytes]:
     """The genetics package's bibliography (genes and HPO methods), merged into one."""
-    raw = resources.files("dystonia_cds.genetics").joinpath("data/references.yaml").read_bytes()
+    raw = resources.files("dystonia_cds").joinpath("genetics/data/references.yaml").read_bytes()
     return list(_yaml(raw) or []), raw
 
 
