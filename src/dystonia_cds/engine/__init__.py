@@ -101,7 +101,7 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
     hits = fired(f, checks, kb)
     base = quick_scores(f, checks, kb, hits)
     questions = next_questions(f, checks, hits, base, kb)
-    etiology = assess_etiology(f, checks, kb, hits,
+    etiology = assess_etiology(f, checks, kb, hits, scores=base,
                                deciding=questions[0].field if questions else None)
     dist = classification.distribution
     parts = {

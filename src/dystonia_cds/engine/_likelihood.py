@@ -72,81 +72,90 @@ def _rate_for(f: Facts, kb: KnowledgeBase, kind: str) -> BaseRate | None:
     return min(found, key=lambda r: r.per_year) if found else None
 
 
-def weigh(rule_id: str, f: Facts, kb: KnowledgeBase) -> Weighed:
-    """The likelihood ratio of a fired rule for this case, with its basis in words."""
-    fit = model_of(kb).rules[rule_id]
-    info = kb.rules[rule_id]
-    if fit.source == "not_scored":
-        return Weighed(1.0, "not scored (the literature reviewed does not support it)")
-    counts = (f"{fit.fired_cause}/{fit.n_cause} published cases of this cause vs "
-              f"{fit.fired_other}/{fit.n_other} of other causes")
-    if info.given is not None:
-        counts += f", among cases where {info.given} fired"
-    if fit.source == "series":
-        cited = kb.cited_lrs[rule_id]
-        return Weighed(fit.lr, (
-            f"P(finding | cause) {cited.p_cause:.2f} from {cited.numerator}/"
-            f"{cited.denominator} in a published series ({', '.join(cited.references)}); "
-            f"P(finding | other causes) {cited.p_other:g}: {cited.p_other_basis}"))
-    parent = kb.rules[info.given] if info.given else None
-    if parent is not None and parent.base_rate is not None and info.weight > 0 \
-            and _rate_for(f, kb, parent.base_rate) is not None:
-        return Weighed(1.0, (
-            f"not scored separately: {info.given}'s base-rate comparison already asks how "
-            "often this exposure happens anyway in a year, and a coincidental one would "
-            "match in site and time too"))
-    if fit.source == "direction_conflict":
-        return Weighed(1.0, f"not scored: the corpus ({counts}) does not show the direction "
-                       "the literature gives")
-    if info.base_rate is not None:
-        rate = _rate_for(f, kb, info.base_rate)
-        if rate is not None:
-            p_other = max(fit.p_other, rate.per_year)
-            lr = max(1.0, (fit.p_cause / p_other) ** fit.shrink)
-            which = ("the base rate" if rate.per_year > fit.p_other
-                     else "the corpus figure, which is higher")
-            return Weighed(lr, (
-                f"P(finding | cause) {fit.p_cause:.2f} from the corpus ({counts}); "
-                f"P(finding | other causes) {p_other:.3f}, the larger of the corpus figure "
-                f"({fit.p_other:.3f}) and the base rate of {rate.what} ({rate.per_year:.1%} "
-                f"a year at this age, {', '.join(rate.references)}) — {which}; shrunk by "
-                f"{fit.shrink:.2f} for the corpus size like every fitted LR: a common exposure "
-                "counts for little on its own"))
-        counts += "; no population base rate of this exposure on file, so coincidence is " \
-                  "not discounted"
-    return Weighed(fit.lr, f"estimated from the corpus ({counts}), smoothed")
+def _case_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> tuple[str, float, BaseRate | None]:
+    """How a fired rule is weighed for this case: (reason, LR, base rate used).
 
-
-def log_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> float:
-    """ln of :func:`weigh`'s likelihood ratio, without building the words (the scoring and
-    next-question paths need only the number; a test keeps the two in step)."""
+    The one place the decision is made; :func:`weigh` puts it in words and :func:`log_lr`
+    (the scoring and next-question paths) takes only the number."""
     fit = model_of(kb).rules[rule_id]
     if fit.source == "not_scored":
-        return 0.0
+        return "not_scored", 1.0, None
     if fit.source == "series":
-        return math.log(fit.lr)
+        return "series", fit.lr, None
     info = kb.rules[rule_id]
     if info.given is not None and info.weight > 0:
         kind = kb.rules[info.given].base_rate
         if kind is not None and _rate_for(f, kb, kind) is not None:
-            return 0.0
+            return "in_parent_base_rate", 1.0, None
     if fit.source == "direction_conflict":
-        return 0.0
+        return "direction_conflict", 1.0, None
     if info.base_rate is not None:
         rate = _rate_for(f, kb, info.base_rate)
         if rate is not None:
-            return max(0.0, math.log(fit.p_cause / max(fit.p_other, rate.per_year))
-                       * fit.shrink)
-    return math.log(fit.lr)
+            lr = max(1.0, (fit.p_cause / max(fit.p_other, rate.per_year)) ** fit.shrink)
+            return "base_rate", lr, rate
+        return "no_base_rate", fit.lr, None
+    return "corpus", fit.lr, None
 
 
-def posterior(scores: dict[str, float], kb: KnowledgeBase) -> dict[str, float]:
-    """Calibrated probabilities from the log scores (softmax at the fitted temperature)."""
-    t = model_of(kb).calibration.temperature
+def weigh(rule_id: str, f: Facts, kb: KnowledgeBase) -> Weighed:
+    """The likelihood ratio of a fired rule for this case, with its basis in words."""
+    reason, lr, rate = _case_lr(rule_id, f, kb)
+    fit = model_of(kb).rules[rule_id]
+    info = kb.rules[rule_id]
+    counts = (f"{fit.fired_cause}/{fit.n_cause} published cases of this cause vs "
+              f"{fit.fired_other}/{fit.n_other} of other causes")
+    if info.given is not None:
+        counts += f", among cases where {info.given} fired"
+    if reason == "not_scored":
+        return Weighed(lr, "not scored (the literature reviewed does not support it)")
+    if reason == "series":
+        cited = kb.cited_lrs[rule_id]
+        return Weighed(lr, (
+            f"P(finding | cause) {cited.p_cause:.2f} from {cited.numerator}/"
+            f"{cited.denominator} in a published series ({', '.join(cited.references)}); "
+            f"P(finding | other causes) {cited.p_other:g}: {cited.p_other_basis}"))
+    if reason == "in_parent_base_rate":
+        return Weighed(lr, (
+            f"not scored separately: {info.given}'s base-rate comparison already asks how "
+            "often this exposure happens anyway in a year, and a coincidental one would "
+            "match in site and time too"))
+    if reason == "direction_conflict":
+        return Weighed(lr, f"not scored: the corpus ({counts}) does not show the direction "
+                       "the literature gives")
+    if reason == "base_rate" and rate is not None:
+        p_other = max(fit.p_other, rate.per_year)
+        which = ("the base rate" if rate.per_year > fit.p_other
+                 else "the corpus figure, which is higher")
+        return Weighed(lr, (
+            f"P(finding | cause) {fit.p_cause:.2f} from the corpus ({counts}); "
+            f"P(finding | other causes) {p_other:.3f}, the larger of the corpus figure "
+            f"({fit.p_other:.3f}) and the base rate of {rate.what} ({rate.per_year:.1%} "
+            f"a year at this age, {', '.join(rate.references)}) — {which}; shrunk by "
+            f"{fit.shrink:.2f} for the corpus size like every fitted LR: a common exposure "
+            "counts for little on its own"))
+    if reason == "no_base_rate":
+        counts += "; no population base rate of this exposure on file, so coincidence is " \
+                  "not discounted"
+    return Weighed(lr, f"estimated from the corpus ({counts}), smoothed")
+
+
+def log_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> float:
+    """ln of :func:`weigh`'s likelihood ratio, without building the words."""
+    return math.log(_case_lr(rule_id, f, kb)[1])
+
+
+def softmax(scores: dict[str, float], t: float) -> dict[str, float]:
+    """exp(score / t), normalised: the one softmax of the engine and of its validation."""
     top = max(scores.values())
     expd = {c: math.exp((s - top) / t) for c, s in scores.items()}
     total = sum(expd.values())
     return {c: v / total for c, v in expd.items()}
+
+
+def posterior(scores: dict[str, float], kb: KnowledgeBase) -> dict[str, float]:
+    """Calibrated probabilities from the log scores (softmax at the fitted temperature)."""
+    return softmax(scores, model_of(kb).calibration.temperature)
 
 
 def decibans(x: float) -> int:

@@ -12,18 +12,18 @@ from the explicit "none" rules (R-*-NO-EVENT), so the two are never confused.
 from __future__ import annotations
 
 from dystonia_cds.engine._facts import Facts
-from dystonia_cds.engine._rule_base import RuleFn, reads, rules
+from dystonia_cds.engine._rule_base import reads, rules
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
 
 
-def events_unrecorded(hyp: str) -> RuleFn:
-    @reads("events")
-    def no_events_given(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
-        if f.case.events is None:
-            return "The history records no preceding events (not asked or not known)"
-        return None
-    return no_events_given
+@reads("events")
+def no_events_given(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    """One finding read by four hypotheses (R-PT/CT/VASC/PERI-UNRECORDED), each with its
+    own fitted likelihood ratio."""
+    if f.case.events is None:
+        return "The history records no preceding events (not asked or not known)"
+    return None
 
 
 @reads("events", "imaging")
@@ -56,10 +56,10 @@ def no_cause_recorded(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
 
 
 RULES = rules(
-    ("R-PT-UNRECORDED", events_unrecorded("acquired_peripheral_trauma")),
-    ("R-CT-UNRECORDED", events_unrecorded("acquired_central_traumatic")),
-    ("R-VASC-UNRECORDED", events_unrecorded("acquired_central_vascular")),
-    ("R-PERI-UNRECORDED", events_unrecorded("acquired_perinatal")),
+    ("R-PT-UNRECORDED", no_events_given),
+    ("R-CT-UNRECORDED", no_events_given),
+    ("R-VASC-UNRECORDED", no_events_given),
+    ("R-PERI-UNRECORDED", no_events_given),
     ("R-OS-UNRECORDED", no_insult_or_lesion_given),
     ("R-DA-UNRECORDED", medications_unrecorded),
     ("R-DT-UNRECORDED", medications_unrecorded),

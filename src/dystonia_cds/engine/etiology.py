@@ -159,6 +159,16 @@ def group_probabilities(prob: dict[str, float]) -> tuple[float, float, float]:
     return primary, 1.0 - primary - degenerative, degenerative
 
 
+def summary_group(order: list[str], prob: dict[str, float], threshold: float) -> str:
+    """primary / acquired / undetermined: the group reaching ``threshold``, unless a
+    degenerative disorder leads (used by the engine and by its cross-validation)."""
+    if order[0] == "degenerative":
+        return "undetermined"
+    primary, acquired, _ = group_probabilities(prob)
+    group, p = ("primary", primary) if primary >= acquired else ("acquired", acquired)
+    return group if p >= threshold else "undetermined"
+
+
 def summarise(order: list[str], prob: dict[str, float], kb: KnowledgeBase,
               deciding: str | None = None) -> tuple[str, str]:
     """primary / acquired / undetermined, and why in one or two sentences."""
@@ -173,10 +183,10 @@ def summarise(order: list[str], prob: dict[str, float], kb: KnowledgeBase,
             f"{label[top]['label']} leads; degenerative disorders may be inherited or "
             "acquired, so neither primary nor acquired is stated (see the genetic "
             "differential and work-up)." + ask)
-    threshold = kb.parameters.scoring.summary_threshold
+    summary = summary_group(order, prob, kb.parameters.scoring.summary_threshold)
     group, p = ("primary", primary) if primary >= acquired else ("acquired", acquired)
     how = f" ({p:.0%})" if shown else ""
-    if p < threshold:
+    if summary == "undetermined":
         other = "acquired" if group == "primary" else "primary"
         return "undetermined", (
             f"The evidence does not settle it: {group}{how} is not clearly ahead of "
@@ -187,11 +197,14 @@ def summarise(order: list[str], prob: dict[str, float], kb: KnowledgeBase,
 
 
 def assess_etiology(f: Facts, checks: CheckSet, kb: KnowledgeBase,
-                    hits: Hits | None = None, deciding: str | None = None) -> Etiology:
+                    hits: Hits | None = None, deciding: str | None = None,
+                    scores: dict[str, float] | None = None) -> Etiology:
+    """The ranked hypotheses with their evidence. ``scores`` are :func:`quick_scores` of the
+    same Case when the caller has them already (the next-question search needs them first):
+    the ranking shown is then the one cross-validation measured, from unrounded LRs."""
     evidence = evaluate(f, checks, kb, hits)
     pre = model_of(kb).pretest
-    score = {c: math.log(pre[c]) + sum(math.log(e.likelihood_ratio) for e in evidence[c])
-             for c in CATEGORIES}
+    score = quick_scores(f, checks, kb, hits) if scores is None else scores
     prob = posterior(score, kb)
     order = ranked(score)
     summary, why = summarise(order, prob, kb, deciding)

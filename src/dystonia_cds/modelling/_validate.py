@@ -14,7 +14,15 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from dystonia_cds.engine.etiology import CATEGORIES, PRIMARY, quick_scores, ranked
+from dystonia_cds.engine._likelihood import softmax
+from dystonia_cds.engine.etiology import (
+    CATEGORIES,
+    PRIMARY,
+    group_probabilities,
+    quick_scores,
+    ranked,
+    summary_group,
+)
 from dystonia_cds.knowledge import KnowledgeBase
 from dystonia_cds.knowledge._models import Calibration, EvidenceModel
 from dystonia_cds.modelling._corpus import Observation
@@ -33,22 +41,6 @@ def model_from(counts: Counts, kb: KnowledgeBase, temperature: float = 1.0,
                          command=command, smoothing=alpha, pretest=pretest(counts),
                          calibration=calibration,
                          rules=fit_rules(counts, kb, alpha, with_sensitivity))
-
-
-def softmax(scores: dict[str, float], t: float) -> dict[str, float]:
-    top = max(scores.values())
-    e = {c: math.exp((s - top) / t) for c, s in scores.items()}
-    z = sum(e.values())
-    return {c: v / z for c, v in e.items()}
-
-
-def _nll(scored: list[tuple[dict[str, float], str]], t: float) -> float:
-    return -sum(math.log(max(softmax(s, t)[y], 1e-12)) for s, y in scored)
-
-
-def fit_temperature(scored: list[tuple[dict[str, float], str]]) -> float:
-    """The temperature minimising the log loss of (log scores, true category) pairs."""
-    return min(_T_GRID, key=lambda t: (_nll(scored, t), t))
 
 
 def out_of_fold_scores(obs: list[Observation], kb: KnowledgeBase,
@@ -81,17 +73,12 @@ class Prediction:
         return ranked(self.prob)
 
     def group(self, threshold: float) -> str:
-        primary = sum(self.prob[c] for c in PRIMARY)
-        degenerative = self.prob["degenerative"]
-        acquired = 1 - primary - degenerative
-        if self.order[0] == "degenerative":
-            return "undetermined"
-        best, p = ("primary", primary) if primary >= acquired else ("acquired", acquired)
-        return best if p >= threshold else "undetermined"
+        """The engine's own summary rule (etiology.summary_group)."""
+        return summary_group(self.order, self.prob, threshold)
 
     def forced_group(self) -> str:
-        primary = sum(self.prob[c] for c in PRIMARY)
-        return "primary" if primary >= 1 - primary - self.prob["degenerative"] else "acquired"
+        primary, acquired, _ = group_probabilities(self.prob)
+        return "primary" if primary >= acquired else "acquired"
 
 
 def cross_validate(obs: list[Observation], kb: KnowledgeBase,
