@@ -48,7 +48,34 @@ def test_brand_and_other_names_map_to_the_generic(name: str, generic: str,
 
 
 def test_every_drug_has_an_atc_code_and_known_references(kb: KnowledgeBase) -> None:
-    codes = [d.atc for d in kb.drugs.values()]
-    assert all(codes) and len(set(codes)) == len(codes)
+    """Every dopamine receptor blocker has its ATC code; the other drugs carry one only where
+    it was read on a page (drugs.yaml says which), and no code is used twice."""
+    blockers = [d for d in kb.drugs.values() if d.drug_class == "dopamine_receptor_blocker"]
+    assert all(d.atc for d in blockers)
+    codes = [d.atc for d in kb.drugs.values() if d.atc]
+    assert len(set(codes)) == len(codes)
     for drug in kb.drugs.values():
         assert set(drug.references) <= set(kb.references), drug.id
+
+
+@pytest.mark.parametrize("drug", ["sertraline", "Prozac", "carbamazepine"])
+def test_an_antidepressant_or_anti_epileptic_days_before_onset_supports_an_acute_reaction(
+        drug: str, kb: KnowledgeBase) -> None:
+    """van Harten 1999 and Burkhard 2014: antidepressants and anti-epileptics cause acute
+    reactions too; they are known drugs now (no "not assessed" note) and count for the acute
+    hypothesis only, never as exposure to a dopamine receptor blocker."""
+    case = _neck_case(drug)
+    case["medications"] = [{"drug": drug, "before_onset": "P2D"}]
+    a = assess(load_case(case, kb), kb)
+    fired = {e.rule_id for h in a.etiology.hypotheses for e in h.evidence}
+    assert {"R-DA-EXPOSURE", "R-DA-LATENCY-OK"} <= fired
+    assert not fired & {"R-DT-EXPOSURE", "R-DT-LATENCY-OK"}
+    assert "R-DT-NO-DRUG" in fired  # still no dopamine receptor blocker for tardive dystonia
+    assert "medications[0].drug" not in [n.field for n in a.input_notes]
+    assert a.etiology.hypotheses[0].category == "drug_induced_acute"
+
+
+def test_an_antidepressant_for_years_is_no_tardive_exposure(kb: KnowledgeBase) -> None:
+    fired, _, _ = _evidence("fluoxetine", kb)  # two years before neck dystonia
+    assert "R-DT-EXPOSURE" not in fired and "R-DT-NO-DRUG" in fired
+    assert "R-DA-LATENCY-BAD" in fired

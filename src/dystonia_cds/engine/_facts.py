@@ -69,6 +69,10 @@ class Facts:
     unknown_drugs: tuple[str, ...]
     distribution: tuple[str, str] = ("undetermined", "")
     dopamine_blockers: tuple[DrugFact, ...] = ()  # not known to have been started after onset
+    # Drugs the knowledge base lists as causing acute reactions: the dopamine receptor
+    # blockers and the others (antidepressants, anti-epileptics); tardive dystonia reads only
+    # ``dopamine_blockers``.
+    acute_drugs: tuple[DrugFact, ...] = ()
     by_hypothesis: dict[str, tuple[EventFact, ...]] = field(default_factory=dict)
     later_events: tuple[EventFact, ...] = ()  # known to have come after onset: no exposure
     hpo_features: frozenset[str] = frozenset()  # HPO ids outside the KB with a sign kind
@@ -225,11 +229,11 @@ def _drug_fields(case: Case, kb: KnowledgeBase, onset: Instant | None) -> dict[s
         _drug_fact(i, m, kb, onset, case.patient.birth_date)
         for i, m in enumerate(case.medications or [])
     )
-    blockers = tuple(d for d in drugs if d.info and not d.after_onset
-                     and d.info.drug_class == "dopamine_receptor_blocker")
+    known = tuple(d for d in drugs if d.info and not d.after_onset)
+    blockers = tuple(d for d in known if d.info and d.info.drug_class == "dopamine_receptor_blocker")
     return {"drugs": drugs, "medications_known": case.medications is not None,
             "unknown_drugs": tuple(d.medication.drug for d in drugs if d.info is None),
-            "dopamine_blockers": blockers}
+            "dopamine_blockers": blockers, "acute_drugs": known}
 
 
 def _imaging_fields(case: Case, kb: KnowledgeBase) -> dict[str, Any]:

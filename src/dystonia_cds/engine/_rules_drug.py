@@ -2,7 +2,9 @@
 
 Acute dystonia begins within 7 days of starting a drug or a rapid dose increase (van
 Harten 1999); tardive dystonia follows longer exposure to dopamine receptor blockers,
-reported from 3 days to 11 years (Burke 1982).
+reported from 3 days to 11 years (Burke 1982). An acute reaction can follow an antidepressant
+or an anti-epileptic too (van Harten 1999; Burkhard 2014), so the acute rules read every drug
+the knowledge base lists, and the tardive rules only the dopamine receptor blockers.
 """
 
 from __future__ import annotations
@@ -25,6 +27,16 @@ def blocker_exposure(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
 
 
 @reads("medications", "onset")
+def acute_exposure(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    blockers = sorted({d.medication.drug for d in f.dopamine_blockers})
+    others = sorted({d.medication.drug for d in f.acute_drugs} - set(blockers))
+    parts = (["Dopamine receptor blocker taken: " + ", ".join(blockers)] if blockers else []) \
+        + (["Other drug reported to cause acute dystonic reactions taken: " + ", ".join(others)]
+           if others else [])
+    return "; ".join(parts) if parts else None
+
+
+@reads("medications", "onset")
 def no_blocker(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.medications_known and not f.possible_drug_causes:
         later = sorted({d.medication.drug for d in f.later_drugs})
@@ -35,23 +47,37 @@ def no_blocker(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return None
 
 
+@reads("medications", "onset")
+def no_tardive_drug(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    """No dopamine receptor blocker, and no unknown drug that might be one: an antidepressant
+    or an anti-epileptic can cause an acute reaction but is no exposure for tardive dystonia."""
+    if not f.medications_known or f.dopamine_blockers:
+        return None
+    if any(d.info is None for d in f.possible_drug_causes):
+        return None
+    others = sorted({d.medication.drug for d in f.possible_drug_causes})
+    if others:
+        return "No dopamine receptor blocker recorded (taken: " + ", ".join(others) + ")"
+    return no_blocker(f, c, kb)
+
+
 @reads("medications", "onset", "regions")
 def cranial_axial_sites(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
-    if f.dopamine_blockers and f.has_region(*_ACUTE_SITES):
+    if f.acute_drugs and f.has_region(*_ACUTE_SITES):
         return "Cranial, cervical or axial muscles involved, the usual sites of acute reactions"
     return None
 
 
 @reads("medications", "onset", "features")
 def oculogyric(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
-    if f.dopamine_blockers and "oculogyric_crisis" in f.features:
+    if f.acute_drugs and "oculogyric_crisis" in f.features:
         return "Oculogyric crisis"
     return None
 
 
 @reads("medications", "patient", "onset")
 def young_male(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
-    if f.dopamine_blockers and f.case.patient.sex == "male" and f.onset_years is not None \
+    if f.acute_drugs and f.case.patient.sex == "male" and f.onset_years is not None \
             and f.onset_years < kb.parameters.adult_onset_years:
         return "Young male patient (young age and male sex are risk factors)"
     return None
@@ -73,7 +99,7 @@ def _acute_latency(status: str) -> RuleFn:
 
 
 RULES = rules(
-    ("R-DA-EXPOSURE", blocker_exposure),
+    ("R-DA-EXPOSURE", acute_exposure),
     ("R-DA-NO-DRUG", no_blocker),
     ("R-DA-LATENCY-OK", _acute_latency("consistent")),
     ("R-DA-LATENCY-BAD", _acute_latency("inconsistent")),
@@ -81,7 +107,7 @@ RULES = rules(
     ("R-DA-OCULOGYRIC", oculogyric),
     ("R-DA-RISK", young_male),
     ("R-DT-EXPOSURE", blocker_exposure),
-    ("R-DT-NO-DRUG", no_blocker),
+    ("R-DT-NO-DRUG", no_tardive_drug),
     ("R-DT-LATENCY-OK", latency_status(TARDIVE, "consistent")),
     ("R-DT-RETROCOLLIS", retrocollis_after_blocker),
     ("R-DT-LATENCY-BAD", latency_status(TARDIVE, "inconsistent")),

@@ -112,10 +112,13 @@ def _window_status(latency: float | None, window: Window, what: str) -> tuple[st
     if latency is None:
         return "insufficient_data", (f"The time from {what} to the onset of dystonia is not "
                                      "recorded; expected: " + window.wording + ".")
-    if latency < window.min_days:
-        return "inconsistent", (f"The dystonia began {describe_days(-latency)} before {what}; "
+    delay = describe_days(abs(latency))
+    if latency < 0:
+        return "inconsistent", (f"The dystonia began {delay} before {what}; "
                                 "a cause must come first.")
-    delay = describe_days(latency)
+    if latency < window.min_days:
+        return "inconsistent", (f"Onset {delay} after {what} is earlier than reported: "
+                                + window.wording + ".")
     if window.max_days is not None and latency > window.max_days:
         return "inconsistent", (f"Onset {delay} after {what} is outside the reported window: "
                                 + window.wording + ".")
@@ -202,7 +205,8 @@ def compute_checks(f: Facts, kb: KnowledgeBase) -> CheckSet:
         keep(event_latency_check(ev, kb))
         if ev.info.mechanism == "peripheral":
             keep(anatomy_check(ev, f))
-    for d in f.dopamine_blockers:
-        for hyp in DRUG_HYPOTHESES:
+    for hyp in DRUG_HYPOTHESES:
+        # an antidepressant or anti-epileptic can cause an acute reaction, not tardive dystonia
+        for d in (f.acute_drugs if hyp == "drug_induced_acute" else f.dopamine_blockers):
             keep(drug_latency_check(d, hyp, kb))
     return CheckSet(found)
