@@ -62,12 +62,23 @@ def test_tardive_dystonia_gets_its_own_drug_treatment(kb: KnowledgeBase) -> None
     assert "tetrabenazine" in detail and "Burke 1982" in detail
 
 
+def test_tardive_dystonia_gets_the_tardive_syndrome_guideline(kb: KnowledgeBase) -> None:
+    """Bhidayasiri 2018: VMAT2 inhibitors (Level A, for TD), pallidal DBS when intractable
+    (Level C, for TD), switching the drug Level U; each says it is TD evidence."""
+    tx = {t.id: t.detail for t in _tardive(kb).treatment_information}
+    assert {"TX-TARDIVE-VMAT2", "TX-TARDIVE-DBS", "TX-TARDIVE-SWITCH"} <= tx.keys()
+    assert "valbenazine" in tx["TX-TARDIVE-VMAT2"] and "not tardive dystonia" in tx["TX-TARDIVE-VMAT2"]
+    assert "intractable" in tx["TX-TARDIVE-DBS"] and "Level C" in tx["TX-TARDIVE-DBS"]
+    assert "clozapine" in tx["TX-TARDIVE-SWITCH"] and "Level U" in tx["TX-TARDIVE-SWITCH"]
+
+
 def test_acute_reaction_keeps_the_anticholinergic(kb: KnowledgeBase) -> None:
     a = _assess(kb, dystonia={"regions": [{"region": "neck"}], "onset": "P19Y",
                               "features": ["oculogyric_crisis"]},
                 medications=[{"drug": "metoclopramide", "before_onset": "P1D"}], events=[])
     assert a.etiology.hypotheses[0].category == "drug_induced_acute"
     assert "TX-STOP-DRUG" in _tx(a) and "TX-TARDIVE" not in _tx(a)
+    assert not [t for t in _tx(a) if t.startswith("TX-TARDIVE")]
     assert {"REC-DRUG-REVIEW-ACUTE", "REC-DRB-CAUTION"} <= set(_rec(a))
 
 
