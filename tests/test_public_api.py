@@ -6,8 +6,8 @@ import dystonia_cds
 def test_exports_are_exactly_the_curated_api() -> None:
     assert sorted(dystonia_cds.__all__) == sorted([
         "Assessment", "Case", "CaseError", "CaseFormatError", "DystoniaCdsError",
-        "InputProblem", "KnowledgeBase", "KnowledgeBaseError", "__version__", "assess",
-        "case_to_yaml", "default_knowledge", "load_case", "load_knowledge",
+        "InputProblem", "KnowledgeBase", "KnowledgeBaseError", "Screened", "__version__",
+        "assess", "assess_many", "case_to_yaml", "default_knowledge", "load_case", "load_knowledge",
     ])
     for name in dystonia_cds.__all__:
         assert hasattr(dystonia_cds, name), name

@@ -7,6 +7,8 @@ Public API::
     from dystonia_cds import load_case, assess
     assessment = assess(load_case("case.yaml"))
     print(assessment.to_json())
+
+    rows = assess_many(cases, knowledge)   # a cohort: ranking, summary, checks per case
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING
 from dystonia_cds._case_io import case_to_yaml, load_case
 from dystonia_cds.assessment import Assessment
 from dystonia_cds.case import Case
-from dystonia_cds.engine import ENGINE_VERSION, assess_case
+from dystonia_cds.engine import ENGINE_VERSION, Screened, assess_case, assess_many
 from dystonia_cds.errors import (
     CaseError,
     CaseFormatError,
@@ -40,8 +42,10 @@ __all__ = [
     "InputProblem",
     "KnowledgeBase",
     "KnowledgeBaseError",
+    "Screened",
     "__version__",
     "assess",
+    "assess_many",
     "case_to_yaml",
     "default_knowledge",
     "load_case",

@@ -13,6 +13,7 @@ from dystonia_cds.case import Case
 from dystonia_cds.engine._facts import Facts, derive_facts
 from dystonia_cds.engine.advice import recommendations, treatments
 from dystonia_cds.engine.axis1 import classify
+from dystonia_cds.engine.batch import Screened, assess_many
 from dystonia_cds.engine.checks import compute_checks
 from dystonia_cds.engine.differential import inherited_differential, wants_differential
 from dystonia_cds.engine.etiology import assess_etiology, fired, quick_scores
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 ENGINE_VERSION = "0.1.0"
 
-__all__ = ["ENGINE_VERSION", "assess_case"]
+__all__ = ["ENGINE_VERSION", "Screened", "assess_case", "assess_many"]
 
 
 def _notes(f: Facts) -> list[InputNote]:

@@ -1,0 +1,232 @@
+"""The batch path: many Cases at once, scored as one matrix product in log space.
+
+Why a second path: screening a cohort needs, per case, the ranking, the summary, the support
+levels and the check statuses — not the report (evidence sentences, LR bases in words,
+references, treatments, next questions), which is most of a full assessment's cost. The
+evidence model makes the scoring linear: each hypothesis's score is
+
+    ln pretest(h) + Σ ln LR(rule)   over the fired rules of h
+
+so for n cases and R rules it is ``pretest + X · H``, where X (n × R) holds each fired
+rule's ln LR for that case and H (R × 11) maps a rule to its hypothesis. Most rules' LR is a
+constant of the fitted model; only exposure rules with a population base rate (and their
+child rules) depend on the case, and just those are weighed one by one. The probabilities
+are the same softmax at the fitted temperature, the support bands and the summary rule the
+same as :mod:`etiology`'s — a test checks that every case of the corpus gets the ranking,
+summary and support levels of :func:`dystonia_cds.engine.assess_case`.
+
+numpy does the product when installed (the ``hpo`` extra); without it the same sums are
+done in Python, so the core install has the batch path too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from dystonia_cds.case import Case
+from dystonia_cds.engine._facts import derive_facts
+from dystonia_cds.engine._likelihood import log_lr, model_of
+from dystonia_cds.engine.axis1 import age_group
+from dystonia_cds.engine.checks import compute_checks
+from dystonia_cds.engine.etiology import ALL_RULES, CATEGORIES, summary_group
+from dystonia_cds.knowledge import KnowledgeBase
+
+if TYPE_CHECKING:
+    from dystonia_cds.engine._facts import Facts
+
+__all__ = ["Screened", "assess_many"]
+
+_TRIGGERS = ("inherited", "degenerative")
+
+
+@dataclass(frozen=True, slots=True)
+class Screened:
+    """One case's result on the batch path: what a cohort table needs, nothing more.
+
+    ``ranking`` lists the 11 causes highest score first (ties in the engine's fixed order);
+    ``support``, ``scores`` (ln pretest + Σ ln LR) and ``probabilities`` are aligned with it.
+    ``probabilities`` is None where the model's calibration does not hold (the Assessment
+    then shows none either). ``checks`` holds (check id, hypothesis, status), sorted.
+    """
+
+    case_id: str | None
+    summary: str
+    ranking: tuple[str, ...]
+    support: tuple[str, ...]
+    scores: tuple[float, ...]
+    probabilities: tuple[float, ...] | None
+    distribution: str
+    age_at_onset: str
+    checks: tuple[tuple[str, str, str], ...]
+    rule_ids: tuple[str, ...]
+    wants_differential: bool
+
+    @property
+    def top(self) -> str:
+        return self.ranking[0]
+
+    def check_status(self, check_id: str) -> str | None:
+        """The status of a check for the leading cause, else the first one of that id (what
+        ``dystonia-cds screen`` reports); None when the check does not apply."""
+        found = [(hyp, status) for cid, hyp, status in self.checks if cid == check_id]
+        for hyp, status in found:
+            if hyp == self.ranking[0]:
+                return status
+        return found[0][1] if found else None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as plain data (tuples stay tuples), e.g. for a JSON Lines writer."""
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the knowledge base fixes once for every batch: rule columns and constants."""
+
+    rule_ids: tuple[str, ...]
+    hypothesis_of: tuple[int, ...]  # rule column → hypothesis column
+    constant_log_lr: tuple[float | None, ...]  # None: weighed per case (base rates)
+    pretest: tuple[float, ...]
+    temperature: float
+    levels: tuple[tuple[str, float], ...]
+    threshold: float
+    shown: bool
+
+
+_PLANS: dict[int, tuple[KnowledgeBase, _Plan]] = {}
+
+
+def _plan(kb: KnowledgeBase) -> _Plan:
+    """The plan of a knowledge base, built once per knowledge-base object (which is not
+    hashable: kept by identity, the object itself held so its id is not reused)."""
+    held = _PLANS.get(id(kb))
+    if held is not None and held[0] is kb:
+        return held[1]
+    if len(_PLANS) > 8:
+        _PLANS.clear()
+    plan = _build_plan(kb)
+    _PLANS[id(kb)] = (kb, plan)
+    return plan
+
+
+def _build_plan(kb: KnowledgeBase) -> _Plan:
+    model = model_of(kb)
+    column = {c: i for i, c in enumerate(CATEGORIES)}
+    constant: list[float | None] = []
+    for rule in ALL_RULES:
+        info = kb.rules[rule.id]
+        parent_rate = info.given is not None and kb.rules[info.given].base_rate is not None
+        varies = info.base_rate is not None or parent_rate
+        constant.append(None if varies else math.log(_fixed_lr(rule.id, kb)))
+    levels = kb.parameters.scoring.support_levels
+    return _Plan(
+        rule_ids=tuple(r.id for r in ALL_RULES),
+        hypothesis_of=tuple(column[kb.rules[r.id].hypothesis] for r in ALL_RULES),
+        constant_log_lr=tuple(constant),
+        pretest=tuple(math.log(model.pretest[c]) for c in CATEGORIES),
+        temperature=model.calibration.temperature,
+        levels=tuple((n, levels[n]) for n in ("strong", "moderate", "weak")),
+        threshold=kb.parameters.scoring.summary_threshold,
+        shown=model.calibration.shown,
+    )
+
+
+def _fixed_lr(rule_id: str, kb: KnowledgeBase) -> float:
+    """The LR of a rule whose weighing does not depend on the case (``_likelihood``)."""
+    fit = model_of(kb).rules[rule_id]
+    if fit.source in ("not_scored", "direction_conflict"):
+        return 1.0
+    return fit.lr
+
+
+@dataclass(frozen=True)
+class _Row:
+    facts: Facts
+    checks: tuple[tuple[str, str, str], ...]
+    fired: list[tuple[int, float]]  # (rule column, ln LR)
+
+
+def _evaluate(case: Case, kb: KnowledgeBase, plan: _Plan) -> _Row:
+    f = derive_facts(case, kb)
+    checks = compute_checks(f, kb)
+    fired = []
+    for j, rule in enumerate(ALL_RULES):
+        if rule.fn(f, checks, kb) is not None:
+            value = plan.constant_log_lr[j]
+            fired.append((j, log_lr(rule.id, f, kb) if value is None else value))
+    statuses = tuple(sorted((c.id, c.hypothesis, c.status) for c in checks.as_list()))
+    return _Row(f, statuses, fired)
+
+
+def _scores(rows: Sequence[_Row], plan: _Plan) -> list[list[float]]:
+    """pretest + X · H for all rows: numpy when installed, else the same sums in Python."""
+    try:
+        import numpy as np
+    except ImportError:
+        out = []
+        for row in rows:
+            s = list(plan.pretest)
+            for j, value in row.fired:
+                s[plan.hypothesis_of[j]] += value
+            out.append(s)
+        return out
+    x = np.zeros((len(rows), len(plan.rule_ids)))
+    for i, row in enumerate(rows):
+        for j, value in row.fired:
+            x[i, j] = value
+    h = np.zeros((len(plan.rule_ids), len(CATEGORIES)))
+    h[np.arange(len(plan.rule_ids)), plan.hypothesis_of] = 1.0
+    result: list[list[float]] = (np.asarray(plan.pretest) + x @ h).tolist()
+    return result
+
+
+def _softmax(score: list[float], t: float) -> list[float]:
+    top = max(score)
+    e = [math.exp((s - top) / t) for s in score]
+    total = sum(e)
+    return [v / total for v in e]
+
+
+def _screened(case: Case, row: _Row, score: list[float], plan: _Plan,
+              kb: KnowledgeBase) -> Screened:
+    prob = _softmax(score, plan.temperature)
+    order = sorted(range(len(CATEGORIES)), key=lambda c: (-score[c], c))
+    ranking = tuple(CATEGORIES[c] for c in order)
+    by_name = dict(zip(CATEGORIES, prob, strict=True))
+    support = tuple(next((n for n, lo in plan.levels if prob[c] >= lo), "unsupported")
+                    for c in order)
+    wants = any(s != "unsupported" for c, s in zip(ranking, support, strict=True)
+                if c in _TRIGGERS)
+    if not wants:
+        from dystonia_cds.engine.differential import terms_beyond_dystonia
+
+        wants = bool(terms_beyond_dystonia(case, kb))
+    return Screened(
+        case_id=case.id,
+        summary=summary_group(list(ranking), by_name, plan.threshold),
+        ranking=ranking,
+        support=support,
+        scores=tuple(score[c] for c in order),
+        probabilities=tuple(prob[c] for c in order) if plan.shown else None,
+        distribution=row.facts.distribution[0],
+        age_at_onset=age_group(row.facts, kb)[0],
+        checks=row.checks,
+        rule_ids=tuple(plan.rule_ids[j] for j, _ in row.fired),
+        wants_differential=wants,
+    )
+
+
+def assess_many(cases: Iterable[Case], kb: KnowledgeBase) -> list[Screened]:
+    """Screen many validated Cases: rules per case, one score matrix for the batch.
+
+    No next questions, no report objects, no genetic differential (``wants_differential``
+    says where a full assessment would compute one). Results follow the input order.
+    """
+    plan = _plan(kb)
+    batch = list(cases)
+    rows = [_evaluate(c, kb, plan) for c in batch]
+    scores = _scores(rows, plan)
+    return [_screened(c, r, s, plan, kb) for c, r, s in zip(batch, rows, scores, strict=True)]
