@@ -89,6 +89,8 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
                         {"family_history": {"dystonia": True}}),
     "R-INH-GENE": ({"genetics": [{"gene": "TOR1A", "result": "positive"}]},
                    {"genetics": [{"gene": "TOR1A", "result": "negative"}]}),
+    "R-DEG-GENE": ({"genetics": [{"gene": "PANK2", "result": "positive"}]},
+                   {"genetics": [{"gene": "TOR1A", "result": "positive"}]}),
     "R-INH-ADULT-FOCAL": ({"dystonia": NECK}, {}),
     "R-INH-LESION": ({"imaging": L_PUTAMEN}, {"imaging": NORMAL}),
     "R-DEG-PROGRESSIVE-COMBINED": (

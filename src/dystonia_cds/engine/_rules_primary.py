@@ -115,6 +115,19 @@ def pathogenic_variant(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return "Pathogenic variant reported in " + ", ".join(genes) if genes else None
 
 
+@reads("genetics")
+def variant_outside_dystonia_genes(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    """Albanese 2013 asks about inheritance and nervous-system pathology separately: a
+    pathogenic variant in a gene that is not one of isolated or combined dystonia (Wilson's
+    disease, NBIA or Huntington's genes, say) leaves a degenerative disorder open."""
+    genes = sorted({g.gene.upper() for g in f.case.genetics or [] if g.result == "positive"}
+                   - kb.dystonia_genes)
+    if not genes or not kb.dystonia_genes:
+        return None
+    return "Pathogenic variant in a gene outside the isolated and combined dystonia genes: " \
+        + ", ".join(genes)
+
+
 @reads("onset", "regions")
 def adult_cranial_cervical_focal(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if adult(f, kb) and distribution(f, kb)[0] == "focal" and not f.has_region("arm", "leg"):
@@ -176,6 +189,7 @@ RULES = rules(
     ("R-INH-FAMILY", family_history_positive),
     ("R-INH-NO-FAMILY", family_history_negative),
     ("R-INH-GENE", pathogenic_variant),
+    ("R-DEG-GENE", variant_outside_dystonia_genes),
     ("R-INH-DIURNAL", diurnal_fluctuation),
     ("R-INH-ADULT-FOCAL", adult_cranial_cervical_focal),
     ("R-INH-LESION", motor_circuit_lesion),

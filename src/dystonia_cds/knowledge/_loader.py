@@ -23,7 +23,7 @@ from dystonia_cds.knowledge._models import KnowledgeBase
 _FILES = (
     "meta", "references", "regions", "features", "events", "drugs", "structures", "rules",
     "parameters", "treatments", "recommendations", "questions", "base_rates",
-    "cited_lrs", "field_words",
+    "cited_lrs", "field_words", "seek_care",
 )
 # The fitted evidence model: generated from the case corpus by `dystonia-cds model fit`.
 MODEL_FILE = "model"
@@ -53,6 +53,14 @@ def _genetics_references() -> tuple[list[dict[str, Any]], bytes]:
     """The genetics package's bibliography (genes and HPO methods), merged into one."""
     raw = resources.files("dystonia_cds").joinpath("genetics/data/references.yaml").read_bytes()
     return list(_yaml(raw) or []), raw
+
+
+def _dystonia_genes() -> tuple[frozenset[str], bytes]:
+    """The panel's genes of isolated and combined dystonia, read from the genetics data file
+    without importing the genetics package (which needs numpy)."""
+    raw = resources.files("dystonia_cds").joinpath("genetics/data/genes.yaml").read_bytes()
+    genes = (_yaml(raw) or {}).get("dystonia_genes") or []
+    return frozenset(str(g["gene"]).upper() for g in genes), raw
 
 
 def _alias_map(items: dict[str, Any], include_hpo: bool = True) -> dict[str, str]:
@@ -105,10 +113,12 @@ def load_knowledge(with_model: bool = True) -> KnowledgeBase:
         digest.update(name.encode() + b"\0" + raw)
     extra, raw = _genetics_references()
     digest.update(b"genetics-references\0" + raw)
+    genes, raw = _dystonia_genes()
+    digest.update(b"genetics-genes\0" + raw)
     known = {r["id"] for r in data["references"]}
     data["references"] = list(data["references"]) + [r for r in extra if r["id"] not in known]
     try:
-        kb = _build(data, digest.hexdigest())
+        kb = _build(data, digest.hexdigest()).model_copy(update={"dystonia_genes": genes})
     except ValidationError as exc:
         raise KnowledgeBaseError(f"knowledge base failed validation:\n{exc}") from exc
     missing = sorted(
@@ -121,6 +131,7 @@ def load_knowledge(with_model: bool = True) -> KnowledgeBase:
 
 def _build(data: dict[str, Any], content_hash: str) -> KnowledgeBase:
     from dystonia_cds.knowledge import _models as m
+    from dystonia_cds.knowledge._care_models import SeekCareInfo
 
     refs = {r["id"]: m.Reference.model_validate(r) for r in data["references"]}
     regions = {r["id"]: m.RegionInfo.model_validate(r) for r in data["regions"]["regions"]}
@@ -157,6 +168,11 @@ def _build(data: dict[str, Any], content_hash: str) -> KnowledgeBase:
             raise KnowledgeBaseError(
                 "model.yaml does not match rules.yaml (re-run `dystonia-cds model fit`): "
                 f"missing {sorted(set(rules) - fitted)}, extra {sorted(fitted - set(rules))}")
+    seek_care = SeekCareInfo.model_validate(data["seek_care"])
+    for care_rule in seek_care.rules:
+        for region_id in care_rule.regions_any:
+            if region_id not in regions:
+                raise KnowledgeBaseError(f"seek_care {care_rule.id}: unknown region {region_id}")
     for event in events.values():
         for site in event.body_sites:
             if site not in regions:
@@ -185,6 +201,7 @@ def _build(data: dict[str, Any], content_hash: str) -> KnowledgeBase:
         cited_lrs={c["rule"]: m.CitedLR.model_validate(c) for c in data["cited_lrs"] or []},
         field_words={normalise_word(w): fw for fw in (
             m.FieldWord.model_validate(x) for x in data["field_words"] or []) for w in fw.words},
+        seek_care=seek_care,
     )
 
 

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from dystonia_cds.knowledge._care_models import SeekCareInfo
+
 HypothesisId = Literal[
     "idiopathic", "inherited", "degenerative", "acquired_central_traumatic",
     "acquired_central_vascular", "acquired_perinatal", "acquired_other_structural",
@@ -303,6 +305,11 @@ class KnowledgeBase(_Data):
     cited_lrs: dict[str, CitedLR] = Field(default_factory=dict)
     field_words: dict[str, FieldWord] = Field(
         default_factory=dict, description="Normalised word → the field it names.")
+    seek_care: SeekCareInfo | None = Field(None, description=(
+        "How soon to seek care (seek_care.yaml); None only in hand-built test bases."))
+    dystonia_genes: frozenset[str] = Field(default_factory=frozenset, description=(
+        "Genes of isolated and combined dystonias on the genetic panel (genetics/data/"
+        "genes.yaml); a pathogenic variant elsewhere may be a degenerative disorder's."))
 
     @property
     def knowledge_version(self) -> str:
