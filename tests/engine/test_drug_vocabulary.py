@@ -39,6 +39,7 @@ def test_thiothixene_for_two_years_before_neck_dystonia_is_a_dopamine_blocker() 
     ("Thiothixene", "tiotixene"), ("Navane", "tiotixene"), ("methotrimeprazine", "levomepromazine"),
     ("Latuda", "lurasidone"), ("Vraylar", "cariprazine"), ("Phenergan", "promethazine"),
     ("Sibelium", "flunarizine"), ("Stugeron", "cinnarizine"), ("levosulpiride", "levosulpiride"),
+    ("neuroleptics", "antipsychotic"), ("Antipsychotic medication", "antipsychotic"),
 ])
 def test_brand_and_other_names_map_to_the_generic(name: str, generic: str,
                                                   kb: KnowledgeBase) -> None:
