@@ -18,6 +18,8 @@ from dystonia_cds.api._headers import SecurityHeadersMiddleware, redact_access_l
 from dystonia_cds.api.problems import install_problem_handlers, problem_schema
 from dystonia_cds.api.routes_assess import openapi_components
 from dystonia_cds.api.routes_assess import router as assess_router
+from dystonia_cds.api.routes_registry import router as registry_router
+from dystonia_cds.api.routes_registry_web import router as registry_web_router
 from dystonia_cds.api.routes_web import router as web_router
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -39,6 +41,8 @@ def create_app(kb: KnowledgeBase | None = None, *, max_body: int | None = None) 
     redact_access_log()
     app.include_router(assess_router)
     app.include_router(web_router)
+    app.include_router(registry_router)  # 503 with the install hint without the extra
+    app.include_router(registry_web_router)
     try:  # the CDS Hooks service needs the standards extra (FHIR models, JWT)
         from dystonia_cds.api import cds_hooks
     except ImportError:

@@ -10,6 +10,7 @@ import typer
 from dystonia_cds.cli.assess import assess_command
 from dystonia_cds.cli.knowledge import knowledge_command, schema_command
 from dystonia_cds.cli.model import model_app
+from dystonia_cds.cli.registry import registry_app
 from dystonia_cds.cli.screen import screen
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app.command("knowledge")(knowledge_command)
 app.command("schema")(schema_command)
 app.command("screen")(screen)
 app.add_typer(model_app, name="model")
+app.add_typer(registry_app, name="registry")
 
 
 def _register_optional() -> None:

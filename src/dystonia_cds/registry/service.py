@@ -359,6 +359,12 @@ class Registry:
         return [{"at": _iso(r[0]), "actor": r[1], "action": r[2], "case_id": r[3],
                  "version": r[4], "origin": r[5], "detail": r[6]} for r in rows]
 
+    def record(self, who: Principal, action: str, detail: str) -> None:
+        """An audit entry for an admin action on the whole registry (backup, restore)."""
+        self._require(who, "admin")
+        with self.store.write() as conn:
+            repo.add_audit(conn, who.name, action, who.origin, repo.utcnow(), detail=detail)
+
     def _require(self, who: Principal, action: Action) -> None:
         if not who.may(action):
             raise Forbidden(f"the {who.role} role may not {action}")

@@ -1,0 +1,288 @@
+"""``dystonia-cds registry …``: the case registry from the command line (a local admin).
+
+Thin commands over :mod:`dystonia_cds.registry`: every read and write goes through the
+service, so the command line is audited like the API (actor ``local:<user>``, origin
+``cli``). The database is ``DATABASE_URL`` or SQLite in the user data directory.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from dystonia_cds import CaseError, case_to_yaml, default_knowledge
+
+if TYPE_CHECKING:
+    from dystonia_cds.registry import Registry
+
+registry_app = typer.Typer(help="The case registry: versioned cases, assessments, audit log "
+                           "(SQLite in the user data directory, or DATABASE_URL).",
+                           no_args_is_help=True)
+CaseId = Annotated[str, typer.Argument(help="The case id (its `id` field).")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+class ExportFormat(StrEnum):
+    yaml = "yaml"
+    json = "json"
+    phenopacket = "phenopacket"
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def _registry() -> Iterator[tuple[Registry, Any]]:
+    """The open registry and the local admin; registry errors become one line, no trace."""
+    try:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from dystonia_cds.registry import (
+            NotFound,
+            Registry,
+            RegistryError,
+            VersionConflict,
+            local_admin,
+        )
+    except ImportError:
+        raise _fail("the registry needs its extra: pip install 'dystonia-cds[registry]'") \
+            from None
+    try:
+        reg = Registry.open(kb=default_knowledge())
+    except SQLAlchemyError as exc:
+        raise _fail(f"cannot open the registry ({type(exc).__name__}): check DATABASE_URL") \
+            from None
+    try:
+        yield reg, local_admin()
+    except NotFound as exc:
+        raise _fail(f"no case {str(exc)!r} (or no such version) in the registry", 1) from None
+    except VersionConflict as exc:
+        raise _fail(f"the case changed meanwhile: {exc}", 1) from None
+    except CaseError as exc:
+        from dystonia_cds.cli._common import report_case_error
+
+        report_case_error(exc)
+        raise typer.Exit(2) from None
+    except (RegistryError, ValueError) as exc:
+        raise _fail(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise _fail(f"registry database error ({type(exc).__name__})") from None
+    finally:
+        reg.close()
+
+
+def _print(data: Any, as_json: bool, text: Callable[[], None]) -> None:
+    if as_json:
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        text()
+
+
+@registry_app.command("import")
+def import_cases(
+    files: Annotated[list[str], typer.Argument(help="Case YAML/JSON, FHIR R4 or Phenopacket "
+                                                    "files ('-' for stdin).")],
+    reason: Annotated[str, typer.Option(help="Why (kept with each version).")] = "import",
+) -> None:
+    """Store each file as a case; a case already in the registry gets a new version."""
+    from dystonia_cds.adapters.detect import read_any
+    from dystonia_cds.cli._common import report_case_error
+
+    kb = default_knowledge()
+    failed = 0
+    with _registry() as (reg, who):
+        for name in files:
+            try:
+                case, _ = read_any(sys.stdin.read() if name == "-" else Path(name), kb)
+                saved = reg.save(case, who, reason)
+            except CaseError as exc:
+                exc.source = exc.source or name
+                report_case_error(exc)
+                failed += 1
+                continue
+            typer.echo(f"{saved.case_id}\tv{saved.version}\t{saved.etiology}\t{saved.top}")
+            for field in saved.removed_notes:
+                typer.echo(f"note: {name}: {field} not stored (free-text notes are off)",
+                           err=True)
+    if failed:
+        raise typer.Exit(2)
+
+
+@registry_app.command("export")
+def export(case_id: CaseId,
+           fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.yaml,
+           version: Annotated[int | None, typer.Option(help="A past version.")] = None) -> None:
+    """Print a case (current or a past version) as Case YAML/JSON or a Phenopacket v2."""
+    with _registry() as (reg, who):
+        stored = reg.get(case_id, who, version, action="export")
+        case = reg.case(stored)
+        if fmt is ExportFormat.json:
+            typer.echo(json.dumps(stored.data(), indent=2, ensure_ascii=False))
+        elif fmt is ExportFormat.yaml:
+            typer.echo(case_to_yaml(case), nl=False)
+        else:
+            try:
+                from dystonia_cds.adapters.phenopacket import case_to_phenopacket, to_json
+            except ImportError:
+                raise _fail("phenopacket export needs the standards extra") from None
+            from dystonia_cds import assess
+
+            pp, notes = case_to_phenopacket(case, assess(case, reg.kb), reg.kb)
+            typer.echo(to_json(pp))
+            for n in notes:
+                typer.echo(f"note: {n.field}: {n.message}", err=True)
+
+
+@registry_app.command("list")
+def list_cases(
+    etiology: Annotated[str | None, typer.Option(help="primary, acquired or undetermined")] = None,
+    top: Annotated[str | None, typer.Option(help="Leading cause category.")] = None,
+    after: Annotated[str | None, typer.Option(help="Start after this case id (paging).")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 100,
+    as_json: AsJson = False,
+) -> None:
+    """Current cases with their latest conclusion, by id."""
+    with _registry() as (reg, who):
+        rows = reg.list_cases(who, after=after, limit=limit, etiology=etiology, top=top)
+
+    def text() -> None:
+        for r in rows:
+            typer.echo(f"{r['id']}\tv{r['version']}\t{r['etiology'] or '-'}\t{r['top'] or '-'}"
+                       f"\t{r['updated_at']}")
+    _print(rows, as_json, text)
+
+
+@registry_app.command("show")
+def show(case_id: CaseId, version: Annotated[int | None, typer.Option()] = None) -> None:
+    """A case version (YAML) with its author, time and reason."""
+    with _registry() as (reg, who):
+        stored = reg.get(case_id, who, version)
+        typer.echo(f"# {stored.case_id} v{stored.version} — {stored.author}, "
+                   f"{stored.created_at}: {stored.reason}")
+        typer.echo(case_to_yaml(reg.case(stored)), nl=False)
+
+
+@registry_app.command("history")
+def history(case_id: CaseId, as_json: AsJson = False) -> None:
+    """Every version of a case: who, when, why, and the conclusion it got."""
+    with _registry() as (reg, who):
+        rows = reg.history(case_id, who)
+
+    def text() -> None:
+        for r in rows:
+            typer.echo(f"v{r['version']}\t{r['created_at']}\t{r['author']}\t"
+                       f"{r['etiology'] or '-'}\t{r['top'] or '-'}\t{r['reason']}")
+    _print(rows, as_json, text)
+
+
+@registry_app.command("diff")
+def diff(case_id: CaseId,
+         before: Annotated[int | None, typer.Option("--from", help="Older version.")] = None,
+         after: Annotated[int | None, typer.Option("--to", help="Newer version.")] = None,
+         as_json: AsJson = False) -> None:
+    """What changed between two versions (default: the last two) and in the conclusion."""
+    with _registry() as (reg, who):
+        out = reg.diff(case_id, who, before, after)
+
+    def text() -> None:
+        typer.echo(f"{case_id}: v{out['from_version']} → v{out['to_version']}")
+        for c in out["case_changes"]:
+            typer.echo(f"  {c['field']}: {c['before']} → {c['after']}")
+        if not out["case_changes"]:
+            typer.echo("  (case unchanged)")
+        for c in out["conclusion_changes"]:
+            typer.echo(f"  conclusion: {c['what']}: {c['before']} → {c['after']}")
+        if not out["conclusion_changes"]:
+            typer.echo("  (conclusion unchanged)")
+    _print(out, as_json, text)
+
+
+@registry_app.command("reassess")
+def reassess(as_json: AsJson = False) -> None:
+    """Re-assess every current case with this engine and knowledge version; list changes."""
+    with _registry() as (reg, who):
+        report = reg.reassess(who)
+    data = {"knowledge_version": report.knowledge_version, "assessed": report.assessed,
+            "unchanged": report.unchanged, "changed": report.changed}
+
+    def text() -> None:
+        typer.echo(f"{len(report.changed)} of {report.assessed} re-assessed cases changed "
+                   f"with knowledge {report.knowledge_version}")
+        for c in report.changed:
+            moved = "; ".join(f"{m['what']}: {m['before']} → {m['after']}"
+                              for m in c["changes"])
+            typer.echo(f"  {c['case_id']} v{c['version']}: {moved}")
+    _print(data, as_json, text)
+
+
+@registry_app.command("backup")
+def backup(dest: Annotated[Path, typer.Argument(help="Backup file to write.")]) -> None:
+    """A consistent copy (SQLite online backup, or pg_dump's custom format)."""
+    from dystonia_cds.registry import backup as do_backup
+
+    with _registry() as (reg, who):
+        do_backup(reg.settings.url, dest)
+        cases, versions = reg.counts()
+        reg.record(who, "backup", f"{cases} cases, {versions} versions")
+    typer.echo(f"backed up {cases} cases ({versions} versions) to {dest}")
+
+
+@registry_app.command("restore")
+def restore(source: Annotated[Path, typer.Argument(help="A file made by `registry backup`.")],
+            yes: Annotated[bool, typer.Option("--yes", help="Replace the registry.")] = False
+            ) -> None:
+    """Replace the whole registry with a backup's content."""
+    from dystonia_cds.registry import restore as do_restore
+
+    if not yes:
+        raise _fail("restore replaces the whole registry: pass --yes to confirm")
+    with _registry() as (reg, who):
+        reg.record(who, "restore", f"replaced from {source.name}")
+        do_restore(reg.settings.url, source)
+        cases, versions = reg.counts()
+        reg.record(who, "restore", f"restored {cases} cases, {versions} versions")
+    typer.echo(f"restored {cases} cases ({versions} versions) from {source}")
+
+
+@registry_app.command("account")
+def account(name: Annotated[str, typer.Argument(help="Account name (a person or a service).")],
+            role: Annotated[str, typer.Option(help="viewer, clinician or admin")] = "viewer",
+            ) -> None:
+    """Create an account; prints its API token once (only a hash is stored)."""
+    with _registry() as (reg, who):
+        token = reg.add_account(who, name, role)
+    typer.echo(token)
+
+
+@registry_app.command("token")
+def token(name: Annotated[str, typer.Argument(help="Account name.")],
+          revoke: Annotated[bool, typer.Option(help="Revoke the account's other tokens.")]
+          = False) -> None:
+    """A new API token for an account (printed once)."""
+    with _registry() as (reg, who):
+        typer.echo(reg.new_token(who, name, revoke_others=revoke))
+
+
+@registry_app.command("audit")
+def audit(case_id: Annotated[str | None, typer.Argument(help="Only this case.")] = None,
+          limit: Annotated[int, typer.Option(min=1, max=100000)] = 50,
+          as_json: AsJson = False) -> None:
+    """The audit log, newest first: who read or wrote what, when, from where."""
+    with _registry() as (reg, who):
+        rows = reg.audit(who, case_id, limit)
+
+    def text() -> None:
+        for r in rows:
+            where = f"{r['case_id']} v{r['version']}" if r["version"] else (r["case_id"] or "")
+            typer.echo(f"{r['at']}\t{r['actor']}\t{r['origin']}\t{r['action']}\t{where}\t"
+                       f"{r['detail']}")
+    _print(rows, as_json, text)
