@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from dystonia_cds.assessment import Assessment
+from dystonia_cds.case import Case
+from dystonia_cds.knowledge import KnowledgeBase
+from dystonia_cds.render.patient import patient_markdown, patient_report
 
 _SIGN = {"for": "+", "against": "−", "neutral": "·"}
 
 
-def render_markdown(a: Assessment, max_hypotheses: int = 5, plain: bool = False) -> str:
-    """Markdown for clinicians, or in plain language for patients (``plain=True``)."""
+def render_markdown(a: Assessment, max_hypotheses: int = 5, plain: bool = False, *,
+                    case: Case | None = None, kb: KnowledgeBase | None = None,
+                    warning_signs_present: Iterable[str] = ()) -> str:
+    """Markdown for clinicians, or in plain language for patients (``plain=True``).
+
+    The patient version is :mod:`dystonia_cds.render.patient`'s report; ``case`` adds what
+    the person told us and the case-based "how soon to seek care" level."""
     if plain:
-        return _plain_markdown(a)
+        return patient_markdown(patient_report(a, case, kb, warning_signs_present))
     c, e = a.classification, a.etiology
     title = f"# dystonia-cds assessment{f' — {a.case_id}' if a.case_id else ''}"
     lines = [f"> **{a.disclaimer}**", "", title, ""]
@@ -89,36 +99,3 @@ def _differential_markdown(a: Assessment) -> list[str]:
         lines += ["", f"Genes to consider testing: {', '.join(a.gene_panel)}"]
     return lines
 
-
-def _plain_markdown(a: Assessment, max_hypotheses: int = 3) -> str:
-    """The same assessment in plain language: no scores, no rule ids."""
-    e = a.etiology
-    summary = {
-        "primary": "The information given fits best with dystonia that has no outside cause "
-                   "(primary dystonia).",
-        "acquired": "The information given fits best with dystonia that has a cause, such as "
-                    "an injury, a stroke or a medicine (acquired dystonia).",
-        "undetermined": "From the information given, the cause is not clear yet.",
-    }[e.summary]
-    lines = [f"> **{a.disclaimer}**", "", "# What your answers suggest", "", summary, "",
-             "## Possible causes, most likely first"]
-    lines += [f"{i}. {h.plain_label} ({h.support} support)"
-              for i, h in enumerate(e.hypotheses[:max_hypotheses], 1)]
-    if a.next_questions:
-        lines += ["", "## Questions your doctor may ask"]
-        lines += [f"- {q.plain_question}" for q in a.next_questions]
-    lines += ["", "## Things to talk about with your doctor"]
-    lines += [f"- {r.plain_text}" for r in a.recommendations]
-    if a.treatment_information:
-        lines += ["", "## Treatments that are used"]
-        lines += [f"- **{t.option}**: {t.plain_detail}" for t in a.treatment_information]
-    if a.inherited_differential:
-        lines += ["", "## Genetic conditions to talk about",
-                  "Some of the signs given are also seen in these inherited conditions. This "
-                  "is a list for your doctor to consider, not a diagnosis; only a genetic test "
-                  "can tell."]
-        lines += [f"- {d.label}" + (f" (gene: {', '.join(d.genes)})" if d.genes else "")
-                  for d in a.inherited_differential[:5]]
-    lines += ["", "## Sources"]
-    lines += [f"- {r.citation} <{r.url}>" for r in a.references]
-    return "\n".join(lines) + "\n"
