@@ -14,7 +14,7 @@ from rich.console import Console
 from dystonia_cds import Assessment, Case, CaseError, default_knowledge
 from dystonia_cds.cli._common import assess_name, err_console, report_case_error
 from dystonia_cds.errors import DystoniaCdsError
-from dystonia_cds.render import print_assessment, render_markdown
+from dystonia_cds.render import print_assessment, print_overview, render_markdown
 
 
 class Format(StrEnum):
@@ -109,12 +109,13 @@ def assess_command(
     out: Annotated[Path | None, typer.Option(
         "--out", "-o", help="For html/pdf: output file (one input) or folder (several).")] = None,
     audience: Annotated[Audience, typer.Option(
-        help="clinician, or patient for plain language (Markdown) and disclaimer.")] =
+        help="clinician, or patient for plain language (text, Markdown, HTML, PDF).")] =
         Audience.clinician,
 ) -> None:
     """Assess cases: classification, ranked causes with evidence, checks, next questions."""
     kb = default_knowledge()
     results: list[Assessment] = []
+    texts: list[tuple[str, Assessment]] = []
     failed = False
     console = Console()
     for name in files:
@@ -125,13 +126,17 @@ def assess_command(
             failed = True
             continue
         if format is Format.text:
-            print_assessment(a, console)
+            texts.append((name, a))
         elif format is Format.markdown:
             typer.echo(render_markdown(a, plain=audience is Audience.patient))
         elif format in (Format.html, Format.pdf):
             _write_report(case, a, format, audience.value, out, name, len(files))
         else:
             results.append(a)
+    if len(texts) > 1 and audience is Audience.clinician:
+        print_overview(texts, console)
+    for _, a in texts:
+        print_assessment(a, console, audience.value)
     if format is Format.json and results:
         if len(files) == 1:
             typer.echo(results[0].to_json())

@@ -176,8 +176,9 @@ def next_questions(f: Facts, checks: CheckSet, hits: Hits, base: dict[str, float
             why = ("An answer could change the leading cause (to "
                    f"{kb.hypothesis_labels[flips_to]['label']}).")
         else:
+            db = round(-neg_move)
             why = (f"An answer could move the leading causes' scores by up to "
-                   f"{round(-neg_move)} decibans (a likelihood ratio of about "
+                   f"{db} deciban{'' if db == 1 else 's'} (a likelihood ratio of about "
                    f"{10 ** (-neg_move / 10):.1f}).")
         out.append(NextQuestion(field=field, question=q.question, plain_question=q.plain_question,
                                 why=why, impact=round(-neg_move)))

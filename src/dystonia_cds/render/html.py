@@ -9,6 +9,7 @@ to its plain-language wording; rule ids and references stay available in both ve
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 from collections.abc import Sequence
 from functools import lru_cache
@@ -22,6 +23,7 @@ from dystonia_cds._case_io import case_to_yaml
 from dystonia_cds.assessment import Assessment
 from dystonia_cds.case import Case
 from dystonia_cds.render.body_map import body_map_svg
+from dystonia_cds.render.letter import case_facts, demographics, summary_paragraph
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "api" / "templates"
 
@@ -61,13 +63,22 @@ def case_json(case: Case) -> str:
     return case.model_dump_json(by_alias=True, exclude_none=True, indent=2)
 
 
-def report_context(a: Assessment, case: Case, audience: str = "clinician") -> dict[str, Any]:
+def report_context(a: Assessment, case: Case, audience: str = "clinician",
+                   report_date: dt.date | None = None) -> dict[str, Any]:
+    """Everything the report template reads; ``report_date`` defaults to today."""
     patient = audience == "patient"
     hyps = a.etiology.hypotheses
     leading = [h for i, h in enumerate(hyps) if i == 0 or h.support != "unsupported"]
     weak = [h for h in hyps if h not in leading and h.evidence]
     rest = [h for h in hyps if h not in leading and not h.evidence]
+    day = report_date or dt.date.today()
     return {
+        "report_date": day.isoformat(),
+        "facts": case_facts(case),
+        "demographics": demographics(case),
+        "summary_paragraph": summary_paragraph(a, case),
+        "unsupported": [h.plain_label if patient else h.label
+                        for h in hyps if h not in leading],
         "a": a,
         "case": case,
         "audience": "patient" if patient else "clinician",
@@ -85,7 +96,8 @@ def report_context(a: Assessment, case: Case, audience: str = "clinician") -> di
 
 
 def render_html(a: Assessment, case: Case, audience: str = "clinician",
-                web: bool = False, figures: Sequence[tuple[str, bytes]] = ()) -> str:
+                web: bool = False, figures: Sequence[tuple[str, bytes]] = (),
+                report_date: dt.date | None = None) -> str:
     """The report as one self-contained HTML document.
 
     ``web=True`` adds the page controls: download links (Case YAML/JSON, Assessment JSON),
@@ -93,7 +105,7 @@ def render_html(a: Assessment, case: Case, audience: str = "clinician",
     (caption, PNG bytes) pairs — e.g. lesion-mask figures — embedded as base64 images under
     the body map, each with its caption as alt text and figure caption.
     """
-    ctx = report_context(a, case, audience)
+    ctx = report_context(a, case, audience, report_date)
     ctx["figures"] = [(caption, png_data_uri(png)) for caption, png in figures]
     if web:
         ctx["downloads"] = [

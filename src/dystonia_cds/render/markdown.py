@@ -52,11 +52,16 @@ def render_markdown(a: Assessment, max_hypotheses: int = 5, plain: bool = False,
         lines.append("- No candidate cause to check.")
     lines += ["", "## Next questions"]
     lines += [f"{i}. {q.question} — {q.why}" for i, q in enumerate(a.next_questions, 1)]
-    lines += ["", "## Recommendations"]
-    lines += [f"- ({r.kind}) {r.text} [{', '.join(r.reference_ids)}]" for r in a.recommendations]
-    lines += ["", "## Treatment information"]
-    lines += [f"- **{t.option}**: {t.detail} [{', '.join(t.reference_ids)}]"
-              for t in a.treatment_information]
+    if not a.next_questions:
+        lines.append("No answer to an unrecorded question would move the scores: none to ask.")
+    if a.recommendations:
+        lines += ["", "## Recommendations"]
+        lines += [f"- ({r.kind}) {r.text} [{', '.join(r.reference_ids)}]"
+                  for r in a.recommendations]
+    if a.treatment_information:
+        lines += ["", "## Treatment information"]
+        lines += [f"- **{t.option}**: {t.detail} [{', '.join(t.reference_ids)}]"
+                  for t in a.treatment_information]
     lines += _differential_markdown(a)
     if a.input_notes:
         lines += ["", "## Input notes"]

@@ -1,13 +1,23 @@
-"""The clinician's one-screen summary in the terminal (rich)."""
+"""The terminal view (rich): the clinician's one-screen summary, or the patient's view.
+
+Why an overview first: a clinician running several cases reads one row per case (top cause,
+support, summary, checks) before the detail, and the row must survive an 80-column terminal
+— the support level is never cut. Why only cited references: each case's list is the
+sources of the statements shown for that case, not the whole bibliography.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Console, Group
+from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from dystonia_cds.assessment import Assessment
+from dystonia_cds.assessment import Assessment, Hypothesis
+from dystonia_cds.render.markdown import render_markdown
 
 _STATUS_STYLE = {"consistent": "green", "inconsistent": "bold red",
                  "insufficient_data": "yellow", "not_applicable": "dim"}
@@ -75,7 +85,9 @@ def assessment_view(a: Assessment, max_hypotheses: int = 4) -> Group:
         parts.append(Text("Input notes", style="bold"))
         parts += [Text(f" • {n.field}: {n.message}", style="yellow") for n in a.input_notes]
     parts.append(Text("References", style="bold"))
-    parts += [Text(f" [{r.id}] {r.citation} {r.url}", style="dim") for r in a.references]
+    cited = cited_reference_ids(a, e.hypotheses[:max_hypotheses])
+    parts += [Text(f" [{r.id}] {r.citation} {r.url}", style="dim") for r in a.references
+              if r.id in cited]
     parts.append(Text(f"engine {a.engine_version} · knowledge {a.knowledge_version}",
                       style="dim"))
     return Group(*parts)  # type: ignore[arg-type]
@@ -108,5 +120,54 @@ def _differential_table(a: Assessment) -> Table:
     return table
 
 
-def print_assessment(a: Assessment, console: Console) -> None:
+def cited_reference_ids(a: Assessment, shown: Sequence[Hypothesis]) -> set[str]:
+    """The reference ids cited by what a view shows: the classification, the evidence of
+    the hypotheses shown, the checks, recommendations, treatments and the differential."""
+    ids = set(a.classification.reference_ids)
+    for h in shown:
+        for item in h.evidence:
+            ids.update(item.reference_ids)
+    for group in (a.checks, a.recommendations, a.treatment_information):
+        for x in group:
+            ids.update(x.reference_ids)
+    return ids
+
+
+def patient_view(a: Assessment) -> Markdown:
+    """The patient's plain-language view: the same words as ``--audience patient`` Markdown."""
+    return Markdown(render_markdown(a, plain=True))
+
+
+def overview_table(rows: Sequence[tuple[str, Assessment]]) -> Table:
+    """One row per case: top cause and its support, summary, checks of the top cause.
+
+    Support and summary never wrap or truncate (no_wrap, min width of their longest value);
+    the cause and checks columns fold instead, so 80 columns still show every level."""
+    table = Table(title="Overview (one row per case)", show_lines=True, expand=True)
+    table.add_column("Case", overflow="fold", ratio=3)
+    table.add_column("Top cause", overflow="fold", ratio=4)
+    table.add_column("Support", no_wrap=True, width=len("unsupported"))
+    table.add_column("Summary", no_wrap=True, width=len("undetermined"))
+    table.add_column("Checks (top cause)", overflow="fold", ratio=3)
+    for name, a in rows:
+        top = a.top
+        checks = ", ".join(f"{k.id}: {k.status.replace('_', ' ')}" for k in a.checks
+                           if k.hypothesis == top.category) or "none"
+        level = f"{top.probability:.0%}" if top.probability is not None else top.support
+        table.add_row(a.case_id or name, top.label,
+                      Text(level, style=_SUPPORT_STYLE[top.support]), a.etiology.summary,
+                      checks)
+    return table
+
+
+def print_assessment(a: Assessment, console: Console, audience: str = "clinician") -> None:
+    """One case in a panel: the clinician summary, or the patient view."""
+    if audience == "patient":
+        console.print(Panel(patient_view(a), title="dystonia-cds",
+                            subtitle="information, not a diagnosis"))
+        return
     console.print(Panel(assessment_view(a), title="dystonia-cds", subtitle="not a diagnosis"))
+
+
+def print_overview(rows: Sequence[tuple[str, Assessment]], console: Console) -> None:
+    console.print(overview_table(rows))
