@@ -18,11 +18,6 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 """No inline script anywhere; inline style stays (the report is one self-contained file
 for the CLI and the PDF too, so its stylesheet is inlined)."""
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "img-src 'self' data: https://fastapi.tiangolo.com; object-src 'none'; "
-            "base-uri 'none'; frame-ancestors 'none'")
-"""FastAPI's Swagger UI page initialises itself with an inline script from a CDN."""
 _COMMON = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
            (b"x-frame-options", b"DENY"),
            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()")]
@@ -41,7 +36,7 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
         path = str(scope.get("path", ""))
-        csp = DOCS_CSP if path in {"/docs", "/docs/oauth2-redirect"} else CSP
+        csp = CSP  # /docs too: its Swagger UI is served locally (api/_docs.py)
         patient_data = scope.get("method") == "POST" or path.startswith(REPORTS)
 
         async def with_headers(message: Message) -> None:

@@ -14,6 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
 from dystonia_cds import KnowledgeBase, __version__, load_knowledge
+from dystonia_cds.api._docs import install_docs
 from dystonia_cds.api._headers import SecurityHeadersMiddleware, redact_access_log
 from dystonia_cds.api.problems import install_problem_handlers, problem_schema
 from dystonia_cds.api.routes_assess import openapi_components
@@ -34,7 +35,7 @@ DESCRIPTION = (
 def create_app(kb: KnowledgeBase | None = None, *, max_body: int | None = None) -> FastAPI:
     """Build the app; ``kb`` defaults to the shipped knowledge base, loaded here, once."""
     app = FastAPI(title="dystonia-cds", version=__version__, description=DESCRIPTION,
-                  docs_url="/docs", redoc_url=None)
+                  docs_url=None, redoc_url=None)  # /docs: _docs.install_docs, served locally
     app.state.kb = kb if kb is not None else load_knowledge()
     install_problem_handlers(app, max_body)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: also on 413/500 problems
@@ -49,6 +50,7 @@ def create_app(kb: KnowledgeBase | None = None, *, max_body: int | None = None) 
         pass
     else:
         app.include_router(cds_hooks.router)
+    install_docs(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     def openapi() -> dict[str, Any]:
