@@ -54,10 +54,14 @@ __all__ = [
 
 
 def assess(case: Case, knowledge: KnowledgeBase | None = None,
-           audience: str = "clinician", hpo: HpoIndex | None = None) -> Assessment:
+           audience: str = "clinician", hpo: HpoIndex | None = None, *,
+           questions: bool = True) -> Assessment:
     """Assess a Case; ``knowledge`` defaults to the shipped knowledge base (loaded once).
 
     Pass ``hpo`` (``dystonia_cds.genetics.load_hpo()``, loaded once) to get the genetic
     differential whenever inherited or degenerative dystonia is supported.
+    ``questions=False`` skips the next-question search (most of the cost); for many cases
+    at once, :func:`assess_many`.
     """
-    return assess_case(case, knowledge or default_knowledge(), audience, hpo)
+    return assess_case(case, knowledge or default_knowledge(), audience, hpo,
+                       questions=questions)

@@ -19,7 +19,7 @@ from dystonia_cds._input_safety import check_tree
 from dystonia_cds._time import is_duration, parse_date, parse_duration
 from dystonia_cds.assessment import Assessment, InputNote
 from dystonia_cds.case import Case
-from dystonia_cds.engine import assess_case
+from dystonia_cds.engine import assess_case, with_differential
 from dystonia_cds.engine.differential import wants_differential
 from dystonia_cds.errors import CaseError, InputProblem
 from dystonia_cds.knowledge import KnowledgeBase
@@ -181,25 +181,28 @@ def optional_hpo() -> HpoIndex | None:
 
 def assess_input(
     source: str | Path, kb: KnowledgeBase, *, audience: str = "clinician",
-    hpo: Callable[[], HpoIndex | None] = optional_hpo,
+    hpo: Callable[[], HpoIndex | None] = optional_hpo, questions: bool = True,
 ) -> tuple[Case, Assessment]:
     """Read, prepare and assess one input; the adapter's notes join the Assessment's."""
     case, notes = read_input(source, kb)
     base = Path(source).parent if isinstance(source, Path) else None
     case = apply_masks(case, base)
-    return case, assess_prepared(case, notes, kb, audience=audience, hpo=hpo)
+    return case, assess_prepared(case, notes, kb, audience=audience, hpo=hpo,
+                                 questions=questions)
 
 
 def assess_prepared(
     case: Case, notes: list[InputNote], kb: KnowledgeBase, *, audience: str = "clinician",
-    hpo: Callable[[], HpoIndex | None] = optional_hpo,
+    hpo: Callable[[], HpoIndex | None] = optional_hpo, questions: bool = True,
 ) -> Assessment:
-    """Assess a ready Case; load the HPO index only when the differential is wanted."""
-    a = assess_case(case, kb, audience)
+    """Assess a ready Case; load the HPO index only when the differential is wanted (the
+    engine runs once: the differential is added to its result). ``questions=False`` skips
+    the next-question search (``assess_case``)."""
+    a = assess_case(case, kb, audience, questions=questions)
     if wants_differential(a.etiology, case, kb):
         index = hpo()
         if index is not None:
-            a = assess_case(case, kb, audience, index)
+            a = with_differential(a, case, kb, index)
     if notes:
         a = a.model_copy(update={"input_notes": [*a.input_notes, *notes]})
     return a

@@ -36,6 +36,10 @@ CASE_BODY = {"requestBody": {"required": True, "content": {
 }}}
 Audience = Annotated[Literal["clinician", "patient"],
                      Query(description="Wording: clinician or plain language (patient).")]
+Questions = Annotated[bool, Query(description=(
+    "Compute the next questions (which unknown facts would most move the ranking). Off by "
+    "default: the search is most of an assessment's cost; an undetermined summary still "
+    "names the deciding question."))]
 
 
 def _format_error(message: str, solution: str) -> CaseFormatError:
@@ -99,20 +103,23 @@ async def read_case(request: Request) -> Case:
     openapi_extra=CASE_BODY,
     tags=["assess"],
 )
-async def post_assess(request: Request, audience: Audience = "clinician") -> Response:
-    """Classification, ranked causes with evidence, checks, next questions, treatment
-    information and references. General information, not a diagnosis."""
+async def post_assess(request: Request, audience: Audience = "clinician",
+                      questions: Questions = False) -> Response:
+    """Classification, ranked causes with evidence, checks, next questions (with
+    ``?questions=true``), treatment information and references. General information, not a
+    diagnosis."""
     kb: KnowledgeBase = request.app.state.kb
     body, media = await request.body(), request.headers.get("content-type")
     # Parsing and assessing are CPU-bound: off the event loop, so /healthz and every other
     # request keep being served while one large or hostile body is worked on.
-    text = await run_in_threadpool(_assess_body, body, media, kb, audience)
+    text = await run_in_threadpool(_assess_body, body, media, kb, audience, questions)
     return Response(text, media_type="application/json", headers=NO_STORE)
 
 
-def _assess_body(body: bytes, media: str | None, kb: KnowledgeBase, audience: str) -> str:
+def _assess_body(body: bytes, media: str | None, kb: KnowledgeBase, audience: str,
+                 questions: bool = False) -> str:
     case, notes = parse_input(body, media, kb)
-    return assess_prepared(case, notes, kb, audience=audience).to_json()
+    return assess_prepared(case, notes, kb, audience=audience, questions=questions).to_json()
 
 
 @router.get("/v1/schema/case", summary="JSON Schema of the Case (input contract)",

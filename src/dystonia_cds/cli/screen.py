@@ -77,7 +77,9 @@ def _assess_one(source: str | Path | CaseError, kb: KnowledgeBase, genetics: boo
     """(Assessment, "") or (None, error text) — never raises for a bad record."""
     if isinstance(source, CaseError):
         return None, "; ".join(str(p) for p in source.problems)
-    kwargs: dict[str, Any] = {} if genetics else {"hpo": lambda: None}
+    kwargs: dict[str, Any] = {"questions": False}  # the batch path: no next questions
+    if not genetics:
+        kwargs["hpo"] = lambda: None
     try:
         _, a = assess_input(source, kb, **kwargs)
         a.to_json()  # a record whose result cannot be written is a failed record, here

@@ -11,12 +11,19 @@ from typing import TYPE_CHECKING, Any
 from dystonia_cds.assessment import Assessment, DifferentialEntry, InputNote, ReferenceOut
 from dystonia_cds.case import Case
 from dystonia_cds.engine._facts import Facts, derive_facts
+from dystonia_cds.engine._likelihood import posterior
 from dystonia_cds.engine.advice import recommendations, treatments
 from dystonia_cds.engine.axis1 import classify
 from dystonia_cds.engine.batch import Screened, assess_many
 from dystonia_cds.engine.checks import compute_checks
 from dystonia_cds.engine.differential import inherited_differential, wants_differential
-from dystonia_cds.engine.etiology import assess_etiology, fired, quick_scores
+from dystonia_cds.engine.etiology import (
+    assess_etiology,
+    fired,
+    quick_scores,
+    ranked,
+    summary_group,
+)
 from dystonia_cds.engine.questions import next_questions
 from dystonia_cds.knowledge import KnowledgeBase
 from dystonia_cds.knowledge._models import Reference
@@ -26,7 +33,7 @@ if TYPE_CHECKING:
 
 ENGINE_VERSION = "0.1.0"
 
-__all__ = ["ENGINE_VERSION", "Screened", "assess_case", "assess_many"]
+__all__ = ["ENGINE_VERSION", "Screened", "assess_case", "assess_many", "with_differential"]
 
 
 def _notes(f: Facts) -> list[InputNote]:
@@ -92,24 +99,48 @@ def _reference_ids(parts: dict[str, Any]) -> list[str]:
     return sorted(found)
 
 
+_NO_INDEX = InputNote(field="(engine)", message=(
+    "the genetic differential is called for (inherited or degenerative support, or HPO terms "
+    "beyond dystonia), but no HPO index was given, so it was not computed (install "
+    "dystonia-cds[hpo])"))
+
+
+def _hpo_source(hpo: HpoIndex) -> str:
+    return f"{hpo.hpo_version} via {hpo.backend}; Resnik best-match average (Köhler 2009)"
+
+
+def _needs_deciding_question(base: dict[str, float], kb: KnowledgeBase) -> bool:
+    """Whether the summary names the question that could decide it: when it is undetermined
+    (or a degenerative disorder leads), as :func:`etiology.summarise` words it."""
+    order = ranked(base)
+    threshold = kb.parameters.scoring.summary_threshold
+    return summary_group(order, posterior(base, kb), threshold) == "undetermined"
+
+
 def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
-                hpo: HpoIndex | None = None, *, ask_differential: bool = False) -> Assessment:
+                hpo: HpoIndex | None = None, *, ask_differential: bool = False,
+                questions: bool = True) -> Assessment:
     """Assess one Case against the knowledge base (and the HPO index, when given).
-    ``ask_differential`` asks for the genetic differential even when nothing calls for it."""
+    ``ask_differential`` asks for the genetic differential even when nothing calls for it.
+
+    ``questions=False`` leaves ``next_questions`` empty and skips their search — most of a
+    full assessment's cost — unless the summary is undetermined: it then names the deciding
+    question, so the search runs, and the summary reads the same either way."""
     f = derive_facts(case, kb)
     checks = compute_checks(f, kb)
     classification = classify(f, kb)
     hits = fired(f, checks, kb)
     base = quick_scores(f, checks, kb, hits)
-    questions = next_questions(f, checks, hits, base, kb)
+    asked = (next_questions(f, checks, hits, base, kb)
+             if questions or _needs_deciding_question(base, kb) else [])
     etiology = assess_etiology(f, checks, kb, hits, scores=base,
-                               deciding=questions[0].field if questions else None)
+                               deciding=asked[0].field if asked else None)
     dist = classification.distribution
     parts = {
         "classification": classification,
         "etiology": etiology,
         "checks": sorted(checks.as_list(), key=lambda c: (c.id, c.hypothesis)),
-        "next_questions": questions,
+        "next_questions": asked if questions else [],
         "recommendations": recommendations(f, etiology, dist, kb),
         "treatment_information": treatments(f, etiology, dist, kb),
     }
@@ -120,14 +151,10 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
     sources: list[str] = []
     if wants_differential(etiology, case, kb, requested=ask_differential, hpo=hpo):
         if hpo is None:
-            notes.append(InputNote(field="(engine)", message=(
-                "the genetic differential is called for (inherited or degenerative support, "
-                "or HPO terms beyond dystonia), but no HPO index was given, so it was not "
-                "computed (install dystonia-cds[hpo])")))
+            notes.append(_NO_INDEX)
         else:
             differential, panel = inherited_differential(f, dist, kb, hpo)
-            sources.append(f"{hpo.hpo_version} via {hpo.backend}; Resnik best-match average "
-                           "(Köhler 2009)")
+            sources.append(_hpo_source(hpo))
             refs.append(kb.references["kohler2009"])
     sources += sorted({les.source for im in case.imaging or [] for les in im.lesions
                        if les.source})
@@ -143,3 +170,23 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
         knowledge_version=kb.knowledge_version,
         **parts,
     )
+
+
+def with_differential(a: Assessment, case: Case, kb: KnowledgeBase, hpo: HpoIndex, *,
+                      ask_differential: bool = False) -> Assessment:
+    """``a``, assessed from ``case`` without an HPO index, completed as :func:`assess_case`
+    would have made it with ``hpo`` — without running the engine a second time.
+
+    Why: whether the differential is wanted is known only after scoring, and the index is
+    loaded only then (it takes seconds); re-assessing the case to add it doubled the cost of
+    every such case."""
+    notes = [n for n in a.input_notes if n != _NO_INDEX]
+    if not wants_differential(a.etiology, case, kb, requested=ask_differential, hpo=hpo):
+        return a if len(notes) == len(a.input_notes) else a.model_copy(
+            update={"input_notes": notes})
+    differential, panel = inherited_differential(
+        derive_facts(case, kb), a.classification.distribution, kb, hpo)
+    return a.model_copy(update={
+        "input_notes": notes, "inherited_differential": differential, "gene_panel": panel,
+        "data_sources": [_hpo_source(hpo), *a.data_sources],
+        "references": [*a.references, _reference_out(kb.references["kohler2009"])]})

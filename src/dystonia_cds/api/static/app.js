@@ -137,7 +137,7 @@
     const audience = mode === "patient" ? "patient" : "clinician";
     let res;
     try {
-      res = await fetch(`/v1/assess?audience=${audience}`, { method: "POST",
+      res = await fetch(`/v1/assess?audience=${audience}&questions=true`, { method: "POST",
         headers: { "Content-Type": "application/json" }, body: JSON.stringify(c) });
     } catch (err) { return null; }
     const body = await res.json();
