@@ -167,8 +167,11 @@ def test_acute_fixed_torticollis_after_neck_trauma_prompts_a_musculoskeletal_cau
     acute = _assess(kb, dystonia=neck, events=[{"type": "whiplash", "before_onset": "P2D"}])
     assert "REC-PT-ACUTE-NECK" in _rec(acute)
     assert "musculoskeletal" in _texts(acute)
+    assert "REC-PT-CSPINE-IMAGING" in _rec(acute)  # Chiapparini 2005: image the C-spine
+    assert "cervical spine" in _texts(acute) and "CT" in _texts(acute)
     delayed = _assess(kb, dystonia=neck, events=[{"type": "whiplash", "before_onset": "P6M"}])
     assert "REC-PT-ACUTE-NECK" not in _rec(delayed)
+    assert "REC-PT-CSPINE-IMAGING" not in _rec(delayed)
 
 
 def test_simpson2016_is_cited_only_for_blepharospasm_and_cervical_dystonia(

@@ -30,7 +30,8 @@ When each recommendation applies (the texts and sources are in recommendations.y
 - REC-FUNCTIONAL: functional dystonia is at least weakly supported.
 - REC-CAUSAL-CRITERIA: peripheral post-traumatic dystonia is among the leading hypotheses.
 - REC-PT-ACUTE-NECK: the same, with neck dystonia beginning within 4 weeks of a neck injury
-  (Tarsy 1998's acute-onset group).
+  (Tarsy 1998's acute-onset group); with it REC-PT-CSPINE-IMAGING, imaging of the cervical
+  spine for atlanto-axial rotatory fixation (Chiapparini 2005).
 - REC-SPECIALIST: always.
 The levodopa trial comes before genetic testing: EFNS 2011 warrants it in every patient with
 early-onset primary dystonia, and a dopa-responsive pattern should not wait for a gene panel.
@@ -158,7 +159,7 @@ def recommendations(f: Facts, et: Etiology, distribution: str,
     if "acquired_peripheral_trauma" in lead:
         ids.append("REC-CAUSAL-CRITERIA")
         if _acute_neck_injury(f):
-            ids.append("REC-PT-ACUTE-NECK")
+            ids += ["REC-PT-ACUTE-NECK", "REC-PT-CSPINE-IMAGING"]
     ids.append("REC-SPECIALIST")
     out = []
     for rid in ids:
