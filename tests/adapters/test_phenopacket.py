@@ -56,6 +56,78 @@ def test_round_trip_keeps_shared_fields(path, kb: KnowledgeBase) -> None:  # typ
     assert _shared(back, kb) == _shared(case, kb)
 
 
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_round_trip_leaves_the_assessment_unchanged(path, kb: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+    """Imaging lesions, sensory trick, variability, sleep, severity, 'asked: none' all
+    survive Case → Phenopacket → Case: the whole assessment is the same, byte for byte."""
+    case = load_case(path, kb)
+    before = assess(case, kb)
+    pp, _ = case_to_phenopacket(case, before, kb)
+    back, _ = case_from_phenopacket(to_json(pp), kb)
+    assert assess(back, kb).to_json() == before.to_json()
+    d = case.dystonia
+    assert (back.dystonia.variability, back.dystonia.sensory_trick,
+            back.dystonia.persists_in_sleep) == (d.variability, d.sensory_trick,
+                                                 d.persists_in_sleep)
+    lesions = [(im.modality, im.normal, [(x.side, x.structure) for x in im.lesions])
+               for im in case.imaging or []]
+    assert [(im.modality, im.normal, [(x.side, x.structure) for x in im.lesions])
+            for im in back.imaging or []] == lesions
+
+
+def test_stroke_lesion_survives_the_round_trip(kb: KnowledgeBase) -> None:
+    case = load_case(REPO / "examples" / "post-stroke-arm.yaml", kb)
+    pp, _ = case_to_phenopacket(case, None, kb)
+    back, _ = case_from_phenopacket(to_json(pp), kb)
+    assert back.imaging and back.imaging[0].lesions[0].structure == "putamen"
+    assert back.imaging[0].lesions[0].side == "left"
+    checks = {(k.id, k.status) for k in assess(back, kb).checks}
+    assert ("laterality", "consistent") in checks
+
+
+def _classes(node: object) -> list[tuple[str, str]]:
+    """Every (id, label) ontology class anywhere in a phenopacket's JSON."""
+    out: list[tuple[str, str]] = []
+    if isinstance(node, dict):
+        if isinstance(node.get("id"), str) and "label" in node:
+            out.append((node["id"], node["label"]))
+        for v in node.values():
+            out += _classes(v)
+    elif isinstance(node, list):
+        for v in node:
+            out += _classes(v)
+    return out
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_hpo_labels_are_the_ontology_labels(path, kb: KnowledgeBase) -> None:  # type: ignore[no-untyped-def]
+    from dystonia_cds.knowledge import hpo_label
+
+    case = load_case(path, kb)
+    pp, _ = case_to_phenopacket(case, None, kb)
+    hp = [(i, label) for i, label in _classes(json.loads(to_json(pp))) if i.startswith("HP:")]
+    assert hp
+    for term_id, label in hp:
+        assert label == hpo_label(term_id), (term_id, label)
+    assert ("HP:0002451", "upper limb (arm, hand)") not in hp
+
+
+def test_limbs_are_coded_as_the_differential_codes_them(kb: KnowledgeBase) -> None:
+    """The converter and the genetic differential give the leg (and arm) the same term."""
+    import yaml
+
+    regions = yaml.safe_load((REPO / "src" / "dystonia_cds" / "genetics" / "data"
+                              / "regions_hpo.yaml").read_text())["regions"]
+    case = load_case({"dystonia": {"regions": [{"region": "leg", "side": "left"},
+                                               {"region": "arm", "side": "right"}]}}, kb)
+    pp, _ = case_to_phenopacket(case, None, kb)
+    written = [pf.type.id for pf in pp.phenotypic_features]
+    assert written[:2] == [regions["leg"]["hpo"], regions["arm"]["hpo"]]
+    back, _ = case_from_phenopacket(to_json(pp), kb)
+    assert [(r.region, r.side) for r in back.dystonia.regions] == [("leg", "left"),
+                                                                   ("arm", "right")]
+
+
 def test_assessment_interpretation_and_metadata(kb: KnowledgeBase) -> None:
     case = load_case(REPO / "examples" / "inherited-generalized.yaml", kb)
     case = case.model_copy(update={"genetics": None})

@@ -20,6 +20,7 @@ from dystonia_cds.adapters._pp_terms import (
     LIMB_DYSTONIA,
     NS,
     SEX,
+    ns_parts,
     region_of_uberon,
     terms,
 )
@@ -51,6 +52,10 @@ def _region_of(pf: PhenotypicFeature, tables: CodeTables) -> tuple[str | None, s
     if pf.type.id in (LIMB_DYSTONIA, DYSTONIA[0]) and part:
         region = part  # Limb dystonia / Dystonia made precise by a body-part modifier
     return region, side
+
+
+def _scan_order(key: str) -> tuple[int, str]:
+    return (int(key), "") if key.isdigit() else (1 << 30, key)
 
 
 def _parse(data: str | dict[str, Any]) -> Phenopacket:
@@ -87,10 +92,62 @@ class _Reading:
         self.events: list[dict[str, Any]] = []
         self.meds: list[dict[str, Any]] = []
         self.genetics: list[dict[str, Any]] = []
+        self.scans: dict[str, dict[str, Any]] = {}
+        self.asked_none: set[str] = set()
+
+    def ours(self, pf: PhenotypicFeature) -> bool:
+        """A dystonia-cds term (our writer's): True when it was read into the Case."""
+        parts = ns_parts(pf.type.id)
+        if parts is None:
+            return False
+        kind, value = parts
+        observed = not pf.excluded
+        if kind == "variability" and observed:
+            self.dys.setdefault("variability", []).append(value)
+        elif kind == "sensory_trick" and observed:
+            self.dys["sensory_trick"] = value
+        elif kind == "dystonia" and value in ("persists_in_sleep", "fixed_posture"):
+            self.dys[value] = observed
+        elif kind == "onset_region" and observed:
+            self.dys["onset_region"] = value
+        elif kind == "history" and value in ("events", "medications") and pf.excluded:
+            self.asked_none.add(value)
+        elif kind == "feature":
+            self.dys.setdefault("excluded_features" if pf.excluded else "features",
+                                []).append(value)
+        elif kind == "imaging" and value in ("lesion", "abnormal"):
+            self._scan(pf, value)
+        else:
+            return False
+        return True
+
+    def _scan(self, pf: PhenotypicFeature, what: str) -> None:
+        t = terms()
+        mods = {p[0]: p[1] for m in pf.modifiers if (p := ns_parts(m.id))}
+        scan = self.scans.setdefault(mods.get("imaging", "0"), {
+            "modality": mods.get("modality", "other"), "lesions": []})
+        if pf.HasField("onset") and (when := from_time_element(pf.onset)):
+            scan["when"] = when
+        if what == "abnormal":
+            if mods.get("imaging") != "result_unknown" and not any(
+                    m.id.endswith("/result_unknown") for m in pf.modifiers):
+                scan["normal"] = bool(pf.excluded)
+            return
+        scan["normal"] = False
+        lesion: dict[str, Any] = {"structure": mods.get("structure", "other")}
+        side = next((t["laterality"][m.id] for m in pf.modifiers if m.id in t["laterality"]),
+                    None)
+        if side:
+            lesion["side"] = side
+        if "lesion_nature" in mods:
+            lesion["nature"] = mods["lesion_nature"]
+        scan["lesions"].append(lesion)
 
     def features(self, pp: Phenopacket) -> None:
         t = terms()
         for i, pf in enumerate(pp.phenotypic_features):
+            if self.ours(pf):
+                continue
             region, side = _region_of(pf, self.tables)
             if pf.type.id == t["family_history"]["id"]:
                 self.family = {"dystonia": not pf.excluded, "note": pf.description or None}
@@ -102,6 +159,8 @@ class _Reading:
                 for m in pf.modifiers:
                     if m.id in t["course"]:
                         self.dys["course"] = t["course"][m.id]
+                    elif (p := ns_parts(m.id)) and p[0] == "course":
+                        self.dys["course"] = p[1]
             elif pf.type.id.startswith("HP:"):
                 key = "excluded_features" if pf.excluded else "features"
                 self.dys.setdefault(key, []).append(pf.type.id)
@@ -128,6 +187,10 @@ class _Reading:
                 ev["when"] = from_time_element(disease.onset)
             if disease.laterality.id in t["laterality"]:
                 ev["side"] = t["laterality"][disease.laterality.id]
+            severity = {"HP:0012825": "mild", "HP:0012826": "moderate", "HP:0012828": "severe"}
+            for stage in disease.disease_stage:
+                if stage.id in severity:
+                    ev["severity"] = severity[stage.id]
             if disease.primary_site.id in by_uberon:
                 ev["body_site"] = by_uberon[disease.primary_site.id]
             self.events.append(ev)
@@ -191,6 +254,10 @@ class _Reading:
                            ("genetics", self.genetics)):
             if value:
                 mapping[key] = value
+            elif key in self.asked_none:
+                mapping[key] = []
+        if self.scans:
+            mapping["imaging"] = [self.scans[k] for k in sorted(self.scans, key=_scan_order)]
         if self.family is not None:
             mapping["family_history"] = self.family
         return mapping

@@ -13,6 +13,9 @@ from phenopackets import (  # type: ignore[import-untyped]
     Sex,
 )
 
+from dystonia_cds.errors import KnowledgeBaseError
+from dystonia_cds.knowledge import hpo_label
+
 NS = "DYSTONIA-CDS"
 DYSTONIA = ("HP:0001332", "Dystonia")
 LIMB_DYSTONIA = "HP:0002451"
@@ -37,3 +40,27 @@ def region_of_uberon() -> dict[str, str]:
 
 def oc(term_id: str, label: str) -> OntologyClass:
     return OntologyClass(id=term_id, label=label)
+
+
+def hpo(term_id: str) -> OntologyClass:
+    """An HPO class labelled as the shipped HPO release labels it (never a region's name).
+
+    Why: a label that disagrees with its id (HP:0002451 'upper limb', HP:0003680 'static')
+    misleads every reader of the packet; the id's own label cannot."""
+    label = hpo_label(term_id)
+    if label is None:
+        raise KnowledgeBaseError(f"{term_id} is not a term of the shipped HPO release")
+    return OntologyClass(id=term_id, label=label)
+
+
+def ns(kind: str, value: str, label: str) -> OntologyClass:
+    """A dystonia-cds class (declared in metaData.resources) for a Case fact no standard
+    ontology names exactly: sensory trick, variability, imaging lesions, 'asked: none'."""
+    return OntologyClass(id=f"{NS}:{kind}/{value}", label=label)
+
+
+def ns_parts(term_id: str) -> tuple[str, str] | None:
+    """``DYSTONIA-CDS:kind/value`` → (kind, value); anything else → None."""
+    prefix, _, rest = term_id.partition(":")
+    kind, _, value = rest.partition("/")
+    return (kind, value) if prefix == NS and kind else None

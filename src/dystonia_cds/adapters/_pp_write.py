@@ -17,12 +17,15 @@ from phenopackets import (  # type: ignore[import-untyped]
     Resource,
 )
 
+from dystonia_cds.adapters._pp_own_terms import dystonia_terms, imaging_terms
 from dystonia_cds.adapters._pp_terms import (
     DYSTONIA,
     GENE_STATUS,
     LIMB_DYSTONIA,
     NS,
     SEX,
+    hpo,
+    ns,
     oc,
     terms,
 )
@@ -31,44 +34,58 @@ from dystonia_cds.assessment import Assessment, InputNote
 from dystonia_cds.case import Case
 from dystonia_cds.knowledge import KnowledgeBase, default_knowledge
 
-_NOT_CARRIED = ("course:improving", "variability", "sensory_trick", "persists_in_sleep",
-                "fixed_posture", "onset_region", "imaging")
+_SEVERITY = {"mild": "HP:0012825", "moderate": "HP:0012826", "severe": "HP:0012828"}
 
 
 def _hpo_side(side: str) -> str:
     return str({v: k for k, v in terms()["laterality"].items()}[side])
 
 
+def region_term(region: str, kb: KnowledgeBase) -> str:
+    """The HPO term written for a region: the most specific one the knowledge base gives
+    (Arm dystonia, Leg dystonia — the terms the genetic differential matches on), not the
+    shared parent Limb dystonia."""
+    info = kb.regions[region]
+    return info.hpo_more[0] if info.hpo == LIMB_DYSTONIA and info.hpo_more else (
+        info.hpo or DYSTONIA[0])
+
+
 def _region_feature(region: str, side: str | None, case: Case,
                     kb: KnowledgeBase) -> PhenotypicFeature:
     t = terms()
-    info = kb.regions[region]
-    pf = PhenotypicFeature(type=oc(info.hpo or DYSTONIA[0], info.label if info.hpo
-                                   and info.hpo != DYSTONIA[0] else DYSTONIA[1]))
-    if region in t["uberon"] and (not info.hpo or info.hpo == LIMB_DYSTONIA):
+    term = region_term(region, kb)
+    pf = PhenotypicFeature(type=hpo(term))
+    if region in t["uberon"] and term in (LIMB_DYSTONIA, DYSTONIA[0]):
         pf.modifiers.append(oc(t["uberon"][region]["id"], t["uberon"][region]["label"]))
     if side:
-        pf.modifiers.append(oc(_hpo_side(side), f"{side.capitalize()}"))
+        pf.modifiers.append(hpo(_hpo_side(side)))
     course = {v: k for k, v in t["course"].items()}.get(case.dystonia.course or "")
     if course:
-        pf.modifiers.append(oc(course, case.dystonia.course or ""))
+        pf.modifiers.append(hpo(course))
+    elif case.dystonia.course:
+        pf.modifiers.append(ns("course", case.dystonia.course, f"course: {case.dystonia.course}"))
     if case.dystonia.onset:
         pf.onset.CopyFrom(to_time_element(case.dystonia.onset))
     return pf
 
 
 def _not_carried(case: Case) -> list[InputNote]:
+    """Case fields with no place in a phenopacket: free-text notes, a procedure's side and
+    severity, lesion volumes (the dystonia-cds terms carry everything the engine reads)."""
     notes = []
-    for name in _NOT_CARRIED:
-        key, _, only = name.partition(":")
-        value = getattr(case.dystonia, key, None) if key != "imaging" else case.imaging
-        if value and (not only or value == only):
-            notes.append(InputNote(field=key, message="not carried by the phenopacket"))
     for i, ev in enumerate(case.events or []):
-        for attr in ("note", "severity"):
-            if getattr(ev, attr):
-                notes.append(InputNote(field=f"events[{i}].{attr}",
-                                       message="not carried by the phenopacket"))
+        if ev.note:
+            notes.append(InputNote(field=f"events[{i}].note",
+                                   message="not carried by the phenopacket"))
+    for i, im in enumerate(case.imaging or []):
+        for j, les in enumerate(im.lesions):
+            for attr in ("volume_ml", "fraction", "source"):
+                if getattr(les, attr) is not None:
+                    notes.append(InputNote(field=f"imaging[{i}].lesions[{j}].{attr}",
+                                           message="not carried by the phenopacket"))
+        if im.lesion_mask:
+            notes.append(InputNote(field=f"imaging[{i}].lesion_mask",
+                                   message="a file path; not carried by the phenopacket"))
     return notes
 
 
@@ -91,16 +108,17 @@ def _features(pp: Phenopacket, case: Case, kb: KnowledgeBase, notes: list[InputN
         for fid in ids or []:
             info = hpo_of.get(fid)
             if fid.startswith("HP:") or (info and info.hpo):
-                term = oc(info.hpo, info.label) if info and info.hpo else oc(fid, fid)
-                pp.phenotypic_features.append(PhenotypicFeature(type=term, excluded=excluded))
-            else:
-                notes.append(InputNote(field="dystonia.features", message=(
-                    f"{fid} has no HPO term; not carried by the phenopacket")))
+                term = hpo(info.hpo) if info and info.hpo else hpo(fid)
+            else:  # a knowledge-base sign without an HPO term
+                term = ns("feature", fid, info.label if info else fid)
+            pp.phenotypic_features.append(PhenotypicFeature(type=term, excluded=excluded))
     if case.family_history and case.family_history.dystonia is not None:
         fh = terms()["family_history"]
         pp.phenotypic_features.append(PhenotypicFeature(
-            type=oc(fh["id"], fh["label"]), excluded=not case.family_history.dystonia,
-            modifiers=[oc(*DYSTONIA)], description=case.family_history.note or ""))
+            type=hpo(fh["id"]), excluded=not case.family_history.dystonia,
+            modifiers=[hpo(DYSTONIA[0])], description=case.family_history.note or ""))
+    dystonia_terms(pp, case)
+    imaging_terms(pp, case)
 
 
 def _events(pp: Phenopacket, case: Case, kb: KnowledgeBase, notes: list[InputNote]) -> None:
@@ -121,16 +139,19 @@ def _events(pp: Phenopacket, case: Case, kb: KnowledgeBase, notes: list[InputNot
                 action.procedure.performed.CopyFrom(to_time_element(when))
             if site:
                 action.procedure.body_site.CopyFrom(oc(site["id"], site["label"]))
-            if ev.side:
-                notes.append(InputNote(field=f"events[{i}].side", message=(
-                    "a procedure's side is not carried by the phenopacket")))
+            for attr in ("side", "severity"):  # a Procedure has no field for either
+                if getattr(ev, attr):
+                    notes.append(InputNote(field=f"events[{i}].{attr}", message=(
+                        f"a procedure's {attr} is not carried by the phenopacket")))
             pp.medical_actions.append(action)
             continue
         disease = Disease(term=oc(code["id"], code["label"]))
         if when:
             disease.onset.CopyFrom(to_time_element(when))
+        if ev.severity:
+            disease.disease_stage.append(hpo(_SEVERITY[ev.severity]))
         if ev.side:
-            disease.laterality.CopyFrom(oc(_hpo_side(ev.side), ev.side.capitalize()))
+            disease.laterality.CopyFrom(hpo(_hpo_side(ev.side)))
         if site:
             disease.primary_site.CopyFrom(oc(site["id"], site["label"]))
         pp.diseases.append(disease)
