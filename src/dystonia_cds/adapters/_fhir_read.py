@@ -19,7 +19,7 @@ from dystonia_cds.adapters._fhir_codes import CodeTables, Meaning
 from dystonia_cds.assessment import InputNote
 
 _UCUM_AGE = {"a": "Y", "mo": "M", "wk": "W", "d": "D"}
-_NO = {"373067005"}  # SNOMED CT: No (qualifier value)
+NO_CODES = frozenset({"373067005"})  # SNOMED CT: No (qualifier value)
 _PAIRED = {"arm", "leg"}
 
 
@@ -173,5 +173,5 @@ def is_no(res: Any, tables: CodeTables) -> bool:
     """An Observation whose value says the finding is absent."""
     if getattr(res, "valueBoolean", None) is False:
         return True
-    return any(code in _NO for _, code, _ in codings(getattr(res, "valueCodeableConcept", None),
-                                                       tables))
+    value = getattr(res, "valueCodeableConcept", None)
+    return any(code in NO_CODES for _, code, _ in codings(value, tables))

@@ -17,11 +17,13 @@ birth date is carried, so the engine computes ages itself.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from dystonia_cds._case_io import case_from_mapping
 from dystonia_cds.adapters._fhir_codes import CodeTables
 from dystonia_cds.adapters._fhir_read import (
+    NO_CODES,
     FhirFacts,
     add_event,
     add_region,
@@ -41,7 +43,8 @@ from dystonia_cds.case import Case
 from dystonia_cds.errors import CaseError, InputProblem
 from dystonia_cds.knowledge import KnowledgeBase, default_knowledge
 
-__all__ = ["FhirFacts", "case_from_fhir", "drug_of", "read_fhir"]
+__all__ = ["DystoniaCodes", "FhirFacts", "case_from_fhir", "case_from_resources", "drug_of",
+           "dystonia_codes", "read_fhir"]
 
 _SKIP_STATUS = {"entered-in-error", "refuted"}
 _IMAGING_CATEGORIES = {"RAD", "imaging", "IMG"}
@@ -269,3 +272,67 @@ def case_from_fhir(data: Any, kb: KnowledgeBase | None = None,
     if facts.family_dystonia is not None:
         mapping["family_history"] = {"dystonia": True, "note": facts.family_note}
     return case_from_mapping(mapping, kb), facts.notes
+
+
+@dataclass(frozen=True)
+class DystoniaCodes:
+    """The codes this mapping reads as a dystonia diagnosis, for selecting patients in SQL.
+
+    Why here: cohort screening selects dystonia patients from millions of resources before
+    any resource is mapped, and the selection must agree with the mapping — so both read the
+    same code tables. ICD-10-CM is a prefix table (longest listed prefix wins): a code is a
+    dystonia code when it starts with one of ``icd10cm_prefixes`` and with none of
+    ``icd10cm_excluded`` (longer listed prefixes that mean something else, e.g. G24.01 tardive
+    dyskinesia). Codes compare upper-cased and stripped; system URLs without a trailing '/'.
+    """
+
+    icd10cm_systems: tuple[str, ...]
+    icd10cm_prefixes: tuple[str, ...]
+    icd10cm_excluded: tuple[str, ...]
+    snomed_systems: tuple[str, ...]
+    snomed_codes: tuple[str, ...]
+    hpo_systems: tuple[str, ...]
+    hpo_codes: tuple[str, ...]
+    skip_status: tuple[str, ...]      # status / verificationStatus codes the mapping ignores
+    absent_codes: tuple[str, ...]     # Observation.valueCodeableConcept codes meaning "No"
+
+    def is_dystonia(self, system: str | None, code: str) -> bool:
+        """The same decision in Python (tests compare it with the mapping and the SQL)."""
+        url, norm = (system or "").rstrip("/"), code.strip().upper()
+        if url in self.icd10cm_systems:
+            return (any(norm.startswith(p) for p in self.icd10cm_prefixes)
+                    and not any(norm.startswith(p) for p in self.icd10cm_excluded))
+        if url in self.snomed_systems:
+            return code.strip() in self.snomed_codes
+        return url in self.hpo_systems and norm in self.hpo_codes
+
+
+def dystonia_codes(kb: KnowledgeBase | None = None) -> DystoniaCodes:
+    """The dystonia code sets of the mapping's tables (see :class:`DystoniaCodes`)."""
+    tables = CodeTables(kb or default_knowledge())
+
+    def urls(name: str) -> tuple[str, ...]:
+        return tuple(sorted(u.rstrip("/") for u, n in tables.systems.items() if n == name))
+
+    dyst = sorted(k for k, m in tables.icd.items() if m.dystonia)
+    excluded = sorted(k for k, m in tables.icd.items() if not m.dystonia
+                      and any(k.startswith(d) and len(k) > len(d) for d in dyst))
+    if any(d.startswith(x) for d in dyst for x in excluded):
+        raise ValueError("fhir_codes.yaml: a dystonia ICD-10-CM prefix below a non-dystonia "
+                         "one cannot be expressed as prefixes and exclusions")
+    return DystoniaCodes(
+        icd10cm_systems=urls("icd10cm"), icd10cm_prefixes=tuple(dyst),
+        icd10cm_excluded=tuple(excluded), snomed_systems=urls("snomed"),
+        snomed_codes=tuple(sorted(k for k, m in tables.snomed.items() if m.dystonia)),
+        hpo_systems=urls("hpo"), hpo_codes=tuple(sorted(tables.hpo_region)),
+        skip_status=tuple(sorted(_SKIP_STATUS)), absent_codes=tuple(sorted(NO_CODES)))
+
+
+def case_from_resources(resources: list[dict[str, Any]], patient_id: str,
+                        kb: KnowledgeBase | None = None) -> tuple[Case, list[InputNote]]:
+    """One patient's resources (as parsed from a FHIR Bulk Data export) → (Case, notes).
+
+    The entry point of cohort screening: the same mapping as :func:`case_from_fhir`, with
+    the patient's id as the case id. Raises CaseError like it.
+    """
+    return case_from_fhir(resources, kb, case_id=patient_id)

@@ -1,0 +1,158 @@
+"""The Spark engine: the same selection and joins as the DuckDB engine, on PySpark.
+
+Why Spark beside DuckDB: an export too large for one machine is read by a cluster
+(``--master``); ``local[*]`` runs the same job on one machine (tests). The predicate text is
+shared with DuckDB (:mod:`dystonia_cds.cohort.selection`) and lines keep their file and
+record number, so both engines hand the same patients, with the same lines in the same
+order, to the same row builder — the rows are identical (a test compares them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from dystonia_cds.adapters.fhir import DystoniaCodes
+from dystonia_cds.cohort.bulk import USED_TYPES, BulkFile
+from dystonia_cds.cohort.selection import PATIENT_OF, coding_predicate, sql_list
+
+__all__ = ["SparkEngine", "spark_session"]
+
+# The same narrow projection as DuckDB's, all text (Spark keeps a JSON scalar's text).
+_NARROW = ("resourceType STRING, id STRING, subject STRUCT<reference: STRING>, "
+           "patient STRUCT<reference: STRING>, status STRING, "
+           "verificationStatus STRUCT<coding: ARRAY<STRUCT<code: STRING>>>, "
+           "code STRUCT<coding: ARRAY<STRUCT<system: STRING, code: STRING>>>, "
+           "valueBoolean STRING, valueCodeableConcept STRUCT<coding: ARRAY<STRUCT<code: STRING>>>, "
+           "result ARRAY<STRUCT<reference: STRING>>, "
+           "imagingStudy ARRAY<STRUCT<reference: STRING>>, "
+           "medicationReference STRUCT<reference: STRING>")
+
+_SESSION: Any = None
+
+
+def spark_session(master: str = "local[*]") -> Any:
+    """One SparkSession per process (quiet logs, small shuffles for one machine)."""
+    global _SESSION
+    if _SESSION is None:
+        import os
+
+        from pyspark.sql import SparkSession
+
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        _SESSION = (SparkSession.builder.master(master).appName("dystonia-cds screen")
+                    .config("spark.sql.shuffle.partitions", "8")
+                    .config("spark.ui.enabled", "false")
+                    .config("spark.ui.showConsoleProgress", "false")
+                    .config("spark.sql.session.timeZone", "UTC")
+                    .getOrCreate())
+        _SESSION.sparkContext.setLogLevel("ERROR")
+    return _SESSION
+
+
+def _dystonia_flag(codes: DystoniaCodes) -> str:
+    skip = sql_list(codes.skip_status)
+    pred = coding_predicate(codes, "c.system", "c.code")
+    return f"""coalesce(
+      rtype IN ('Condition', 'Observation')
+      AND coalesce(j.status, '') NOT IN {skip}
+      AND NOT coalesce(exists(j.verificationStatus.coding,
+                              v -> coalesce(v.code IN {skip}, false)), false)
+      AND NOT (rtype = 'Observation' AND (coalesce(j.valueBoolean, '') = 'false'
+           OR coalesce(exists(j.valueCodeableConcept.coding,
+                              v -> coalesce(v.code IN {sql_list(codes.absent_codes)}, false)),
+                       false)))
+      AND coalesce(exists(j.code.coding, c -> coalesce({pred}, false)), false), false)"""
+
+
+class SparkEngine:
+    """Selection and joins on PySpark; patients come out in chunks as Arrow."""
+
+    name = "spark"
+
+    def __init__(self, master: str = "local[*]") -> None:
+        self.spark = spark_session(master)
+
+    def _lines(self, files: list[BulkFile]) -> Any:
+        """(file_idx, ord, line) of every non-blank line, ``ord`` numbering them per file
+        from 1 as DuckDB's WITH ORDINALITY does (all in the JVM: no Python per line)."""
+        from pyspark.sql import functions as F
+        from pyspark.sql.window import Window
+
+        parts = [self.spark.read.text(str(f.path)).select(
+            F.lit(f.index).alias("file_idx"), F.col("value").alias("line"))
+            for f in files]
+        df = parts[0]
+        for more in parts[1:]:
+            df = df.unionByName(more)
+        df = df.where(F.trim(F.col("line")) != "").withColumn(
+            "_mono", F.monotonically_increasing_id())
+        order = Window.partitionBy("file_idx").orderBy("_mono")
+        return df.select("file_idx", F.row_number().over(order).cast("long").alias("ord"),
+                         "line")
+
+    def prepare(self, files: list[BulkFile], codes: DystoniaCodes, chunk_size: int
+                ) -> dict[str, Any]:
+        spark = self.spark
+        self._lines(files).createOrReplaceTempView("raw")
+        res = spark.sql(f"""
+          WITH t AS (SELECT file_idx, ord, line, from_json(line, '{_NARROW}') AS j,
+                            get_json_object(line, '$.resourceType') AS rt FROM raw),
+          u AS (SELECT *, CASE WHEN rt IS NULL THEN NULL ELSE j.resourceType END AS rtype,
+                       j.id AS rid, coalesce(j.subject.reference, j.patient.reference) AS pref
+                FROM t)
+          SELECT file_idx, ord, line, rtype, concat(rtype, '/', rid) AS rkey,
+                 {PATIENT_OF} AS pid, {_dystonia_flag(codes)} AS dyst,
+                 filter(concat(
+                   coalesce(transform(j.result, r -> r.reference), array()),
+                   coalesce(transform(j.imagingStudy, r -> r.reference), array()),
+                   array(j.medicationReference.reference)), x -> x IS NOT NULL) AS refs
+          FROM u""").cache()
+        res.createOrReplaceTempView("res")
+        sel = spark.sql(f"""
+          SELECT pid, CAST(floor((row_number() OVER (ORDER BY pid) - 1) / {int(chunk_size)})
+                           AS INT) AS chunk
+          FROM (SELECT DISTINCT pid FROM res WHERE dyst AND pid IS NOT NULL)""").cache()
+        sel.createOrReplaceTempView("sel")
+        used = sql_list(USED_TYPES)
+        plines = spark.sql(f"""
+          WITH mine AS (
+            SELECT r.pid, r.file_idx, r.ord, r.line, r.refs FROM res r
+            JOIN sel s ON s.pid = r.pid WHERE r.rtype IN {used}),
+          refd AS (
+            SELECT DISTINCT m.pid, t.file_idx, t.ord, t.line
+            FROM (SELECT pid, explode(refs) AS ref FROM mine) m
+            JOIN res t ON t.rkey = m.ref AND t.pid IS NULL AND t.rtype IN {used}),
+          allr AS (SELECT pid, file_idx, ord, line FROM mine UNION ALL SELECT * FROM refd)
+          SELECT s.chunk, a.pid,
+                 transform(array_sort(collect_list(struct(a.file_idx, a.ord, a.line))),
+                           x -> x.line) AS lines
+          FROM allr a JOIN sel s ON s.pid = a.pid GROUP BY s.chunk, a.pid""").cache()
+        plines.createOrReplaceTempView("plines")
+        row = spark.sql("""SELECT count(*) AS lines,
+                                  count_if(rtype IS NULL) AS bad,
+                                  count_if(rtype = 'Patient') AS patients FROM res""").first()
+        types = {r["rtype"]: r["n"] for r in spark.sql(
+            "SELECT rtype, count(*) AS n FROM res WHERE rtype IS NOT NULL GROUP BY rtype"
+        ).collect()}
+        srow = spark.sql("SELECT count(*) AS n, coalesce(max(chunk) + 1, 0) AS c FROM sel").first()
+        return {"lines": int(row["lines"]), "bad_lines": int(row["bad"]),
+                "patient_resources": int(row["patients"]), "types": dict(sorted(types.items())),
+                "selected": int(srow["n"]), "chunks": int(srow["c"])}
+
+    def bad_lines(self) -> list[tuple[int, int]]:
+        return [(int(r["file_idx"]), int(r["ord"])) for r in self.spark.sql(
+            "SELECT file_idx, ord FROM res WHERE rtype IS NULL ORDER BY file_idx, ord"
+        ).collect()]
+
+    def chunk(self, n: int) -> Iterator[tuple[str, list[str]]]:
+        table = self.spark.sql(
+            f"SELECT pid, lines FROM plines WHERE chunk = {int(n)} ORDER BY pid").toArrow()
+        yield from zip(table.column("pid").to_pylist(), table.column("lines").to_pylist(),
+                       strict=True)
+
+    def close(self) -> None:
+        for name in ("plines", "sel", "res"):
+            if self.spark.catalog.tableExists(name):
+                self.spark.catalog.uncacheTable(name)
+            self.spark.catalog.dropTempView(name)
