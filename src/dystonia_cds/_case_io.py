@@ -9,19 +9,21 @@ All problems in a file are collected and raised together in one :class:`CaseErro
 
 from __future__ import annotations
 
-import difflib
 import json
+import types
+import typing
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from dystonia_cds._input_safety import parse_json, parse_yaml
 from dystonia_cds.case import Case
 from dystonia_cds.errors import CaseError, CaseFormatError, InputProblem
 from dystonia_cds.knowledge import KnowledgeBase, default_knowledge, normalise_word
 from dystonia_cds.knowledge._hpo_terms import hpo_table
+from dystonia_cds.suggest import choice_solution, close_words, did_you_mean, quoted_choices
 
 _HPO_PREFIX = "HP:"
 
@@ -159,25 +161,6 @@ def _field_words(dys: dict[str, Any], kb: KnowledgeBase) -> dict[str, Any]:
     return dys
 
 
-def did_you_mean(value: str, table: dict[str, str],
-                 extra: dict[str, str] | None = None) -> str | None:
-    """The closest known words (difflib), quoted, or None: a typo gets a suggestion."""
-    norm = normalise_word(value)
-    words = list(table)
-    found = difflib.get_close_matches(norm, words, n=3, cutoff=0.75)
-    if extra and len(found) < 3:
-        found += [w for w in difflib.get_close_matches(norm, list(extra), n=3, cutoff=0.8)
-                  if w not in found][: 3 - len(found)]
-    if not found:
-        return None
-    named = []
-    for w in found:
-        target = table.get(w) or (extra or {}).get(w, w)
-        same = target == w or normalise_word(target) == w
-        named.append(repr(w) if same else f"{w!r} ({target})")
-    return " or ".join(named)
-
-
 def _each(items: Any) -> list[tuple[int, Any]]:
     return list(enumerate(items)) if isinstance(items, list) else []
 
@@ -243,6 +226,33 @@ def normalise(data: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, Any], 
     return out, n.problems
 
 
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside ``X``, ``X | None`` or ``list[X]``, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType, list):
+        for arg in typing.get_args(annotation):
+            if (found := _model_in(arg)) is not None:
+                return found
+    return None
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """The field names (as written in a file) accepted at ``loc`` in the Case."""
+    model: type[BaseModel] | None = Case
+    for part in loc:
+        if model is None:
+            return []
+        if isinstance(part, int):
+            continue
+        by_name = {f.alias or n: f for n, f in model.model_fields.items()}
+        field = by_name.get(str(part))
+        model = _model_in(field.annotation) if field else None
+    if model is None:
+        return []
+    return [f.alias or n for n, f in model.model_fields.items()]
+
+
 def _problem_from_error(err: Any) -> InputProblem:
     loc = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in err["loc"])
     loc = loc.replace(".[", "[").replace("schema_", "schema")
@@ -252,10 +262,13 @@ def _problem_from_error(err: Any) -> InputProblem:
     if err["type"] == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         return InputProblem(field=loc, value=shown, message="not an accepted value",
-                            solution=f"use one of: {expected}")
+                            solution=choice_solution(value, quoted_choices(expected)))
     if err["type"] == "extra_forbidden":
+        name = str(err["loc"][-1])
+        guess = close_words(name, _fields_at(err["loc"][:-1]))
+        hint = f"did you mean {' or '.join(map(repr, guess))}? Otherwise " if guess else ""
         return InputProblem(field=loc, value=None, message="unknown field",
-                            solution="remove it or check its spelling; "
+                            solution=f"{hint}remove it or check its spelling; "
                             "see `dystonia-cds schema case`")
     if err["type"] == "missing":
         return InputProblem(field=loc, message="required field is missing")

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dystonia_cds.errors import CaseError, CaseFormatError
+from dystonia_cds.suggest import choice_solution, quoted_choices
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 MAX_BODY_BYTES = 256 * 1024
@@ -120,9 +121,12 @@ async def _on_validation(_: Request, exc: Exception) -> JSONResponse:
     items = []
     for err in exc.errors():
         expected = (err.get("ctx") or {}).get("expected")
+        solution = None
+        if expected:  # an enum or literal: the same "did you mean" as the Case reader's
+            solution = choice_solution(err.get("input"), quoted_choices(str(expected))
+                                       or [str(expected)])
         items.append(ProblemItem(field=_loc(err.get("loc", ())), value=_shown(err.get("input")),
-                                 message=str(err.get("msg", "invalid")),
-                                 solution=f"use one of: {expected}" if expected else None))
+                                 message=str(err.get("msg", "invalid")), solution=solution))
     return problem_response(Problem(type="/problems/invalid-request",
                                     title="The request parameters are not valid", status=422,
                                     detail="see errors[]", errors=items))

@@ -27,6 +27,7 @@ from dystonia_cds.engine.etiology import (
 from dystonia_cds.engine.questions import next_questions
 from dystonia_cds.knowledge import KnowledgeBase
 from dystonia_cds.knowledge._models import Reference
+from dystonia_cds.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from dystonia_cds.genetics import HpoIndex
@@ -36,7 +37,13 @@ ENGINE_VERSION = "0.1.0"
 __all__ = ["ENGINE_VERSION", "Screened", "assess_case", "assess_many", "with_differential"]
 
 
-def _notes(f: Facts) -> list[InputNote]:
+def _drug_guess(drug: str, kb: KnowledgeBase) -> str:
+    """'; did you mean 'metoclopramide'?' when an unknown drug looks like a typo of one."""
+    guess = did_you_mean(drug, kb.vocabulary.drugs)
+    return f"; did you mean {guess}?" if guess else ""
+
+
+def _notes(f: Facts, kb: KnowledgeBase) -> list[InputNote]:
     notes = [
         InputNote(field=f"dystonia.features[{i}]", message=(
             f"{fid} is not a sign the rules read; kept in the record"))
@@ -46,7 +53,8 @@ def _notes(f: Facts) -> list[InputNote]:
         InputNote(field=f"medications[{d.index}].drug", message=(
             f"{d.medication.drug!r} is not in the knowledge base's list of dystonia-inducing "
             "drugs: not assessed for dystonia risk, so it neither supports a drug-induced "
-            "cause nor counts as 'no dystonia-inducing drug'"))
+            "cause nor counts as 'no dystonia-inducing drug'" + _drug_guess(d.medication.drug,
+                                                                            kb)))
         for d in f.drugs if d.info is None
     ]
     notes += [
@@ -145,7 +153,7 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
         "treatment_information": treatments(f, etiology, dist, kb),
     }
     refs = [kb.references[r] for r in _reference_ids(parts)]
-    notes = _notes(f)
+    notes = _notes(f, kb)
     differential: list[DifferentialEntry] = []
     panel: list[str] = []
     sources: list[str] = []
