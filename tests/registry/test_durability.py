@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -16,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy import text
+from tests.registry.server import free_port, serve
 
 from dystonia_cds import KnowledgeBase
 from dystonia_cds.registry import Registry, RegistrySettings, local_admin
@@ -25,39 +23,14 @@ CASE = {"dystonia": {"regions": [{"region": "arm", "side": "right"}], "onset": "
 KILL_AFTER = 40
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(url: str, port: int, data_dir: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": url, "DYSTONIA_CDS_DATA_DIR": str(data_dir)}
-    cmd = [sys.executable, "-c", "from dystonia_cds.cli import main; main()", "serve",
-           "--port", str(port)]
-    with log.open("ab") as out:  # the child keeps its own copy of the descriptor
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-        if proc.poll() is not None:
-            break
-    proc.kill()
-    raise AssertionError(f"server did not start: {log.read_text()[-2000:]}")
-
-
 def test_kill_9_loses_no_acknowledged_write(db_url: str, kb: KnowledgeBase,
                                             tmp_path: Path) -> None:
     reg = Registry(RegistrySettings(url=db_url), kb)
     token = reg.add_account(local_admin("test"), "burst", "clinician")
     reg.close()
-    port, log = _port(), tmp_path / "server.log"
+    port, log = free_port(), tmp_path / "server.log"
     base, auth = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {token}"}
-    server = _serve(db_url, port, tmp_path, log)
+    server = serve(db_url, port, tmp_path, log)
     acked: list[tuple[str, int]] = []
     lock, stop = threading.Lock(), threading.Event()
 
@@ -109,7 +82,7 @@ def test_kill_9_loses_no_acknowledged_write(db_url: str, kb: KnowledgeBase,
     # at most the writes in flight at the kill are committed but unacknowledged
     assert len(versions) - len(acked) <= 4
 
-    server = _serve(db_url, port, tmp_path, log)  # restart: everything is still there
+    server = serve(db_url, port, tmp_path, log)  # restart: everything is still there
     try:
         with httpx.Client(base_url=base, headers=auth, timeout=10) as http:
             seen, after = 0, None

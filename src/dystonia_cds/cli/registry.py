@@ -230,9 +230,9 @@ def backup(dest: Annotated[Path, typer.Argument(help="Backup file to write.")]) 
     from dystonia_cds.registry import backup as do_backup
 
     with _registry() as (reg, who):
+        cases, versions = reg.counts()  # recorded first, so the backup carries its entry
+        reg.record(who, "backup", f"to {dest.name}: {cases} cases, {versions} versions")
         do_backup(reg.settings.url, dest)
-        cases, versions = reg.counts()
-        reg.record(who, "backup", f"{cases} cases, {versions} versions")
     typer.echo(f"backed up {cases} cases ({versions} versions) to {dest}")
 
 
@@ -246,10 +246,9 @@ def restore(source: Annotated[Path, typer.Argument(help="A file made by `registr
     if not yes:
         raise _fail("restore replaces the whole registry: pass --yes to confirm")
     with _registry() as (reg, who):
-        reg.record(who, "restore", f"replaced from {source.name}")
-        do_restore(reg.settings.url, source)
+        do_restore(reg.settings.url, source)  # the audit log becomes the backup's, then:
         cases, versions = reg.counts()
-        reg.record(who, "restore", f"restored {cases} cases, {versions} versions")
+        reg.record(who, "restore", f"from {source.name}: {cases} cases, {versions} versions")
     typer.echo(f"restored {cases} cases ({versions} versions) from {source}")
 
 

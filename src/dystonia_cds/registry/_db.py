@@ -5,7 +5,8 @@ Why these SQLite settings: WAL lets readers go on while one writer commits;
 power cut loses no acknowledged version); ``foreign_keys=ON`` because SQLite leaves them off;
 a busy timeout so concurrent writers queue instead of failing. Write transactions start
 with ``BEGIN IMMEDIATE`` (the write lock up front), so two writers never deadlock upgrading
-a read lock.
+a read lock. ``hide_parameters``: bound values (case content) never appear in
+SQLAlchemy's log lines or exception messages, whatever logging a deployment configures.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ WRITE = {"registry_write": True}
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                             hide_parameters=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
+                           hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
