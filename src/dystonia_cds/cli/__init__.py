@@ -44,6 +44,14 @@ def _register_optional() -> None:
     else:
         app.command("convert")(convert)
     try:
+        import orjson  # noqa: F401  (synth writes NDJSON with it: the cohort extra)
+    except ImportError:
+        pass
+    else:
+        from dystonia_cds.cli.cohort import synth
+
+        app.command("synth")(synth)
+    try:
         from dystonia_cds.cli.serve import serve
     except ImportError:
         pass

@@ -26,11 +26,13 @@ from rich.progress import track
 
 from dystonia_cds import Assessment, CaseError, KnowledgeBase, default_knowledge
 from dystonia_cds._pipeline import assess_input
+from dystonia_cds.cli.cohort import Engine, screen_bulk
+from dystonia_cds.cohort.bulk import is_bulk_export
 from dystonia_cds.errors import InputProblem
 
-COLUMNS = ["record", "case_id", "summary", "top_category", "top_support", "second_category",
-           "distribution", "age_at_onset", "laterality", "latency", "anatomy", "input_notes",
-           "error"]
+COLUMNS = ["record", "case_id", "summary", "top_category", "top_support", "top_score", "lead",
+           "second_category", "distribution", "age_at_onset", "laterality", "latency", "anatomy",
+           "input_notes", "error"]
 _SUFFIXES = (".yaml", ".yml", ".json")
 
 
@@ -43,12 +45,25 @@ def _records(inputs: list[Path]) -> Iterator[tuple[str, str | Path | CaseError]]
     """(record name, source) for each case: files, folders (sorted), or JSONL lines.
 
     A line that is not UTF-8, or a file that cannot be opened, yields a CaseError as its
-    source, so it gets an error row like any other bad record.
+    source, so it gets an error row like any other bad record. A file reached twice (a
+    folder and its subfolder, or a file beside its folder) is read once.
     """
+    seen: set[Path] = set()
+
+    def first(path: Path) -> bool:
+        key = path.resolve()
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
+
     for item in inputs:
         if item.is_dir():
             for path in sorted(p for p in item.rglob("*") if p.suffix in _SUFFIXES):
-                yield str(path), path
+                if first(path):
+                    yield str(path), path
+        elif not first(item):
+            continue
         elif item.suffix == ".jsonl":
             try:
                 fh = item.open("rb")
@@ -105,6 +120,7 @@ def row(record: str, a: Assessment | None, error: str = "") -> dict[str, Any]:
     return {
         "record": record, "case_id": a.case_id or "", "summary": a.etiology.summary,
         "top_category": hyps[0].category, "top_support": hyps[0].support,
+        "top_score": hyps[0].score, "lead": hyps[0].score - hyps[1].score,
         "second_category": hyps[1].category, "distribution": a.classification.distribution,
         "age_at_onset": a.classification.age_at_onset,
         "laterality": _status(a, "laterality"), "latency": _status(a, "latency"),
@@ -121,8 +137,25 @@ def screen(
     format: Annotated[OutFormat, typer.Option("--format", "-f")] = OutFormat.csv,
     genetics: Annotated[bool, typer.Option(help="Compute the HPO differential where wanted.")]
         = False,
+    engine: Annotated[Engine, typer.Option(help="FHIR Bulk export: duckdb or spark.")]
+        = Engine.duckdb,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help=(
+        "FHIR Bulk export: worker processes for mapping and assessment."))] = 1,
+    master: Annotated[str | None, typer.Option(help=(
+        "FHIR Bulk export, --engine spark: the Spark master (default local[*])."))] = None,
+    chunk_size: Annotated[int, typer.Option(min=1, help=(
+        "FHIR Bulk export: patients per resumable chunk."))] = 5000,
+    summary: Annotated[bool, typer.Option(help=(
+        "FHIR Bulk export: write the summary page (NAME.html, NAME.figures/)."))] = True,
 ) -> None:
-    """Assess a cohort into one CSV row (or one JSON assessment) per case."""
+    """Assess a cohort into one CSV row (or one JSON assessment) per case.
+
+    A FHIR Bulk Data export (a folder of .ndjson / .ndjson.gz files, or the files) is
+    detected and screened into --out NAME.parquet: one row per patient with a dystonia
+    code, a CSV and an errors file beside it, and a summary page."""
+    if is_bulk_export(inputs):
+        screen_bulk(inputs, out, engine, jobs, master, chunk_size, summary)
+        return
     kb = default_knowledge()
     records = list(_records(inputs))
     tmp: Path | None = None

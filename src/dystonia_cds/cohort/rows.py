@@ -109,7 +109,7 @@ def _one(patient_id: str, lines: Sequence[str], kb: KnowledgeBase
         resources = [orjson.loads(line) for line in lines]
         case, notes = case_from_resources(resources, patient_id, kb)
         check_plausible(case)
-        a = assess_prepared(case, notes, kb, hpo=lambda: None)
+        a = assess_prepared(case, notes, kb, hpo=lambda: None, questions=False)
         return row_of(patient_id, case, a, kb), ""
     except CaseError as exc:
         return None, "; ".join(str(p) for p in exc.problems)
