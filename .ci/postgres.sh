@@ -31,6 +31,8 @@ pg_test_start() {
     user=postgres; id postgres >/dev/null 2>&1 || user=nobody
     chown "$user" "$PG_TEST_DIR"
   fi
+  PG_TEST_BIN=$bin PG_TEST_USER=$user
+  export PG_TEST_BIN PG_TEST_USER
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   _pg_as() { if [ "$(id -u)" = "0" ]; then runuser -u "$user" -- "$@"; else "$@"; fi; }
   _pg_as "$bin/initdb" -D "$PG_TEST_DIR/data" -U postgres -A trust -E UTF8 --no-sync >"$PG_TEST_DIR/initdb.log" 2>&1 \
@@ -38,8 +40,6 @@ pg_test_start() {
   _pg_as "$bin/pg_ctl" -D "$PG_TEST_DIR/data" -l "$PG_TEST_DIR/server.log" -w -t 60 \
     -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_TEST_DIR -c max_connections=200 -c fsync=on" start >/dev/null \
     || { echo "PostgreSQL did not start:"; cat "$PG_TEST_DIR/server.log"; return 1; }
-  PG_TEST_BIN=$bin PG_TEST_USER=$user
-  export PG_TEST_BIN PG_TEST_USER
   "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres dystonia_test
   export DYSTONIA_TEST_PG_URL="postgresql://postgres@127.0.0.1:$port/dystonia_test"
   echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') for the registry tests: $DYSTONIA_TEST_PG_URL"
@@ -47,7 +47,7 @@ pg_test_start() {
 
 pg_test_stop() {
   [ -n "${PG_TEST_DIR:-}" ] || return 0
-  if [ -d "$PG_TEST_DIR/data" ]; then
+  if [ -d "$PG_TEST_DIR/data" ] && [ -n "${PG_TEST_BIN:-}" ]; then
     if [ "$(id -u)" = "0" ]; then
       runuser -u "$PG_TEST_USER" -- "$PG_TEST_BIN/pg_ctl" -D "$PG_TEST_DIR/data" -m fast -w stop >/dev/null 2>&1 || true
     else
