@@ -21,7 +21,7 @@ from tests.api.test_cds_hooks import AsgiClient, _prefetch, _request
 from tests.conftest import REPO
 
 from dystonia_cds.adapters._fhir_read import collect_resources
-from dystonia_cds.api import cds_hooks
+from dystonia_cds.api import _cds_reports, cds_hooks
 from dystonia_cds.api._cds_auth import CdsHooksSettings
 
 FHIR = REPO / "tests" / "data" / "fhir"
@@ -139,6 +139,7 @@ class _Listener:
     def __init__(self) -> None:
         self.seen: list[tuple[str, str | None]] = []
         self.reply: Any = None  # callable(handler) or None for a FHIR reply
+        self.same_patient = True  # False: always patient p's record, whoever is asked for
         resources = collect_resources(json.loads((FHIR / "whiplash-neck.json").read_text()))
         outer = self
 
@@ -153,7 +154,12 @@ class _Listener:
                 out: Any = ({"resourceType": "Bundle", "type": "searchset",
                              "entry": [{"resource": r} for r in hits]}
                             if "?" in self.path else (hits or [{}])[0])
-                self._send(200, json.dumps(out).encode())
+                asked = (self.path.split("patient=")[1] if "patient=" in self.path
+                         else self.path.rsplit("/", 1)[1])  # serve the patient asked for
+                text = json.dumps(out).replace('"Patient/p"', f'"Patient/{asked}"')
+                if rtype == "Patient" and outer.same_patient:
+                    text = text.replace('"id": "p"', f'"id": "{asked}"', 1)
+                self._send(200, (text if outer.same_patient else json.dumps(out)).encode())
 
             def _send(self, status: int, data: bytes, length: bool = True) -> None:
                 self.send_response(status)
@@ -231,12 +237,33 @@ def test_an_issuer_bound_entry_needs_a_token_from_that_issuer(app: FastAPI,
     assert listener.seen == []
 
 
-@pytest.mark.parametrize("patient", ["../../../admin?x=", "p/../../x", "a b", "p#x", "",
+@pytest.mark.parametrize("patient", ["../../../admin?x=", "p/../../x", "a b", "p#x",
                                      "x" * 65, "é"])
 def test_patient_id_cannot_escape_the_fhir_base(app: FastAPI, listener: _Listener,
                                                 patient: str) -> None:
     app.state.cds_hooks_settings = CdsHooksSettings(fhir_servers=listener.base)
     assert "FHIR id" in _no_prefetch(_hook(app, listener.base, patient))
+    assert listener.seen == []
+
+
+def test_a_record_of_another_patient_gets_no_report(app: FastAPI,
+                                                   listener: _Listener) -> None:
+    app.state.cds_hooks_settings = CdsHooksSettings(fhir_servers=listener.base)
+    listener.same_patient = False  # the server answers for pat-1.2 with patient p's record
+    before = len(cds_hooks.REPORTS)
+    (card,) = _hook(app, listener.base, "pat-1.2")["cards"]
+    assert "not one patient's" in card["summary"] and "links" not in card
+    assert len(cds_hooks.REPORTS) == before
+
+
+@pytest.mark.parametrize("patient", ["", None, 7])
+def test_a_call_without_a_patient_id_is_refused(app: FastAPI, listener: _Listener,
+                                                patient: Any) -> None:
+    app.state.cds_hooks_settings = CdsHooksSettings(fhir_servers=listener.base)
+    body = _request("patient-view", None, patientId=patient)
+    body["fhirServer"] = listener.base
+    resp = AsgiClient(app).post(PATH, json=body)
+    assert resp.status_code == 422 and "patientId" in resp.text
     assert listener.seen == []
 
 
@@ -317,7 +344,7 @@ def test_report_links_are_unguessable_no_store_and_expire(app: FastAPI,
     assert resp.status_code == 200 and resp.headers["cache-control"] == "no-store"
     assert client.get(f"/cds-services/reports/{key[:-1]}").status_code == 404
     later = time.monotonic() + cds_hooks.REPORT_SECONDS + 1
-    monkeypatch.setattr(cds_hooks.time, "monotonic", lambda: later)
+    monkeypatch.setattr(_cds_reports.time, "monotonic", lambda: later)
     assert client.get(f"/cds-services/reports/{key}").status_code == 404
 
 

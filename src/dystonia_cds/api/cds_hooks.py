@@ -6,23 +6,18 @@ verified when a JWKS or key is configured; otherwise calls are accepted — test
 When a prefetch key is missing, the resource is fetched from ``fhirServer`` with the
 ``fhirAuthorization`` bearer token — only from a FHIR server on the configured allow-list
 (see ``_cds_fetch``); any failure gives a card saying no assessment was made, never an
-error status. Full reports behind the card links are kept in memory for
-:data:`REPORT_SECONDS` (last 1000) under an unguessable key, bound to the patient id of the
-hook call that made them, and served as Markdown with ``Cache-Control: no-store``.
+error status. Full reports behind the card links: see ``_cds_reports`` (short-lived,
+single-patient, unguessable keys), served as Markdown with ``Cache-Control: no-store``.
 """
 
 from __future__ import annotations
 
-import secrets
-import threading
-import time
 import uuid
-from collections import OrderedDict
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds import Assessment, CaseError, KnowledgeBase, assess, default_knowledge
@@ -34,6 +29,7 @@ from dystonia_cds.adapters.detect import with_notes
 from dystonia_cds.adapters.fhir import FhirFacts, case_from_fhir, drug_of, read_fhir
 from dystonia_cds.api._cds_auth import cds_settings, verify_request
 from dystonia_cds.api._cds_fetch import FetchError, fetch_missing
+from dystonia_cds.api._cds_reports import REPORT_SECONDS, ReportStore, other_patients
 from dystonia_cds.api.problems import problem_openapi
 from dystonia_cds.render import render_markdown
 
@@ -55,11 +51,8 @@ SERVICES = [
      "description": "Warns when a dopamine-receptor-blocking drug is ordered for a patient "
                     "with dystonia or a past acute dystonic reaction.", "prefetch": PREFETCH},
 ]
-REPORT_SECONDS = 15 * 60
-"""How long a card's report link works: long enough to click, short enough to leak little."""
-_REPORTS: OrderedDict[str, tuple[float, str, Assessment]] = OrderedDict()
-_REPORTS_LOCK = threading.Lock()
-_MAX_REPORTS = 1000
+REPORTS = ReportStore(REPORT_SECONDS)
+"""The reports behind card links of this process."""
 CORS = {"Access-Control-Allow-Origin": "*",
         "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
         "Access-Control-Allow-Headers": "Authorization, Content-Type",
@@ -82,8 +75,21 @@ class HookRequest(BaseModel):
     hook_instance: str = Field(alias="hookInstance")
     fhir_server: str | None = Field(None, alias="fhirServer")
     fhir_authorization: dict[str, Any] | None = Field(None, alias="fhirAuthorization")
-    context: dict[str, Any]
+    context: dict[str, Any] = Field(json_schema_extra={
+        "required": ["patientId"], "properties": {"patientId": {"type": "string",
+                                                                "minLength": 1}}})
     prefetch: dict[str, Any] | None = None
+
+    @field_validator("context")
+    @classmethod
+    def _has_patient(cls, context: dict[str, Any]) -> dict[str, Any]:
+        """Both hooks are about one patient (CDS Hooks 2.0: ``patientId`` is required), and
+        a report link is bound to that id."""
+        patient = context.get("patientId")
+        if not isinstance(patient, str) or not patient:
+            raise ValueError("context.patientId must be the id of the patient (a non-empty "
+                             "string)")
+        return context
 
 
 def _kb(request: Request) -> KnowledgeBase:
@@ -116,11 +122,12 @@ async def _prefetch(req: HookRequest, request: Request) -> dict[str, Any]:
     return {**data, **fetched}
 
 
-def _no_prefetch_card(reason: str, kb: KnowledgeBase) -> dict[str, Any]:
+def _no_prefetch_card(reason: str, kb: KnowledgeBase,
+                      why: str = "the patient record could not be fetched") -> dict[str, Any]:
     """The card for a call whose record could not be read: says so, assesses nothing."""
     return {
         "uuid": str(uuid.uuid4()),
-        "summary": "dystonia-cds: the patient record could not be fetched; no assessment",
+        "summary": f"dystonia-cds: {why}; no assessment",
         "indicator": "info",
         "detail": f"No assessment was made: {reason}. Send the prefetch with the hook call, "
                   "or ask the administrator to allow this FHIR server.",
@@ -201,17 +208,16 @@ async def dystonia_etiology(req: HookRequest, request: Request) -> Response:
         data = await _prefetch(req, request)
     except FetchError as exc:
         return _json({"cards": [_no_prefetch_card(str(exc), kb)]})
+    patient = str(req.context["patientId"])
+    others = other_patients(collect_resources(data), patient)
+    if others:  # a report link is bound to one patient: never mix in another's record
+        return _json({"cards": [_no_prefetch_card(
+            f"the prefetch holds records of another patient than context.patientId "
+            f"({len(others)} other id(s))", kb, "the record is not one patient's")]})
     a = await run_in_threadpool(_assess_record, data, kb)
     if a is None:
         return _json({"cards": []})  # no dystonia recorded: nothing to say
-    key = secrets.token_urlsafe(32)
-    patient = req.context.get("patientId")
-    with _REPORTS_LOCK:
-        now = time.monotonic()
-        _REPORTS[key] = (now + REPORT_SECONDS, str(patient), a)  # rendered when followed
-        while _REPORTS and (len(_REPORTS) > _MAX_REPORTS
-                            or next(iter(_REPORTS.values()))[0] < now):
-            _REPORTS.popitem(last=False)
+    key = REPORTS.put(patient, a)  # rendered when followed
     url = str(request.url_for("cds_report", key=key))
     settings = cds_settings(request)
     if settings.base_url:  # the public URL, not one built from the caller's Host header
@@ -231,13 +237,16 @@ def _assess_record(data: dict[str, Any], kb: KnowledgeBase) -> Assessment | None
 
 @router.get("/cds-services/reports/{key}", name="cds_report", response_class=PlainTextResponse,
             responses=problem_openapi(404))
-def cds_report(key: str) -> PlainTextResponse:
-    """The full report behind a card link (Markdown), while it is kept (15 minutes)."""
-    with _REPORTS_LOCK:
-        entry = _REPORTS.get(key)
-    if entry is None or entry[0] < time.monotonic():
+def cds_report(key: str, patient_id: str | None = Query(
+        None, alias="patientId", description="When given, the report opens only if it was "
+        "made for this patient (as the EHR launching the link knows the chart it is in)."),
+               ) -> PlainTextResponse:
+    """The full report behind a card link (Markdown), while it is kept (15 minutes), for
+    the patient it was made for only; 404 for an unknown, expired or other patient's key."""
+    a = REPORTS.get(key, patient_id)
+    if a is None:
         raise HTTPException(status_code=404, detail="report expired or unknown")
-    return PlainTextResponse(render_markdown(entry[2]), headers={**NO_STORE, **CORS})
+    return PlainTextResponse(render_markdown(a), headers={**NO_STORE, **CORS})
 
 
 def _safety_card(drug: str, facts: FhirFacts, kb: KnowledgeBase) -> dict[str, Any]:
