@@ -174,7 +174,8 @@ def summarise(order: list[str], prob: dict[str, float], kb: KnowledgeBase,
     """primary / acquired / undetermined, and why in one or two sentences."""
     top = order[0]
     label = kb.hypothesis_labels
-    shown = model_of(kb).calibration.shown
+    cal = model_of(kb).calibration
+    shown, group_shown = cal.shown, cal.shown or cal.group_shown
     primary, acquired, _ = group_probabilities(prob)
     ask = (f" The answer to '{deciding}' could decide it (see the next questions)."
            if deciding else "")
@@ -185,7 +186,7 @@ def summarise(order: list[str], prob: dict[str, float], kb: KnowledgeBase,
             "differential and work-up)." + ask)
     summary = summary_group(order, prob, kb.parameters.scoring.summary_threshold)
     group, p = ("primary", primary) if primary >= acquired else ("acquired", acquired)
-    how = f" ({p:.0%})" if shown else ""
+    how = f" ({p:.0%})" if group_shown else ""
     if summary == "undetermined":
         other = "acquired" if group == "primary" else "primary"
         return "undetermined", (
@@ -223,16 +224,28 @@ def assess_etiology(f: Facts, checks: CheckSet, kb: KnowledgeBase,
         for c in order
     ]
     primary, acquired, degenerative = group_probabilities(prob)
-    cal = model_of(kb).calibration
-    note = (f"Probabilities are shown: leave-one-source-out expected calibration error "
-            f"{cal.ece:.3f} on {model_of(kb).n_cases} published cases." if shown else
-            f"Probabilities are not shown: their leave-one-source-out expected calibration "
-            f"error is {cal.ece:.3f} on {model_of(kb).n_cases} published cases ({cal.rule}). "
-            "Support levels are bands of the model's probability; each item's likelihood "
-            "ratio is shown.")
+    group_shown = shown or model_of(kb).calibration.group_shown
     return Etiology(summary=summary, summary_explanation=why, hypotheses=hyps,
-                    calibration_note=note,
+                    calibration_note=calibration_note(kb),
                     group_probabilities={"primary": round(primary, 3),
                                          "acquired": round(acquired, 3),
                                          "degenerative": round(degenerative, 3)}
-                    if shown else None)
+                    if group_shown else None)
+
+
+def calibration_note(kb: KnowledgeBase) -> str:
+    """Which probabilities are shown, and the cross-validated calibration that decides it."""
+    model = model_of(kb)
+    cal, n = model.calibration, model.n_cases
+    if cal.shown:
+        return (f"Probabilities are shown: leave-one-source-out expected calibration error "
+                f"{cal.ece:.3f} on {n} published cases.")
+    levels = ("Support levels are bands of the model's probability; each item's likelihood "
+              "ratio is shown.")
+    if cal.group_shown:
+        return (f"The primary/acquired probability is shown: its leave-one-source-out expected "
+                f"calibration error is {cal.group_ece:.3f} on {n} published cases. The "
+                f"probabilities of the single causes are not shown: their error is "
+                f"{cal.ece:.3f} ({cal.rule}). " + levels)
+    return (f"Probabilities are not shown: their leave-one-source-out expected calibration "
+            f"error is {cal.ece:.3f} on {n} published cases ({cal.rule}). " + levels)

@@ -175,6 +175,13 @@ class Calibration(_Data):
     brier: float
     shown: bool = Field(description="Whether probabilities are shown (see rule).")
     rule: str
+    group_ece: float = Field(0.0, description=(
+        "Leave-one-source-out ECE of the group probability (primary, acquired, degenerative; "
+        "top label, 10 bins)."))
+    group_shown: bool = Field(False, description=(
+        "Whether the group probabilities are shown: the same rule on the group ECE. The "
+        "question a clinic asks, primary or acquired, can be calibrated while the eleven "
+        "causes are not yet."))
 
 
 class EvidenceModel(_Data):

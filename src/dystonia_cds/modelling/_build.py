@@ -24,7 +24,8 @@ ECE_MAX = 0.05
 MIN_CASES = 200
 SHOW_RULE = (f"probabilities are shown when the leave-one-source-out expected calibration "
              f"error (top label, 10 bins) is at most {ECE_MAX} on at least {MIN_CASES} cases; "
-             "otherwise only the ordered support levels are shown")
+             "otherwise only the ordered support levels are shown. The same rule applies "
+             "separately to the group probabilities (primary, acquired, degenerative)")
 
 
 def build_model(obs: list[Observation], kb: KnowledgeBase, corpus: str,
@@ -38,7 +39,9 @@ def build_model(obs: list[Observation], kb: KnowledgeBase, corpus: str,
     calibration = Calibration(
         method="temperature scaling of the log scores, fitted on leave-one-source-out "
                "out-of-fold scores", temperature=temperature, ece=round(figs.ece, 4),
-        brier=round(figs.brier, 4), shown=shown, rule=SHOW_RULE)
+        brier=round(figs.brier, 4), shown=shown, rule=SHOW_RULE,
+        group_ece=round(figs.group_ece, 4),
+        group_shown=figs.group_ece <= ECE_MAX and figs.n_cases >= MIN_CASES)
     return full.model_copy(update={"calibration": calibration}), figs
 
 

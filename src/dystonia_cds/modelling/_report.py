@@ -23,6 +23,8 @@ def figures_text(f: Figures, threshold: float, baseline: tuple[float, float]) ->
         f"  Brier score (11 causes)     {f.brier:6.3f}   (pretest probabilities alone: "
         f"{f.brier_prior:.3f})",
         f"  expected calibration error  {f.ece:6.3f}   (top label, 10 bins)",
+        f"  expected calibration error of the group (primary/acquired/degenerative) "
+        f"{f.group_ece:6.3f}",
         "  recall per cause:",
     ]
     for cat, (hit, n) in f.recall.items():
@@ -30,6 +32,8 @@ def figures_text(f: Figures, threshold: float, baseline: tuple[float, float]) ->
             lines.append(f"    {cat:28s} {hit:3d}/{n:<3d} {hit / n:6.1%}")
     lines.append("  reliability (mean confidence → accuracy, n):")
     lines += [f"    {c:5.2f} → {a:5.2f}  (n={n})" for c, a, n in f.bins]
+    lines.append("  group reliability (mean confidence → accuracy, n):")
+    lines += [f"    {c:5.2f} → {a:5.2f}  (n={n})" for c, a, n in f.group_bins]
     return "\n".join(lines)
 
 
@@ -40,20 +44,26 @@ def reliability_png(f: Figures, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(4.8, 4.8), dpi=120)
-    ax.plot([0, 1], [0, 1], ls="--", color="grey", label="perfect calibration")
-    xs = [c for c, _, _ in f.bins]
-    ys = [a for _, a, _ in f.bins]
-    ax.plot(xs, ys, marker="o", color="#1f5fa8", label="dystonia-cds (LOSO CV)")
-    for x, y, n in f.bins:
-        ax.annotate(str(n), (x, y), textcoords="offset points", xytext=(4, -10), fontsize=7)
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.set_xlabel("predicted probability of the leading cause")
-    ax.set_ylabel("observed share correct")
-    ax.set_title(f"Reliability, {f.n_cases} published cases\nECE {f.ece:.3f}, "
-                 f"Brier {f.brier:.3f}", fontsize=9)
-    ax.legend(loc="upper left", fontsize=8)
+    fig, axes = plt.subplots(1, 2, figsize=(9.2, 4.8), dpi=120)
+    panels = [(f.bins, "predicted probability of the leading cause",
+               f"Leading cause (11 causes)\nECE {f.ece:.3f}, Brier {f.brier:.3f}"),
+              (f.group_bins, "predicted probability of the leading group",
+               f"Primary / acquired / degenerative\nECE {f.group_ece:.3f}")]
+    for ax, (bins, xlabel, title) in zip(axes, panels, strict=True):
+        ax.plot([0, 1], [0, 1], ls="--", color="grey", label="perfect calibration")
+        ax.plot([c for c, _, _ in bins], [a for _, a, _ in bins], marker="o",
+                color="#1f5fa8", label="dystonia-cds (LOSO CV)")
+        for x, y, n in bins:
+            ax.annotate(str(n), (x, y), textcoords="offset points", xytext=(4, -10),
+                        fontsize=7)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("observed share correct")
+        ax.set_title(title, fontsize=9)
+        ax.legend(loc="upper left", fontsize=8)
+    fig.suptitle(f"Reliability, {f.n_cases} published cases, leave one source out",
+                 fontsize=10)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)

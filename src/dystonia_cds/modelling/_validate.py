@@ -118,6 +118,8 @@ class Figures:
     brier_prior: float
     ece: float
     bins: list[tuple[float, float, int]] = field(default_factory=list)  # (conf, acc, n)
+    group_ece: float = 0.0  # the same for primary / acquired / degenerative
+    group_bins: list[tuple[float, float, int]] = field(default_factory=list)
 
 
 def _balanced(preds: list[Prediction], guess: dict[str, str]) -> float:
@@ -127,6 +129,37 @@ def _balanced(preds: list[Prediction], guess: dict[str, str]) -> float:
         if members:
             rates.append(sum(guess[p.case_id] == group for p in members) / len(members))
     return sum(rates) / len(rates) if rates else 0.0
+
+
+def _group_of(category: str) -> str:
+    if category in ("idiopathic", "inherited"):
+        return "primary"
+    return "degenerative" if category == "degenerative" else "acquired"
+
+
+Bins = list[tuple[float, float, int]]  # (mean confidence, accuracy, n)
+
+
+def _ece(pairs: list[tuple[float, bool]], n_bins: int) -> tuple[float, Bins]:
+    """Expected calibration error of (confidence, correct) pairs, and the reliability bins."""
+    bins: list[list[float]] = [[0.0, 0.0, 0.0] for _ in range(n_bins)]
+    for conf, correct in pairs:
+        b = min(int(conf * n_bins), n_bins - 1)
+        bins[b][0] += conf
+        bins[b][1] += correct
+        bins[b][2] += 1
+    ece = sum(abs(b[0] - b[1]) for b in bins) / len(pairs) if pairs else 0.0
+    return ece, [(b[0] / b[2], b[1] / b[2], int(b[2])) for b in bins if b[2]]
+
+
+def _group_pairs(preds: list[Prediction]) -> list[tuple[float, bool]]:
+    out = []
+    for p in preds:
+        primary, acquired, degenerative = group_probabilities(p.prob)
+        probs = {"primary": primary, "acquired": acquired, "degenerative": degenerative}
+        top = max(probs, key=lambda g: probs[g])
+        out.append((probs[top], top == _group_of(p.category)))
+    return out
 
 
 def figures(preds: list[Prediction], threshold: float, prior: dict[str, float],
@@ -143,14 +176,8 @@ def figures(preds: list[Prediction], threshold: float, prior: dict[str, float],
                 for p in preds) / n
     brier_prior = sum(sum((prior[c] - (c == p.category)) ** 2 for c in CATEGORIES)
                       for p in preds) / n
-    bins: list[list[float]] = [[0.0, 0.0, 0.0] for _ in range(n_bins)]
-    for p in preds:
-        conf = p.prob[p.order[0]]
-        b = min(int(conf * n_bins), n_bins - 1)
-        bins[b][0] += conf
-        bins[b][1] += p.order[0] == p.category
-        bins[b][2] += 1
-    ece = sum(abs(b[0] - b[1]) for b in bins) / n
+    ece, bins = _ece([(p.prob[p.order[0]], p.order[0] == p.category) for p in preds], n_bins)
+    group_ece, group_bins = _ece(_group_pairs(preds), n_bins)
     return Figures(
         n_cases=n, n_sources=len({p.source for p in preds}), top1=top1, top3=top3,
         recall=recall,
@@ -159,8 +186,8 @@ def figures(preds: list[Prediction], threshold: float, prior: dict[str, float],
         undetermined_rate=1 - len(determined) / len(binary) if binary else 0.0,
         determined_accuracy=(sum(called[p.case_id] == p.summary for p in determined)
                              / len(determined)) if determined else 0.0,
-        brier=brier, brier_prior=brier_prior, ece=ece,
-        bins=[(b[0] / b[2], b[1] / b[2], int(b[2])) for b in bins if b[2]])
+        brier=brier, brier_prior=brier_prior, ece=ece, bins=bins,
+        group_ece=group_ece, group_bins=group_bins)
 
 
 def judgement_baseline(obs: list[Observation], kb: KnowledgeBase) -> tuple[float, float]:
