@@ -86,6 +86,8 @@ class Facts:
         and Axis I look features up by kind): the knowledge base's own features and HPO
         terms, whose kind comes from the ontology (``knowledge/_hpo_terms``)."""
         own = [kb.features[x].label for x in self.features if kb.features[x].kind in kinds]
+        if not self.hpo_features:  # the HPO table (19,000 terms) is read only when needed
+            return sorted(own)
         terms = hpo_table().terms
         hpo = [terms[x].label for x in self.hpo_features if terms[x].kind in kinds]
         return sorted(own + hpo)
@@ -230,7 +232,8 @@ def _drug_fields(case: Case, kb: KnowledgeBase, onset: Instant | None) -> dict[s
         for i, m in enumerate(case.medications or [])
     )
     known = tuple(d for d in drugs if d.info and not d.after_onset)
-    blockers = tuple(d for d in known if d.info and d.info.drug_class == "dopamine_receptor_blocker")
+    blockers = tuple(d for d in known
+                     if d.info and d.info.drug_class == "dopamine_receptor_blocker")
     return {"drugs": drugs, "medications_known": case.medications is not None,
             "unknown_drugs": tuple(d.medication.drug for d in drugs if d.info is None),
             "dopamine_blockers": blockers, "acute_drugs": known}

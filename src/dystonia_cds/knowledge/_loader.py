@@ -207,5 +207,8 @@ def _build(data: dict[str, Any], content_hash: str) -> KnowledgeBase:
 
 @lru_cache(maxsize=1)
 def default_knowledge() -> KnowledgeBase:
-    """The shipped knowledge base, loaded on first use (not at import) and then reused."""
-    return load_knowledge()
+    """The shipped knowledge base, loaded on first use (not at import) and then reused; from
+    the start-up cache when it holds an entry for the current sources (``_cache``)."""
+    from dystonia_cds.knowledge._cache import cached_knowledge  # it imports this module
+
+    return cached_knowledge()

@@ -9,15 +9,18 @@ sources of the statements shown for that case, not the whole bibliography.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Console, Group
-from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from dystonia_cds.assessment import Assessment, Hypothesis
 from dystonia_cds.render.markdown import render_markdown
+
+if TYPE_CHECKING:
+    from rich.markdown import Markdown
 
 _STATUS_STYLE = {"consistent": "green", "inconsistent": "bold red",
                  "insufficient_data": "yellow", "not_applicable": "dim"}
@@ -134,7 +137,11 @@ def cited_reference_ids(a: Assessment, shown: Sequence[Hypothesis]) -> set[str]:
 
 
 def patient_view(a: Assessment) -> Markdown:
-    """The patient's plain-language view: the same words as ``--audience patient`` Markdown."""
+    """The patient's plain-language view: the same words as ``--audience patient`` Markdown.
+    (rich's Markdown, with markdown-it, is imported here: only this view needs it, and it
+    is a sixth of the command line's start-up.)"""
+    from rich.markdown import Markdown
+
     return Markdown(render_markdown(a, plain=True))
 
 

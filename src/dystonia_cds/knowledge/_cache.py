@@ -1,0 +1,95 @@
+"""A start-up cache of the validated knowledge base, keyed by the hash of what it is built from.
+
+Why: reading and validating the YAML knowledge base costs ~0.1 s of CPU per process (most of
+it PyYAML building Python objects, even with libyaml's C parser), while unpickling the
+validated result costs ~5 ms. A command-line call pays start-up every time, so the result
+is kept in the user's cache folder under a key that changes whenever any input could:
+every file of the knowledge and genetics data, the loader and model sources, and the
+Python and pydantic versions. A stale entry can therefore never be read; a missing,
+unreadable or unwritable cache only means the knowledge base is built as before.
+
+The folder is ``$DYSTONIA_CDS_CACHE_DIR``, else ``$XDG_CACHE_HOME/dystonia-cds``, else
+``~/.cache/dystonia-cds``; ``DYSTONIA_CDS_CACHE=off`` turns the cache off. Entries are
+pickles, so the folder must be the user's own (as a cache folder is): pickles are only
+read from it, never from the package or the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+import pydantic
+
+from dystonia_cds.knowledge._loader import load_knowledge
+from dystonia_cds.knowledge._models import KnowledgeBase
+
+_FORMAT = b"dystonia-cds knowledge cache v1"
+
+
+def cache_dir() -> Path | None:
+    """Where entries are kept, or None when the cache is turned off."""
+    if os.environ.get("DYSTONIA_CDS_CACHE", "").lower() in ("off", "0", "no", "false"):
+        return None
+    if os.environ.get("DYSTONIA_CDS_CACHE_DIR"):
+        return Path(os.environ["DYSTONIA_CDS_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "dystonia-cds"
+
+
+def source_key() -> str:
+    """A hash of everything the validated knowledge base is built from."""
+    digest = hashlib.sha256(_FORMAT)
+    digest.update(f"{sys.version}\0{pydantic.VERSION}\0".encode())
+    package = resources.files("dystonia_cds")
+    for folder, suffixes in (("knowledge/data", (".yaml",)), ("genetics/data", (".yaml",)),
+                             ("knowledge", (".py",))):
+        node = package.joinpath(folder)
+        for item in sorted(node.iterdir(), key=lambda p: p.name):
+            if item.is_file() and item.name.endswith(suffixes):
+                digest.update(f"{folder}/{item.name}\0".encode() + item.read_bytes() + b"\0")
+    return digest.hexdigest()[:32]
+
+
+def cached_knowledge() -> KnowledgeBase:
+    """:func:`load_knowledge`, from the cache when an entry for the current sources exists."""
+    folder = cache_dir()
+    if folder is None:
+        return load_knowledge()
+    path = folder / f"knowledge-{source_key()}.pickle"
+    try:
+        kb = pickle.loads(path.read_bytes())
+        if isinstance(kb, KnowledgeBase):
+            return kb
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+            TypeError, ValueError):
+        pass  # no entry, or one this code cannot read: build it again
+    kb = load_knowledge()
+    _store(path, kb)
+    return kb
+
+
+def _store(path: Path, kb: KnowledgeBase) -> None:
+    """Write atomically (temporary file, then rename), so a reader never sees half an entry,
+    and drop the entries of older sources; failing to write is not an error (a read-only
+    home, a full disk)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".knowledge-", dir=path.parent)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+    except OSError:
+        Path(tmp).unlink(missing_ok=True)
+        return
+    for old in path.parent.glob("knowledge-*.pickle"):
+        if old != path:
+            old.unlink(missing_ok=True)
