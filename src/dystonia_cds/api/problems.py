@@ -132,9 +132,23 @@ async def _on_validation(_: Request, exc: Exception) -> JSONResponse:
                                     detail="see errors[]", errors=items))
 
 
-async def _on_http(_: Request, exc: Exception) -> JSONResponse:
+def _allowed(request: Request) -> str | None:
+    """Every documented method at this path: Starlette's 405 names only the first route
+    that matched the path, and a path served by a GET and a POST route has two."""
+    from starlette.routing import compile_path
+
+    path = request.url.path
+    for template, ops in request.app.openapi().get("paths", {}).items():
+        if compile_path(template)[0].match(path):
+            return ", ".join(sorted(m.upper() for m in ops if m.isalpha() and m != "parameters"))
+    return None
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers) if exc.headers else None
+    if exc.status_code == 405 and headers and "Allow" in headers:
+        headers["Allow"] = _allowed(request) or headers["Allow"]
     title = {404: "Not found", 405: "Method not allowed"}.get(exc.status_code, "HTTP error")
     detail = exc.detail if isinstance(exc.detail, str) else None
     return problem_response(Problem(title=title, status=exc.status_code, detail=detail),
