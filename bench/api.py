@@ -1,13 +1,16 @@
-"""HTTP benchmark: POST /v1/assess on the example cases beside GET /healthz, same run.
+"""HTTP benchmark: POST /v1/assess beside GET /healthz, in separate phases, same run.
 
-Starts uvicorn on loopback (a subprocess), then a bounded client (a few threads, each with
-one keep-alive stdlib HTTP connection, lighter than an async client) sends N requests per
-phase: /healthz alone, /v1/assess alone (round-robin over the example cases, JSON bodies),
-then both interleaved. Prints p50/p99 latency and
-requests/s per phase and the assess/healthz ratios. The client shares the machine's cores
-with the server, so absolute numbers are a floor; the ratios are the point.
+The server (``dystonia-cds serve``'s uvicorn, httptools + uvloop when installed) runs in its
+own process pinned to ``--server-cpus``; the load comes from an external generator in
+another process pinned to ``--client-cpus``: ``wrk`` (Debian's package) when it is on
+PATH, else a separate Python process with one keep-alive connection per thread. Each phase
+is one endpoint at one connection count, for ``--seconds``: /healthz at 1 and 8
+connections, then /v1/assess (round-robin over the example cases as JSON bodies, default
+query: no next questions) at 1 and 8. Printed per phase: requests/s, p50/p99 latency, and
+the server's CPU time per request (from /proc), which a noisy shared machine disturbs least.
+The goals (issue 13) are printed beside the figures.
 
-    python bench/api.py --requests 2000 --concurrency 4 --workers 2
+    python bench/api.py [--seconds 5] [--connections 1 8] [--workers 1]
 """
 
 from __future__ import annotations
@@ -16,18 +19,20 @@ import argparse
 import http.client
 import json
 import os
+import re
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
-
-import httpx
-import yaml
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+GOAL_RATIO = 1.5  # /v1/assess p99 within 1.5x of /healthz p99
+GOAL_RATE = 2000  # /v1/assess requests/s on 2 cores
 
 
 def _free_port() -> int:
@@ -37,114 +42,194 @@ def _free_port() -> int:
 
 
 def _bodies() -> list[bytes]:
+    import yaml
+
     paths = sorted((REPO / "examples").glob("*.yaml"))
     return [json.dumps(yaml.safe_load(p.read_text()), default=str).encode() for p in paths]
 
 
-def _start(port: int, workers: int) -> subprocess.Popen[bytes]:
+def _pin(cpus: set[int]) -> Any:
+    def preexec() -> None:
+        if cpus and hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(0, cpus)
+    return preexec
+
+
+def _start(port: int, workers: int, cpus: set[int]) -> subprocess.Popen[bytes]:
     code = ("from dystonia_cds.cli.serve import run_server; "
             f"run_server('127.0.0.1', {port}, {workers}, access_log=False, log_level='warning')")
-    cmd = [sys.executable, "-c", code]
-    proc = subprocess.Popen(cmd, cwd=REPO)
-    deadline = time.monotonic() + 30
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, preexec_fn=_pin(cpus))
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
                 return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
+        except OSError:
+            time.sleep(0.2)
     proc.terminate()
-    raise SystemExit("uvicorn did not start")
+    raise SystemExit("the server did not start")
 
 
-def _phase(port: int, jobs: list[tuple[str, bytes | None]],
-           concurrency: int) -> tuple[float, dict[str, list[float]]]:
-    """Run ``jobs`` on ``concurrency`` threads, each with one keep-alive connection."""
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (uvicorn's workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:  # fields[1]: the ppid
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _lua(bodies: list[bytes]) -> str:
+    parts = ",\n".join(f"[==[{b.decode()}]==]" for b in bodies)
+    return (f"local bodies = {{\n{parts}\n}}\nlocal i = 0\n"
+            "request = function()\n  i = i % #bodies + 1\n"
+            '  return wrk.format("POST", "/v1/assess", '
+            '{["Content-Type"] = "application/json"}, bodies[i])\nend\n')
+
+
+_UNIT = {"us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def _wrk(url: str, connections: int, seconds: float, script: Path | None,
+         cpus: set[int]) -> dict[str, float]:
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "--timeout", "10s"]
+    if script is not None:
+        cmd += ["-s", str(script)]
+    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True,
+                         preexec_fn=_pin(cpus)).stdout
+    pct = {m[0]: float(m[1]) * _UNIT[m[2]]
+           for m in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)}
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    if "Non-2xx" in out:
+        raise SystemExit(f"non-2xx responses:\n{out}")
+    return {"rate": rate, "p50": pct["50"], "p99": pct["99"], "n": total}
+
+
+def _python_client(args: argparse.Namespace) -> None:
+    """The fallback load generator, run as its own process: threads with one connection
+    each, for ``--seconds``; prints a JSON line with the latencies' summary."""
+    port, path, conns, seconds = args.port, args.path, args.connections[0], args.seconds
+    bodies = _bodies() if path == "/v1/assess" else [b""]
+    lat: list[float] = []
     lock = threading.Lock()
-    todo = iter(jobs)
-    lat: dict[str, list[float]] = {"assess": [], "healthz": []}
-    headers = {"Content-Type": "application/json"}
+    stop = time.perf_counter() + seconds
 
-    def worker() -> None:
+    def worker(k: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine: dict[str, list[float]] = {"assess": [], "healthz": []}
-        while True:
-            with lock:
-                job = next(todo, None)
-            if job is None:
-                break
-            kind, body = job
+        mine = []
+        i = k
+        while time.perf_counter() < stop:
             t0 = time.perf_counter()
-            if body is None:
-                conn.request("GET", "/healthz")
+            if path == "/healthz":
+                conn.request("GET", path)
             else:
-                conn.request("POST", "/v1/assess", body=body, headers=headers)
+                conn.request("POST", path, body=bodies[i % len(bodies)],
+                             headers={"Content-Type": "application/json"})
             resp = conn.getresponse()
             resp.read()
-            mine[kind].append(time.perf_counter() - t0)
             if resp.status != 200:
-                raise SystemExit(f"{kind}: HTTP {resp.status}")
-        conn.close()
+                raise SystemExit(f"HTTP {resp.status}")
+            mine.append(time.perf_counter() - t0)
+            i += 1
         with lock:
-            for k, v in mine.items():
-                lat[k].extend(v)
+            lat.extend(mine)
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(conns)]
     t0 = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return time.perf_counter() - t0, lat
+    wall = time.perf_counter() - t0
+    lat.sort()
+    print(json.dumps({"rate": len(lat) / wall, "p50": lat[len(lat) // 2] * 1e3,
+                      "p99": lat[int(len(lat) * 0.99)] * 1e3, "n": len(lat)}))
 
 
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+def _python(port: int, path: str, connections: int, seconds: float,
+            cpus: set[int]) -> dict[str, float]:
+    cmd = [sys.executable, __file__, "--client-process", "--port", str(port), "--path", path,
+           "--connections", str(connections), "--seconds", str(seconds)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True,
+                         preexec_fn=_pin(cpus)).stdout
+    result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return result
 
 
-def _run(port: int, n: int, concurrency: int) -> None:
-    bodies = _bodies()
-    assess_jobs: list[tuple[str, bytes | None]] = [
-        ("assess", bodies[i % len(bodies)]) for i in range(n)]
-    health_jobs: list[tuple[str, bytes | None]] = [("healthz", None)] * n
-    mixed = [job for pair in zip(assess_jobs, health_jobs, strict=True) for job in pair]
-    _phase(port, assess_jobs[: min(200, n)], concurrency)  # warm-up
-    results = {}
-    for name, jobs in (("healthz", health_jobs), ("assess", assess_jobs), ("mixed", mixed)):
-        results[name] = _phase(port, jobs, concurrency)
-    print(f"{'phase':8} {'endpoint':8} {'n':>6} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8}")
-    for name, (wall, lat) in results.items():
-        for kind, values in lat.items():
-            if values:
-                print(f"{name:8} {kind:8} {len(values):6d} {statistics.median(values) * 1000:8.2f}"
-                      f" {_pct(values, 0.99):8.2f} {len(values) / wall:8.0f}")
-    h, a = results["healthz"][1]["healthz"], results["assess"][1]["assess"]
-    m = results["mixed"][1]
-    p50 = statistics.median(a) / statistics.median(h)
-    rate_a, rate_h = len(a) / results["assess"][0], len(h) / results["healthz"][0]
-    print(f"ratio assess/healthz (separate phases): p50 {p50:.1f}x, "
-          f"p99 {_pct(a, .99) / _pct(h, .99):.1f}x, "
-          f"throughput {rate_a:.0f} vs {rate_h:.0f} req/s ({rate_a / rate_h:.2f}x)")
-    print(f"ratio assess/healthz (mixed run):       p99 "
-          f"{_pct(m['assess'], .99) / _pct(m['healthz'], .99):.1f}x")
+def _cpus(text: str) -> set[int]:
+    return {int(x) for x in text.split(",") if x.strip()}
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=2000, help="requests per phase")
-    parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
-    args = parser.parse_args()
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--seconds", type=float, default=5.0)
+    p.add_argument("--connections", type=int, nargs="+", default=[1, 8])
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--server-cpus", default="0")
+    p.add_argument("--client-cpus", default="1")
+    p.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
+    p.add_argument("--client-process", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--path", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.client_process:
+        _python_client(args)
+        return
+    client = args.client
+    if client == "auto":
+        client = "wrk" if shutil.which("wrk") else "python"
+    server_cpus, client_cpus = _cpus(args.server_cpus), _cpus(args.client_cpus)
     port = _free_port()
-    proc = _start(port, args.workers)
-    try:
-        print(f"uvicorn workers={args.workers}, client concurrency={args.concurrency}, "
-              f"cpus={os.cpu_count()}")
-        _run(port, args.requests, args.concurrency)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    proc = _start(port, args.workers, server_cpus)
+    bodies = _bodies()
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "assess.lua"
+        script.write_text(_lua(bodies))
+        try:
+            for body in bodies:  # warm-up: every case once, then a short burst
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn.request("POST", "/v1/assess", body=body,
+                             headers={"Content-Type": "application/json"})
+                assert conn.getresponse().status == 200
+            rows = []
+            for path in ("/healthz", "/v1/assess"):
+                for c in args.connections:
+                    before = _cpu_seconds(proc.pid)
+                    if client == "wrk":
+                        r = _wrk(f"http://127.0.0.1:{port}{path}", c, args.seconds,
+                                 script if path == "/v1/assess" else None, client_cpus)
+                    else:
+                        r = _python(port, path, c, args.seconds, client_cpus)
+                    r["cpu_ms"] = (_cpu_seconds(proc.pid) - before) / max(r["n"], 1) * 1e3
+                    rows.append((path, c, r))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+    print(f"server: uvicorn, {args.workers} worker(s) on CPU {args.server_cpus}; load: "
+          f"{client} on CPU {args.client_cpus}; {args.seconds:g} s per phase; "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    print(f"{'endpoint':12} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+          f"{'server CPU ms/req':>18}")
+    for path, c, r in rows:
+        print(f"{path:12} {c:5d} {r['rate']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} "
+              f"{r['cpu_ms']:18.3f}")
+    by = {(path, c): r for path, c, r in rows}
+    for c in args.connections:
+        a, h = by[("/v1/assess", c)], by[("/healthz", c)]
+        ratio = a["p99"] / h["p99"]
+        print(f"{c} connection(s): /v1/assess p99 is {ratio:.1f}x /healthz's "
+              f"(goal ≤ {GOAL_RATIO}x: {'met' if ratio <= GOAL_RATIO else 'missed'}); "
+              f"{a['rate']:.0f} req/s (goal ≥ {GOAL_RATE} on 2 cores: "
+              f"{a['rate'] / GOAL_RATE:.0%}); CPU per request {a['cpu_ms']:.2f} ms vs "
+              f"{h['cpu_ms']:.2f} ms ({a['cpu_ms'] / h['cpu_ms']:.1f}x)")
 
 
 if __name__ == "__main__":
