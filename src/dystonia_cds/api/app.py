@@ -21,6 +21,7 @@ from dystonia_cds.api.routes_assess import openapi_components
 from dystonia_cds.api.routes_assess import router as assess_router
 from dystonia_cds.api.routes_registry import router as registry_router
 from dystonia_cds.api.routes_registry_web import router as registry_web_router
+from dystonia_cds.api.routes_time import router as time_router
 from dystonia_cds.api.routes_web import router as web_router
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -41,6 +42,7 @@ def create_app(kb: KnowledgeBase | None = None, *, max_body: int | None = None) 
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: also on 413/500 problems
     redact_access_log()
     app.include_router(assess_router)
+    app.include_router(time_router)
     app.include_router(web_router)
     app.include_router(registry_router)  # 503 with the install hint without the extra
     app.include_router(registry_web_router)

@@ -18,6 +18,7 @@ from dystonia_cds import Case, KnowledgeBase, assess
 from dystonia_cds.api.problems import ApiProblem, case_problem
 from dystonia_cds.api.routes_assess import NO_STORE, knowledge_summary, parse_case
 from dystonia_cds.errors import CaseError
+from dystonia_cds.render.body_picker import body_picker_svg
 from dystonia_cds.render.html import environment, render_error_page, render_html, render_pdf
 from dystonia_cds.render.patient_html import render_patient_html
 from dystonia_cds.seek_care import UnknownSignError, seek_care, warning_signs
@@ -38,6 +39,9 @@ def index(request: Request, mode: str = "patient") -> HTMLResponse:
                                    for q in kb.questions.values()}),
         disclaimer=kb.disclaimer["patient" if mode == "patient" else "clinician"],
         paired={k for k, v in kb.regions.items() if v.paired},
+        picker=body_picker_svg({
+            r["id"]: r["plain_label" if mode == "patient" else "label"]
+            for r in summary["regions"] if r["id"] != "unspecified"}),
         warning_signs=warning_signs(kb) if kb.seek_care is not None else (),
         urgent=kb.seek_care.levels["urgent"] if kb.seek_care is not None else None,
     )
