@@ -166,10 +166,12 @@ def screen_export(inputs: list[Path], out: Path, opts: ScreenOptions = ScreenOpt
     n_chunks = counts["chunks"]
     table = pa.concat_tables(
         [pa.Table.from_pylist([], schema=ROW_SCHEMA)]
-        + [pq.read_table(parts / f"chunk-{n:06d}.parquet") for n in range(n_chunks)])
+        + [pq.read_table(parts / f"chunk-{n:06d}.parquet") for n in range(n_chunks)]
+    ).combine_chunks()  # one batch: pyarrow's CSV writer repeats the header per empty batch
     errors = pa.concat_tables(
         [pa.Table.from_pylist(bad, schema=ERROR_SCHEMA)]
-        + [pq.read_table(parts / f"chunk-{n:06d}.err") for n in range(n_chunks)])
+        + [pq.read_table(parts / f"chunk-{n:06d}.err") for n in range(n_chunks)]
+    ).combine_chunks()
     out.parent.mkdir(parents=True, exist_ok=True)
     _write_atomic(table, out)
     csv_path = out.with_suffix(".csv")

@@ -41,7 +41,8 @@ def spark_session(master: str = "local[*]") -> Any:
 
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         _SESSION = (SparkSession.builder.master(master).appName("dystonia-cds screen")
-                    .config("spark.sql.shuffle.partitions", "8")
+                    .config("spark.sql.shuffle.partitions", "4")
+                    .config("spark.sql.adaptive.coalescePartitions.enabled", "true")
                     .config("spark.ui.enabled", "false")
                     .config("spark.ui.showConsoleProgress", "false")
                     .config("spark.sql.session.timeZone", "UTC")
@@ -129,15 +130,13 @@ class SparkEngine:
                            x -> x.line) AS lines
           FROM allr a JOIN sel s ON s.pid = a.pid GROUP BY s.chunk, a.pid""").cache()
         plines.createOrReplaceTempView("plines")
-        row = spark.sql("""SELECT count(*) AS lines,
-                                  count_if(rtype IS NULL) AS bad,
-                                  count_if(rtype = 'Patient') AS patients FROM res""").first()
-        types = {r["rtype"]: r["n"] for r in spark.sql(
-            "SELECT rtype, count(*) AS n FROM res WHERE rtype IS NOT NULL GROUP BY rtype"
-        ).collect()}
+        by_type = {r["rtype"]: int(r["n"]) for r in spark.sql(
+            "SELECT rtype, count(*) AS n FROM res GROUP BY rtype").collect()}
         srow = spark.sql("SELECT count(*) AS n, coalesce(max(chunk) + 1, 0) AS c FROM sel").first()
-        return {"lines": int(row["lines"]), "bad_lines": int(row["bad"]),
-                "patient_resources": int(row["patients"]), "types": dict(sorted(types.items())),
+        types = {k: v for k, v in sorted(by_type.items(), key=lambda kv: str(kv[0]))
+                 if k is not None}
+        return {"lines": sum(by_type.values()), "bad_lines": by_type.get(None, 0),
+                "patient_resources": types.get("Patient", 0), "types": types,
                 "selected": int(srow["n"]), "chunks": int(srow["c"])}
 
     def bad_lines(self) -> list[tuple[int, int]]:

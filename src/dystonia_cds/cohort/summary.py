@@ -90,7 +90,7 @@ def _latency(rows: dict[str, list[Any]], path: Path) -> None:
     ax = fig.add_subplot()
     if by:
         names = sorted(by)
-        ax.boxplot([[max(d, 1) for d in by[n]] for n in names], vert=False)
+        ax.boxplot([[max(d, 1) for d in by[n]] for n in names], orientation="horizontal")
         ax.set_yticks(range(1, len(names) + 1), names)
         ax.set_xscale("log")
     ax.set_xlabel("days from the exposure to the onset (log scale)")
