@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from sqlalchemy import Connection, Engine, Row, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, func, insert, select, update
 
 from dystonia_cds.registry._db import WRITE
 from dystonia_cds.registry.models import (
@@ -25,6 +25,7 @@ from dystonia_cds.registry.models import (
     AssessmentChange,
     AssessmentRecord,
     AuditEntry,
+    Base,
     CaseRecord,
     CaseVersion,
     Meta,
@@ -75,6 +76,28 @@ class Store:
 
 # --- cases and versions -------------------------------------------------------------------
 
+# The hot statements are built once, with bound parameters: building a statement from
+# ORM attributes costs more than running it on SQLite (see bench/registry.py).
+_TABLES = Base.metadata.tables
+_CASES, _VERSIONS = _TABLES["cases"], _TABLES["case_versions"]
+_C, _V = _CASES.c, _VERSIONS.c
+_BUMP = (update(_CASES).where(_C.id == bindparam("b_id"))
+         .values(current_version=_C.current_version + 1, updated_at=bindparam("b_now"))
+         .returning(_C.current_version))
+_BUMP_IF = _BUMP.where(_C.current_version == bindparam("b_expected"))
+_CURRENT = select(_C.current_version).where(_C.id == bindparam("b_id"))
+_NEW_CASE = insert(_CASES)
+_NEW_VERSION = insert(_VERSIONS).returning(_V.id)
+_VERSION_COLS = (_V.id, _V.case_id, _V.version, _V.content, _V.author, _V.reason,
+                 _V.created_at)
+_GET_CURRENT = (select(*_VERSION_COLS)
+                .join(_CASES, (_C.id == _V.case_id)
+                      & (_C.current_version == _V.version))
+                .where(_C.id == bindparam("b_id")))
+_GET_VERSION = select(*_VERSION_COLS).where(_V.case_id == bindparam("b_id"),
+                                            _V.version == bindparam("b_version"))
+
+
 def add_version(conn: Connection, case_id: str, content: str, author: str, reason: str,
                 expected: int | None, now: dt.datetime) -> tuple[int, int]:
     """Append a version; returns (version number, version row id).
@@ -83,41 +106,34 @@ def add_version(conn: Connection, case_id: str, content: str, author: str, reaso
     current" (an import), still atomic. A new case starts at version 1 (expected must be
     None or 0).
     """
-    cas = update(CaseRecord).where(CaseRecord.id == case_id)
-    if expected is not None:
-        cas = cas.where(CaseRecord.current_version == expected)
-    row = conn.execute(cas.values(current_version=CaseRecord.current_version + 1,
-                                  updated_at=now)
-                       .returning(CaseRecord.current_version)).first()
+    if expected is None:
+        row = conn.execute(_BUMP, {"b_id": case_id, "b_now": now}).first()
+    else:
+        row = conn.execute(_BUMP_IF, {"b_id": case_id, "b_now": now,
+                                      "b_expected": expected}).first()
     if row is not None:
         version = int(row[0])
     else:
-        current = conn.execute(select(CaseRecord.current_version)
-                               .where(CaseRecord.id == case_id)).scalar()
+        current = conn.execute(_CURRENT, {"b_id": case_id}).scalar()
         if current is not None:
             raise VersionConflict(int(current))
         if expected not in (None, 0):
             raise NotFound(case_id)
-        conn.execute(insert(CaseRecord).values(id=case_id, current_version=1, created_at=now,
-                                               updated_at=now))
+        conn.execute(_NEW_CASE, {"id": case_id, "current_version": 1, "created_at": now,
+                                 "updated_at": now})
         version = 1
-    vid = conn.execute(insert(CaseVersion).values(
-        case_id=case_id, version=version, content=content, author=author, reason=reason,
-        created_at=now).returning(CaseVersion.id)).scalar_one()
+    vid = conn.execute(_NEW_VERSION, {"case_id": case_id, "version": version,
+                                      "content": content, "author": author, "reason": reason,
+                                      "created_at": now}).scalar_one()
     return version, int(vid)
 
 
 def get_version(conn: Connection, case_id: str, version: int | None = None) -> AnyRow:
     """(row id, case id, version, content, author, reason, created_at); current if None."""
-    q = select(CaseVersion.id, CaseVersion.case_id, CaseVersion.version, CaseVersion.content,
-               CaseVersion.author, CaseVersion.reason, CaseVersion.created_at)
     if version is None:
-        q = q.join(CaseRecord, (CaseRecord.id == CaseVersion.case_id)
-                   & (CaseRecord.current_version == CaseVersion.version))
-        q = q.where(CaseVersion.case_id == case_id)
+        row = conn.execute(_GET_CURRENT, {"b_id": case_id}).first()
     else:
-        q = q.where(CaseVersion.case_id == case_id, CaseVersion.version == version)
-    row = conn.execute(q).first()
+        row = conn.execute(_GET_VERSION, {"b_id": case_id, "b_version": version}).first()
     if row is None:
         raise NotFound(case_id)
     return row
@@ -177,14 +193,17 @@ def current_versions(conn: Connection, after: str | None,
 
 # --- assessments --------------------------------------------------------------------------
 
+_NEW_ASSESSMENT = insert(_TABLES["assessments"]).returning(_TABLES["assessments"].c.id)
+_NEW_AUDIT = insert(_TABLES["audit_log"])
+
+
 def add_assessment(conn: Connection, version_row: int, engine_version: str,
                    knowledge_version: str, top: str, etiology: str, checks: str,
                    content: str, now: dt.datetime) -> int:
-    return int(conn.execute(insert(AssessmentRecord).values(
-        case_version_id=version_row, engine_version=engine_version,
-        knowledge_version=knowledge_version, top_category=top, etiology=etiology,
-        checks=checks, content=content, created_at=now).returning(AssessmentRecord.id))
-        .scalar_one())
+    return int(conn.execute(_NEW_ASSESSMENT, {
+        "case_version_id": version_row, "engine_version": engine_version,
+        "knowledge_version": knowledge_version, "top_category": top, "etiology": etiology,
+        "checks": checks, "content": content, "created_at": now}).scalar_one())
 
 
 ASSESSMENT_COLUMNS = (AssessmentRecord.id, CaseVersion.version, AssessmentRecord.engine_version,
@@ -296,9 +315,9 @@ def revoke_tokens(conn: Connection, account: int, now: dt.datetime) -> int:
 def add_audit(conn: Connection, actor: str, action: str, origin: str, now: dt.datetime,
               case_id: str | None = None, version: int | None = None,
               detail: str = "") -> None:
-    conn.execute(insert(AuditEntry).values(at=now, actor=actor[:100], action=action,
-                                           case_id=case_id, version=version,
-                                           origin=origin[:100], detail=detail[:200]))
+    conn.execute(_NEW_AUDIT, {"at": now, "actor": actor[:100], "action": action,
+                              "case_id": case_id, "version": version,
+                              "origin": origin[:100], "detail": detail[:200]})
 
 
 def audit(conn: Connection, case_id: str | None = None, limit: int = 100
