@@ -97,14 +97,18 @@ def _read_input(source: str | Path, kb: KnowledgeBase) -> tuple[Case, list[Input
             solution="pip install 'dystonia-cds[standards]'")]) from None
 
 
-def case_from_data(data: dict[str, Any], kb: KnowledgeBase) -> tuple[Case, list[InputNote]]:
+def case_from_data(data: dict[str, Any], kb: KnowledgeBase, *,
+                   checked: bool = False) -> tuple[Case, list[InputNote]]:
     """An already-parsed mapping in any supported format → (Case, notes).
 
     The mapping is checked first (:func:`check_tree`): it may come from a JSON body or a
     CDS Hooks prefetch that no YAML parser has seen, and a lone surrogate or a NaN must be
-    an input problem here, not a crash when the Assessment is serialised.
+    an input problem here, not a crash when the Assessment is serialised. ``checked=True``
+    says it came from ``parse_json``/``parse_yaml``/``read_mapping``, which ran that very
+    check already (walking a large body twice is a tenth of an HTTP assessment's cost).
     """
-    check_tree(data, where="")
+    if not checked:
+        check_tree(data, where="")
     case, notes = _case_from_checked(data, kb)
     check_plausible(case)
     return case, notes

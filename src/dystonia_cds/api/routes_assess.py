@@ -77,7 +77,7 @@ def parse_input(body: bytes, content_type: str | None,
                                     "see GET /v1/schema/case")
         else:
             data = read_mapping(text, aliases=False)
-        case, notes = case_from_data(data, kb)
+        case, notes = case_from_data(data, kb, checked=True)  # parse_json/read_mapping did
         case, more = without_masks(case)
         return case, [*notes, *more]
     except CaseError:
