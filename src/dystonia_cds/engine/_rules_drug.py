@@ -75,11 +75,20 @@ def oculogyric(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return None
 
 
-@reads("medications", "patient", "onset")
-def young_male(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
-    if f.acute_drugs and f.case.patient.sex == "male" and f.onset_years is not None \
+@reads("medications", "onset")
+def young(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    """van Harten 1999: young age is a risk factor for acute dystonic reactions."""
+    if f.acute_drugs and f.onset_years is not None \
             and f.onset_years < kb.parameters.adult_onset_years:
-        return "Young male patient (young age and male sex are risk factors)"
+        return f"Young patient ({f.onset_years:g} years at onset): young age is a risk factor"
+    return None
+
+
+@reads("medications", "patient", "onset")
+def male(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    """van Harten 1999: male sex is a risk factor for acute dystonic reactions."""
+    if f.acute_drugs and f.case.patient.sex == "male":
+        return "Male patient: male sex is a risk factor"
     return None
 
 
@@ -94,6 +103,16 @@ def retrocollis_after_blocker(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str |
     return None
 
 
+@reads("medications", "features", "onset")
+def psychiatric_illness_on_blocker(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    """Burke 1982: tardive dystonia began "after 3 days to 11 years of antipsychotic therapy";
+    a recorded psychiatric illness with a dopamine receptor blocker points to that setting,
+    rather than to a single antiemetic dose."""
+    if f.dopamine_blockers and "psychiatric_comorbidity" in f.features:
+        return "Psychiatric illness recorded with a dopamine receptor blocker"
+    return None
+
+
 def _acute_latency(status: str) -> RuleFn:
     return latency_status(ACUTE, status)
 
@@ -105,10 +124,12 @@ RULES = rules(
     ("R-DA-LATENCY-BAD", _acute_latency("inconsistent")),
     ("R-DA-SITES", cranial_axial_sites),
     ("R-DA-OCULOGYRIC", oculogyric),
-    ("R-DA-RISK", young_male),
+    ("R-DA-YOUNG", young),
+    ("R-DA-MALE", male),
     ("R-DT-EXPOSURE", blocker_exposure),
     ("R-DT-NO-DRUG", no_tardive_drug),
     ("R-DT-LATENCY-OK", latency_status(TARDIVE, "consistent")),
     ("R-DT-RETROCOLLIS", retrocollis_after_blocker),
+    ("R-DT-PSYCH", psychiatric_illness_on_blocker),
     ("R-DT-LATENCY-BAD", latency_status(TARDIVE, "inconsistent")),
 )
