@@ -116,6 +116,7 @@ def assess_command(
     kb = default_knowledge()
     results: list[Assessment] = []
     texts: list[tuple[str, Assessment]] = []
+    text_cases: list[Case] = []
     failed = False
     console = Console()
     for name in files:
@@ -127,16 +128,17 @@ def assess_command(
             continue
         if format is Format.text:
             texts.append((name, a))
+            text_cases.append(case)
         elif format is Format.markdown:
-            typer.echo(render_markdown(a, plain=audience is Audience.patient))
+            typer.echo(render_markdown(a, plain=audience is Audience.patient, case=case))
         elif format in (Format.html, Format.pdf):
             _write_report(case, a, format, audience.value, out, name, len(files))
         else:
             results.append(a)
     if len(texts) > 1 and audience is Audience.clinician:
         print_overview(texts, console)
-    for _, a in texts:
-        print_assessment(a, console, audience.value)
+    for (_, a), text_case in zip(texts, text_cases, strict=True):
+        print_assessment(a, console, audience.value, case=text_case)
     if format is Format.json and results:
         if len(files) == 1:
             typer.echo(results[0].to_json())

@@ -105,6 +105,10 @@ def render_html(a: Assessment, case: Case, audience: str = "clinician",
     (caption, PNG bytes) pairs — e.g. lesion-mask figures — embedded as base64 images under
     the body map, each with its caption as alt text and figure caption.
     """
+    if audience == "patient":  # its own document, every word plain (render/patient.py)
+        from dystonia_cds.render.patient_html import render_patient_html
+
+        return render_patient_html(a, case, web=web, report_date=report_date)
     ctx = report_context(a, case, audience, report_date)
     ctx["figures"] = [(caption, png_data_uri(png)) for caption, png in figures]
     if web:

@@ -8,6 +8,7 @@ Its words all come from :mod:`dystonia_cds.render.patient`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -34,11 +35,13 @@ def _environment() -> Environment:
 
 def render_patient_html(a: Assessment, case: Case, *, web: bool = False,
                         kb: KnowledgeBase | None = None,
-                        warning_signs_present: Iterable[str] = ()) -> str:
+                        warning_signs_present: Iterable[str] = (),
+                        report_date: dt.date | None = None) -> str:
     """One self-contained HTML document in plain language (no scripts unless ``web``)."""
     signs = list(dict.fromkeys(warning_signs_present))
     report = patient_report(a, case, kb, signs)
     return _environment().get_template("report_patient.html").render(
         a=a, p=report, body_map=body_map_svg(case), web=web,
+        report_date=(report_date or dt.date.today()).isoformat(),
         case_json=case.model_dump_json(by_alias=True, exclude_none=True, indent=2),
         warning_signs_present=signs)

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dystonia_cds.assessment import Assessment, Hypothesis
+from dystonia_cds.case import Case
 from dystonia_cds.render.markdown import render_markdown
 
 if TYPE_CHECKING:
@@ -136,13 +137,13 @@ def cited_reference_ids(a: Assessment, shown: Sequence[Hypothesis]) -> set[str]:
     return ids
 
 
-def patient_view(a: Assessment) -> Markdown:
+def patient_view(a: Assessment, case: Case | None = None) -> Markdown:
     """The patient's plain-language view: the same words as ``--audience patient`` Markdown.
     (rich's Markdown, with markdown-it, is imported here: only this view needs it, and it
     is a sixth of the command line's start-up.)"""
     from rich.markdown import Markdown
 
-    return Markdown(render_markdown(a, plain=True))
+    return Markdown(render_markdown(a, plain=True, case=case))
 
 
 def overview_table(rows: Sequence[tuple[str, Assessment]]) -> Table:
@@ -167,10 +168,12 @@ def overview_table(rows: Sequence[tuple[str, Assessment]]) -> Table:
     return table
 
 
-def print_assessment(a: Assessment, console: Console, audience: str = "clinician") -> None:
-    """One case in a panel: the clinician summary, or the patient view."""
+def print_assessment(a: Assessment, console: Console, audience: str = "clinician",
+                     case: Case | None = None) -> None:
+    """One case in a panel: the clinician summary, or the patient view (``case`` adds what
+    the person told us and the case-based "how soon to seek care" level)."""
     if audience == "patient":
-        console.print(Panel(patient_view(a), title="dystonia-cds",
+        console.print(Panel(patient_view(a, case), title="dystonia-cds",
                             subtitle="information, not a diagnosis"))
         return
     console.print(Panel(assessment_view(a), title="dystonia-cds", subtitle="not a diagnosis"))
