@@ -190,25 +190,35 @@ def _softmax(score: list[float], t: float) -> list[float]:
     return [v / total for v in e]
 
 
+def _band(p: float, levels: tuple[tuple[str, float], ...]) -> str:
+    for name, lowest in levels:
+        if p >= lowest:
+            return name
+    return "unsupported"
+
+
+_TRIGGER_COLUMNS = tuple(CATEGORIES.index(c) for c in _TRIGGERS)
+
+
 def _screened(case: Case, row: _Row, score: list[float], plan: _Plan,
               kb: KnowledgeBase) -> Screened:
     prob = _softmax(score, plan.temperature)
-    order = sorted(range(len(CATEGORIES)), key=lambda c: (-score[c], c))
+    # highest first; sort is stable with reverse=True, so ties keep CATEGORIES' order
+    order = sorted(range(len(CATEGORIES)), key=score.__getitem__, reverse=True)
     ranking = tuple(CATEGORIES[c] for c in order)
-    by_name = dict(zip(CATEGORIES, prob, strict=True))
-    support = tuple(next((n for n, lo in plan.levels if prob[c] >= lo), "unsupported")
-                    for c in order)
-    wants = any(s != "unsupported" for c, s in zip(ranking, support, strict=True)
-                if c in _TRIGGERS)
+    levels = plan.levels
+    lowest = min(lo for _, lo in levels)  # below every band: "unsupported"
+    wants = any(prob[c] >= lowest for c in _TRIGGER_COLUMNS)
     if not wants:
         from dystonia_cds.engine.differential import terms_beyond_dystonia
 
         wants = bool(terms_beyond_dystonia(case, kb))
     return Screened(
         case_id=case.id,
-        summary=summary_group(list(ranking), by_name, plan.threshold),
+        summary=summary_group(list(ranking), dict(zip(CATEGORIES, prob, strict=True)),
+                              plan.threshold),
         ranking=ranking,
-        support=support,
+        support=tuple(_band(prob[c], levels) for c in order),
         scores=tuple(score[c] for c in order),
         probabilities=tuple(prob[c] for c in order) if plan.shown else None,
         distribution=row.facts.distribution[0],

@@ -70,7 +70,10 @@ def _regions_hpo() -> dict[str, Any]:
     genetics package needs numpy (the [hpo] extra), and the core install must still decide
     whether the differential is called for."""
     raw = resources.files("dystonia_cds").joinpath("genetics/data/regions_hpo.yaml")
-    data: dict[str, Any] = yaml.safe_load(raw.read_text(encoding="utf-8"))
+    # libyaml's C loader when present (the same safe subset): the pure-Python one takes a
+    # quarter of a second on this file, paid by every command-line assessment
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data: dict[str, Any] = yaml.load(raw.read_text(encoding="utf-8"), Loader=loader)
     return data
 
 
@@ -79,6 +82,12 @@ def _isolated_terms(hpo: HpoIndex | None) -> frozenset[str] | None:
     when the index is at hand and descendants are checked instead."""
     if hpo is not None:
         return None
+    return _isolated_ids()
+
+
+@cache
+def _isolated_ids() -> frozenset[str]:
+    """The ids themselves, built once (the gate runs on every assessment)."""
     data = _regions_hpo()
     ids = {str(r["hpo"]) for r in data["isolated_dystonia_terms"]}
     ids |= {str(v["hpo"]) for v in data["regions"].values()}
