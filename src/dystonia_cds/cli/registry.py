@@ -195,6 +195,9 @@ def diff(case_id: CaseId,
 
     def text() -> None:
         typer.echo(f"{case_id}: v{out['from_version']} → v{out['to_version']}")
+        if out["from_version"] == out["to_version"] and "from_assessment" not in out:
+            typer.echo("  one version with one assessment: nothing to compare yet")
+            return
         for c in out["case_changes"]:
             typer.echo(f"  {c['field']}: {c['before']} → {c['after']}")
         if not out["case_changes"]:
