@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import REPO
 from tests.registry.backends import BACKENDS, backend_url
 
-from dystonia_cds import KnowledgeBase
+from dystonia_cds import KnowledgeBase, load_case
 from dystonia_cds.api import create_app
 from dystonia_cds.registry import Registry, RegistrySettings, local_admin
 
@@ -132,3 +132,24 @@ def test_assessments_diff_and_audit(api: Api) -> None:
     for method in ("PUT", "POST", "PATCH", "DELETE"):
         assert api(method, "/v1/audit", role="admin").status_code == 405
     assert api("DELETE", "/v1/cases/d1", role="admin").status_code == 405
+
+
+def test_start_up_reassesses_when_the_knowledge_version_moved(
+        tmp_path: Path, kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = f"sqlite:///{tmp_path / 'startup.db'}"
+    reg = Registry(RegistrySettings(url=url), kb)
+    admin = local_admin("test")
+    token = reg.add_account(admin, "sam", "clinician")
+    for name in ("metoclopramide-acute", "dental-jaw"):
+        reg.save(load_case(REPO / "examples" / f"{name}.yaml", kb),
+                 admin, "import")
+    reg.close()
+    kb2 = kb.model_copy(update={"version": "2027.1", "content_hash": "e" * 64, "drugs": {
+        k: v for k, v in kb.drugs.items() if k != "metoclopramide"}})
+    monkeypatch.setenv("DATABASE_URL", url)
+    with TestClient(create_app(kb2)) as client:  # start-up runs the re-assessment
+        runs = client.get("/v1/registry/runs",
+                          headers={"Authorization": f"Bearer {token}"}).json()
+    assert runs[0]["knowledge_version"] == "2027.1+eeeeeeeeeeee"
+    assert (runs[0]["assessed"], runs[0]["changed"]) == (2, 1)
+    assert [c["case_id"] for c in runs[0]["cases"]] == ["metoclopramide-acute"]
