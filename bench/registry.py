@@ -44,15 +44,25 @@ ADMIN = local_admin("bench")
 
 def _timed(n: int, op: Callable[[int], Any]) -> tuple[float, float, float]:
     """(ops/s, p50 ms, p99 ms) of n calls."""
-    lat = []
-    start = time.perf_counter()
+    return _paired(n, op)[0]
+
+
+def _paired(n: int, *ops: Callable[[int], Any]) -> list[tuple[float, float, float]]:
+    """(ops/s, p50 ms, p99 ms) of each op, called in turn n times each — interleaved, so a
+    baseline and the measured path see the same moment of a shared machine (on SQLite a
+    commit is an fsync, whose cost swings with other processes' I/O)."""
+    lat: list[list[float]] = [[] for _ in ops]
     for i in range(n):
-        t = time.perf_counter()
-        op(i)
-        lat.append((time.perf_counter() - t) * 1000)
-    total = time.perf_counter() - start
-    lat.sort()
-    return n / total, statistics.median(lat), lat[min(n - 1, int(n * 0.99))]
+        for k, op in enumerate(ops):
+            t = time.perf_counter()
+            op(i)
+            lat[k].append((time.perf_counter() - t) * 1000)
+    out = []
+    for times in lat:
+        total = sum(times) / 1000
+        times.sort()
+        out.append((n / total, statistics.median(times), times[min(n - 1, int(n * 0.99))]))
+    return out
 
 
 def _line(label: str, fig: tuple[float, float, float]) -> None:
@@ -165,25 +175,28 @@ def bench_backend(name: str, url: str, kb: KnowledgeBase, args: argparse.Namespa
             repo.add_audit(conn, "bench", "new-version", "bench", now, f"w{i % 100}", v)
 
     bare = Bare(url)
-    print(f" case-version writes ({args.versions} each, 100 cases, 1 transaction each):")
-    _line("bare driver (same statements)",
-          _timed(args.versions, lambda i: bare.write(f"b{i % 100}", body, assessment,
-                                                     versions)))
-    _line("registry repository (SQLAlchemy Core)", _timed(args.versions, reg_write))
+    print(f" case-version writes ({args.versions} each, 100 cases, 1 transaction each; "
+          "interleaved):")
+    bare_w, reg_w = _paired(args.versions,
+                            lambda i: bare.write(f"b{i % 100}", body, assessment, versions),
+                            reg_write)
+    _line("bare driver (same statements)", bare_w)
+    _line("registry repository (SQLAlchemy Core)", reg_w)
     n_save = max(50, args.versions // 20)
     _line(f"registry save incl. the engine ({n_save})",
           _timed(n_save, lambda i: reg.save(cases[i % len(cases)].model_copy(
               update={"id": f"s{i % 20}"}), ADMIN, "bench")))
-    print(f" current-version reads ({args.reads} each):")
-    _line("bare driver SELECT", _timed(args.reads, lambda i: bare.read(f"b{i % 100}")))
 
     def reg_read(i: int) -> None:
         with reg.store.read() as conn:
             repo.get_version(conn, f"w{i % 100}")
 
-    _line("registry repository read", _timed(args.reads, reg_read))
-    _line("registry get (read + its audit entry)",
-          _timed(args.reads, lambda i: reg.get(f"w{i % 100}", ADMIN)))
+    print(f" current-version reads ({args.reads} each; interleaved):")
+    figs = _paired(args.reads, lambda i: bare.read(f"b{i % 100}"), reg_read,
+                   lambda i: reg.get(f"w{i % 100}", ADMIN))
+    _line("bare driver SELECT", figs[0])
+    _line("registry repository read", figs[1])
+    _line("registry get (read + its audit entry)", figs[2])
 
     # reassess: N cases stored with assessments of an older knowledge version
     n = args.cases
