@@ -98,8 +98,38 @@ def _case_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> tuple[str, float, Bas
     return "corpus", fit.lr, None
 
 
+_FIXED: dict[int, tuple[KnowledgeBase, dict[str, Weighed]]] = {}
+
+
+def _case_independent(rule_id: str, kb: KnowledgeBase) -> bool:
+    """Whether a rule's weighing ignores the case: only base rates (its own, or its parent
+    rule's) make :func:`_case_lr` read the Facts."""
+    info = kb.rules[rule_id]
+    return info.base_rate is None and (
+        info.given is None or kb.rules[info.given].base_rate is None)
+
+
 def weigh(rule_id: str, f: Facts, kb: KnowledgeBase) -> Weighed:
-    """The likelihood ratio of a fired rule for this case, with its basis in words."""
+    """The likelihood ratio of a fired rule for this case, with its basis in words.
+
+    Most rules' weighing does not depend on the case: theirs is worded once per knowledge
+    base (kept by identity: the knowledge base is immutable but not hashable)."""
+    held = _FIXED.get(id(kb))
+    if held is None or held[0] is not kb:
+        if len(_FIXED) > 8:
+            _FIXED.clear()
+        held = _FIXED[id(kb)] = (kb, {})
+    fixed = held[1]
+    known = fixed.get(rule_id)
+    if known is not None:
+        return known
+    w = _weigh(rule_id, f, kb)
+    if _case_independent(rule_id, kb):
+        fixed[rule_id] = w
+    return w
+
+
+def _weigh(rule_id: str, f: Facts, kb: KnowledgeBase) -> Weighed:
     reason, lr, rate = _case_lr(rule_id, f, kb)
     fit = model_of(kb).rules[rule_id]
     info = kb.rules[rule_id]
