@@ -154,3 +154,19 @@ def test_side_is_only_what_was_given(kb: KnowledgeBase) -> None:
     facts = patient_report(a, case, kb).facts
     assert facts[0] == "Where: " + kb.regions["leg"].plain_label + "."
     assert not re.search(r"\b(right|left)\b", facts[0])
+
+
+class _AllText(_Text):
+    SKIP = {"style", "script"}  # the picture's words too: legend, tooltips, description
+
+
+@pytest.mark.parametrize("name", ["post-stroke-arm", "head-injury-wrong-side", "dental-jaw"])
+def test_the_body_picture_speaks_plainly_too(
+        name: str, assessed: dict[str, tuple[Case, Assessment]], kb: KnowledgeBase) -> None:
+    case, a = assessed[name]
+    parser = _AllText()
+    parser.feed(render_patient_html(a, case, kb=kb))
+    text = " ".join("".join(parser.out).split())
+    assert "Picture of the body" in text
+    for word in ("hemisphere", "lesion", "procedure", "Body map"):
+        assert word not in text, word

@@ -103,6 +103,35 @@ def _lesion_sides(case: Case) -> dict[str, list[str]]:
     return out
 
 
+# The words of the figure; ``plain`` is the patient report's (no "lesion", no "hemisphere").
+_WORDS = {
+    False: {"title": "Body map (front view)", "brain": "Brain (front view)",
+            "hemisphere": "{side} hemisphere", "lesion": "brain lesion",
+            "site": "injury or procedure site", "unsided": "dystonia, side unknown",
+            "unspecified": "region not specified", "site_title": "{what} site"},
+    True: {"title": "Picture of the body (front view)", "brain": "Brain (front view)",
+           "hemisphere": "{side} side of the brain", "lesion": "damage in the brain",
+           "site": "where the injury or treatment was", "unsided": "dystonia, side not known",
+           "unspecified": "place not given",
+           "site_title": "where the injury or treatment was"},
+}
+
+
+def _describe_plain(case: Case, lesions: dict[str, list[str]], sites: list[str]) -> str:
+    parts = [f"{r.side} {r.region.replace('_', ' ')}" if r.side else r.region.replace("_", " ")
+             for r in case.dystonia.regions]
+    text = "Dystonia: " + ", ".join(parts) + "."
+    for side in sorted(lesions):
+        if side == "unknown":
+            text += " Damage in the brain, side not known."
+        else:
+            text += (f" Damage on the {side} side of the brain. Damage on one side of the brain "
+                     "usually affects the other side of the body.")
+    if sites:
+        text += " Where the injury or treatment was: " + ", ".join(sites) + "."
+    return text
+
+
 def _describe(case: Case, lesions: dict[str, list[str]], sites: list[str]) -> str:
     parts = []
     for r in case.dystonia.regions:
@@ -121,16 +150,18 @@ def _describe(case: Case, lesions: dict[str, list[str]], sites: list[str]) -> st
     return text
 
 
-def body_map_svg(case: Case, svg_id: str = "body-map") -> str:
-    """An inline SVG figure for ``case`` (front view; patient's right on the viewer's left)."""
+def body_map_svg(case: Case, svg_id: str = "body-map", plain: bool = False) -> str:
+    """An inline SVG figure for ``case`` (front view; patient's right on the viewer's left).
+    ``plain``: the patient report's words in the legend, tooltips and description."""
+    words = _WORDS[plain]
     state = _region_state(case)
     lesions = _lesion_sides(case)
     sites = [f"{e.side + ' ' if e.side else ''}{e.body_site.replace('_', ' ')}"
              for e in case.events or [] if e.body_site]
-    desc = _describe(case, lesions, sites)
+    desc = (_describe_plain if plain else _describe)(case, lesions, sites)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 330 345" role="img" '
            f'class="body-map" id="{svg_id}" aria-labelledby="{svg_id}-t {svg_id}-d">',
-           f'<title id="{svg_id}-t">Body map (front view)</title>',
+           f'<title id="{svg_id}-t">{words["title"]}</title>',
            f'<desc id="{svg_id}-d">{escape(desc)}</desc>', _DEFS, _STYLE,
            '<circle cx="100" cy="72" r="26" class="bm-outline"/>']
     for region in _DRAW_ORDER:
@@ -146,27 +177,28 @@ def body_map_svg(case: Case, svg_id: str = "body-map") -> str:
         if ev.body_site and (c := _centre(ev.body_site, ev.side)):
             x, y = c
             out.append(f'<path d="M{x} {y - 7} L{x + 6} {y} L{x} {y + 7} L{x - 6} {y} Z" '
-                       f'class="bm-site"><title>{escape(ev.type.replace("_", " "))} '
-                       f'site</title></path>')
+                       f'class="bm-site"><title>'
+                       f'{escape(words["site_title"].format(what=ev.type.replace("_", " ")))}'
+                       f'</title></path>')
     out.append('<text x="30" y="130" class="bm-side">R</text>'
                '<text x="160" y="130" class="bm-side">L</text>')
-    out.append('<text x="180" y="22">Brain (front view)</text>')
+    out.append(f'<text x="180" y="22">{words["brain"]}</text>')
     for side, (cx, cy) in _HEMISPHERE.items():
         cls = "bm-lesion" if side in lesions else "bm-brain"
         if "unknown" in lesions and side not in lesions:
             cls = "bm-lesion-unsided"
         out.append(f'<ellipse cx="{cx}" cy="{cy}" rx="23" ry="30" class="{cls}">'
-                   f"<title>{side} hemisphere</title></ellipse>")
+                   f"<title>{words['hemisphere'].format(side=side)}</title></ellipse>")
         out.append(f'<text x="{cx - 4}" y="{cy + 46}" class="bm-side">'
                    f'{side[0].upper()}</text>')
     y = 140
-    legend = [("bm-on", "dystonia"), ("bm-unsided", "dystonia, side unknown"),
-              ("bm-lesion", "brain lesion"), ("bm-site", "injury or procedure site")]
+    legend = [("bm-on", "dystonia"), ("bm-unsided", words["unsided"]),
+              ("bm-lesion", words["lesion"]), ("bm-site", words["site"])]
     for cls, label in legend:
         out.append(f'<rect x="180" y="{y}" width="12" height="12" class="{cls}"/>'
                    f'<text x="197" y="{y + 10}">{label}</text>')
         y += 18
     if any(r.region == "unspecified" for r in case.dystonia.regions):
-        out.append(f'<text x="180" y="{y + 10}">region not specified</text>')
+        out.append(f'<text x="180" y="{y + 10}">{words["unspecified"]}</text>')
     out.append("</svg>")
     return "".join(out)

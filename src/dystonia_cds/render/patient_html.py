@@ -41,7 +41,7 @@ def render_patient_html(a: Assessment, case: Case, *, web: bool = False,
     signs = list(dict.fromkeys(warning_signs_present))
     report = patient_report(a, case, kb, signs)
     return _environment().get_template("report_patient.html").render(
-        a=a, p=report, body_map=body_map_svg(case), web=web,
+        a=a, p=report, body_map=body_map_svg(case, plain=True), web=web,
         report_date=(report_date or dt.date.today()).isoformat(),
         case_json=case.model_dump_json(by_alias=True, exclude_none=True, indent=2),
         warning_signs_present=signs)
