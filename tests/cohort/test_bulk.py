@@ -29,7 +29,7 @@ def test_not_ndjson_and_nothing_found_are_named(tmp_path: Path) -> None:
     other.write_text("x", encoding="utf-8")
     with pytest.raises(CaseError, match="not an NDJSON file"):
         find_bulk_files([other])
-    with pytest.raises(CaseError, match="no .ndjson"):
+    with pytest.raises(CaseError, match=r"no \.ndjson"):
         find_bulk_files([tmp_path])
     with pytest.raises(CaseError, match="no such file"):
         find_bulk_files([tmp_path / "missing"])
