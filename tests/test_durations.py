@@ -81,3 +81,37 @@ def test_stored_values_pass_the_case_validators() -> None:
         "events": [{"type": "whiplash", "before_onset": parse_latency("2 weeks").iso}]})
     assert case.patient.age == "P52Y" and case.events is not None
     assert case.events[0].before_onset == "P2W"
+
+
+def test_case_files_and_the_api_accept_times_as_typed() -> None:
+    """The CLI and the HTTP API read the same words (normalised before validation)."""
+    from fastapi.testclient import TestClient
+
+    from dystonia_cds import CaseError, load_knowledge
+    from dystonia_cds._case_io import case_from_mapping
+    from dystonia_cds.api import create_app
+
+    kb = load_knowledge()
+    data = {"patient": {"age": 52}, "dystonia": {"onset": "50 years",
+                                                  "regions": [{"region": "neck"}]},
+            "events": [{"type": "whiplash", "before_onset": "5 days"}],
+            "medications": [{"drug": "haloperidol", "started": "1 March 2024",
+                             "before_onset": "3 weeks"}],
+            "imaging": [{"modality": "MRI", "when": "51", "normal": True}]}
+    case = case_from_mapping(dict(data), kb)
+    assert (case.patient.age, case.dystonia.onset) == ("P52Y", "P50Y")
+    assert case.events and case.events[0].before_onset == "P5D"
+    assert case.medications and case.medications[0].before_onset == "P3W"
+    assert case.medications[0].started == "2024-03-01"
+    assert case.imaging and case.imaging[0].when == "P51Y"
+    bad = dict(data, events=[{"type": "whiplash", "before_onset": "5"}])
+    with pytest.raises(CaseError) as err:
+        case_from_mapping(bad, kb)
+    problem = err.value.problems[0]
+    assert (problem.field, problem.value) == ("events[0].before_onset", "5")
+    assert "needs a unit" in problem.message
+    client = TestClient(create_app(kb))
+    r = client.post("/v1/assess", json=data)
+    assert r.status_code == 200, r.text
+    r = client.post("/v1/assess", json=bad)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "events[0].before_onset"

@@ -10,6 +10,7 @@ All problems in a file are collected and raised together in one :class:`CaseErro
 from __future__ import annotations
 
 import json
+import re
 import types
 import typing
 from pathlib import Path
@@ -20,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from dystonia_cds._input_safety import parse_json, parse_yaml
 from dystonia_cds.case import Case
+from dystonia_cds.durations import parse_age, parse_latency
 from dystonia_cds.errors import CaseError, CaseFormatError, InputProblem
 from dystonia_cds.knowledge import KnowledgeBase, default_knowledge, normalise_word
 from dystonia_cds.knowledge._hpo_terms import hpo_table
@@ -59,6 +61,10 @@ def read_mapping(text: str, source: str | None = None, *,
     return data
 
 
+# Already in the contract's form (ISO 8601 duration or date): left to the Case's validators.
+_ISO_TIME = re.compile(r"P.*|\d{4}-\d{2}-\d{2}", re.S)
+
+
 def _accepted(words: dict[str, str]) -> str:
     return ", ".join(sorted(set(words.values())))
 
@@ -85,6 +91,28 @@ class _Normaliser:
             ))
             return value
         return hit
+
+    def time(self, value: Any, field: str, kind: str) -> Any:
+        """A time as typed ('52', '3 months', '1 March 2024') → ISO (dystonia_cds.durations)."""
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            return value
+        text = str(value).strip()
+        if _ISO_TIME.fullmatch(text):
+            return text
+        try:
+            got = parse_age(text) if kind == "age" else parse_latency(text)
+        except ValueError as exc:
+            self.problems.append(InputProblem(
+                field=field, value=text, message=str(exc),
+                solution=("an age or a date: 52, 52 years, P52Y, 2024-03-01" if kind == "age"
+                          else "a delay with a unit: 3 months, 2 days, P3M")))
+            return value
+        return got.iso
+
+    def times(self, item: dict[str, Any], where: str, fields: dict[str, str]) -> None:
+        for key, kind in fields.items():
+            if item.get(key) is not None:
+                item[key] = self.time(item[key], f"{where}.{key}", kind)
 
     def region(self, value: Any, field: str) -> tuple[Any, str | None]:
         """A region word, possibly led by a side: 'left hand' → ('arm', 'left')."""
@@ -170,9 +198,13 @@ def normalise(data: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, Any], 
     n = _Normaliser(kb)
     v = kb.vocabulary
     out = dict(data)
+    if isinstance(out.get("patient"), dict):
+        out["patient"] = dict(out["patient"])
+        n.times(out["patient"], "patient", {"age": "age"})
     dys = out.get("dystonia")
     if isinstance(dys, dict):
         dys = dict(dys)
+        n.times(dys, "dystonia", {"onset": "age"})
         if isinstance(dys.get("regions"), list):
             dys["regions"] = [
                 n.region_entry(r, f"dystonia.regions[{i}]") for i, r in _each(dys["regions"])
@@ -190,6 +222,7 @@ def normalise(data: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, Any], 
         for i, ev in _each(out["events"]):
             if isinstance(ev, dict):
                 ev = dict(ev)
+                n.times(ev, f"events[{i}]", {"when": "age", "before_onset": "latency"})
                 ev["type"] = n.word(ev.get("type"), v.events, f"events[{i}].type", "event type")
                 if ev.get("body_site") is not None:
                     ev["body_site"], side = n.region(ev["body_site"], f"events[{i}].body_site")
@@ -202,8 +235,10 @@ def normalise(data: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, Any], 
     if isinstance(out.get("imaging"), list):
         imaging = []
         for i, im in _each(out["imaging"]):
-            if isinstance(im, dict) and isinstance(im.get("lesions"), list):
+            if isinstance(im, dict):
                 im = dict(im)
+                n.times(im, f"imaging[{i}]", {"when": "age"})
+            if isinstance(im, dict) and isinstance(im.get("lesions"), list):
                 lesions = []
                 for j, les in _each(im["lesions"]):
                     if isinstance(les, dict):
@@ -217,9 +252,12 @@ def normalise(data: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, Any], 
         out["imaging"] = imaging
     if isinstance(out.get("medications"), list):
         meds = []
-        for _, med in _each(out["medications"]):
-            if isinstance(med, dict) and isinstance(med.get("drug"), str):
+        for i, med in _each(out["medications"]):
+            if isinstance(med, dict):
                 med = dict(med)
+                n.times(med, f"medications[{i}]",
+                        {"started": "age", "stopped": "age", "before_onset": "latency"})
+            if isinstance(med, dict) and isinstance(med.get("drug"), str):
                 med["drug"] = v.drugs.get(normalise_word(med["drug"]), med["drug"].strip())
             meds.append(med)
         out["medications"] = meds

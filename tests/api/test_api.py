@@ -119,7 +119,9 @@ def test_unknown_word_names_field_value_and_accepted(client: TestClient) -> None
     (b'{"dystonia": {"regions": [{"region": "neck"}]}, "extra": 1}', "application/json", 422),
     (b'{"dystonia": {"regions": [{"region": "neck"}], "onset": "yesterday"}}',
      "application/json", 422),
-    (b'{"dystonia": {"regions": [{"region": "neck"}], "onset": 12}}', "application/json", 422),
+    # a bare 12 is now an age in years (issue 15: times as typed); a negative one is not
+    (b'{"dystonia": {"regions": [{"region": "neck"}], "onset": -12}}', "application/json", 422),
+    (b'{"dystonia": {"regions": [{"region": "neck"}], "onset": 12.5}}', "application/json", 422),
     (b'{"dystonia": {"regions": [{"region": {"a": 1}}]}}', "application/json", 422),
     (b'{"dystonia": {"regions": [{"region": "neck"}]}, "events": [{"type": "alien"}]}',
      "application/json", 422),
