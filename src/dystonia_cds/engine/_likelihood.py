@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from dystonia_cds.engine._facts import Facts
 from dystonia_cds.knowledge import KnowledgeBase
@@ -98,7 +99,19 @@ def _case_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> tuple[str, float, Bas
     return "corpus", fit.lr, None
 
 
-_FIXED: dict[int, tuple[KnowledgeBase, dict[str, Weighed]]] = {}
+_FIXED: dict[int, tuple[KnowledgeBase, dict[str, Any]]] = {}
+
+
+def _fixed_of(kb: KnowledgeBase) -> dict[str, Any]:
+    """The per-knowledge-base store of case-independent weighings (kept by identity: the
+    knowledge base is immutable but not hashable; the object is held so its id is not
+    reused)."""
+    held = _FIXED.get(id(kb))
+    if held is None or held[0] is not kb:
+        if len(_FIXED) > 8:
+            _FIXED.clear()
+        held = _FIXED[id(kb)] = (kb, {})
+    return held[1]
 
 
 def _case_independent(rule_id: str, kb: KnowledgeBase) -> bool:
@@ -114,14 +127,9 @@ def weigh(rule_id: str, f: Facts, kb: KnowledgeBase) -> Weighed:
 
     Most rules' weighing does not depend on the case: theirs is worded once per knowledge
     base (kept by identity: the knowledge base is immutable but not hashable)."""
-    held = _FIXED.get(id(kb))
-    if held is None or held[0] is not kb:
-        if len(_FIXED) > 8:
-            _FIXED.clear()
-        held = _FIXED[id(kb)] = (kb, {})
-    fixed = held[1]
+    fixed = _fixed_of(kb)
     known = fixed.get(rule_id)
-    if known is not None:
+    if isinstance(known, Weighed):
         return known
     w = _weigh(rule_id, f, kb)
     if _case_independent(rule_id, kb):
@@ -171,8 +179,17 @@ def _weigh(rule_id: str, f: Facts, kb: KnowledgeBase) -> Weighed:
 
 
 def log_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> float:
-    """ln of :func:`weigh`'s likelihood ratio, without building the words."""
-    return math.log(_case_lr(rule_id, f, kb)[1])
+    """ln of :func:`weigh`'s likelihood ratio, without building the words (a case-independent
+    rule's once per knowledge base, as in :func:`weigh`)."""
+    fixed = _fixed_of(kb)
+    key = "\0ln " + rule_id
+    known = fixed.get(key)
+    if isinstance(known, float):
+        return known
+    value = math.log(_case_lr(rule_id, f, kb)[1])
+    if _case_independent(rule_id, kb):
+        fixed[key] = value
+    return value
 
 
 def softmax(scores: dict[str, float], t: float) -> dict[str, float]:

@@ -93,20 +93,23 @@ def quick_scores(f: Facts, checks: CheckSet, kb: KnowledgeBase,
 
 
 def rescored(score: dict[str, float], hit_ids: frozenset[str], f: Facts, checks: CheckSet,
-             kb: KnowledgeBase, changed: frozenset[str], original: Facts) -> dict[str, float]:
+             kb: KnowledgeBase, changed: frozenset[str], original: Facts,
+             before: dict[str, float] | None = None) -> dict[str, float]:
     """The log scores of a variant of a Case that differs only in the ``changed`` parts,
     from the scores and fired rule ids of the original: only the rules reading those parts
     are re-run, and each one that now fires, no longer fires or is weighed differently moves
-    its hypothesis."""
+    its hypothesis. ``before`` holds the original's ln LR of its fired rules, when the
+    caller scores many variants of one Case (the next-question search)."""
     out = dict(score)
     for rule in rules_reading(changed):
         now = rule.fn(f, checks, kb) is not None
-        before = rule.id in hit_ids
-        if not now and not before:
+        was = rule.id in hit_ids
+        if not now and not was:
             continue
         hyp = kb.rules[rule.id].hypothesis
-        if before:
-            out[hyp] -= _log_lr(rule.id, original, kb)
+        if was:
+            out[hyp] -= (before[rule.id] if before is not None
+                         else _log_lr(rule.id, original, kb))
         if now:
             out[hyp] += _log_lr(rule.id, f, kb)
     return out

@@ -17,6 +17,7 @@ from typing import Any
 from dystonia_cds.assessment import NextQuestion
 from dystonia_cds.case import Case, Event, FamilyHistory, Imaging, Lesion, Medication
 from dystonia_cds.engine._facts import Facts, derive_changed
+from dystonia_cds.engine._likelihood import log_lr
 from dystonia_cds.engine.checks import CHECK_INPUTS, CheckSet, compute_checks
 from dystonia_cds.engine.etiology import Hits, leader, ranked, rescored
 from dystonia_cds.knowledge import KnowledgeBase
@@ -151,6 +152,7 @@ def next_questions(f: Facts, checks: CheckSet, hits: Hits, base: dict[str, float
     order = ranked(base)
     top3 = order[:3]
     hit_ids = frozenset(rule_id for rule_id, _ in hits)
+    before = {rule_id: log_lr(rule_id, f, kb) for rule_id in hit_ids}
     found: list[tuple[int, float, int, str, str]] = []
     for position, (field, part, cases) in enumerate(_fills(f)):
         changed = frozenset({part})
@@ -158,7 +160,7 @@ def next_questions(f: Facts, checks: CheckSet, hits: Hits, base: dict[str, float
         for alt in cases:
             alt_facts = derive_changed(f, alt, changed, kb)
             alt_checks = compute_checks(alt_facts, kb) if part in CHECK_INPUTS else checks
-            s = rescored(base, hit_ids, alt_facts, alt_checks, kb, changed, f)
+            s = rescored(base, hit_ids, alt_facts, alt_checks, kb, changed, f, before)
             # decibans: 10·log10 of the likelihood-ratio change, summed over the top three
             move = sum(abs(s[c] - base[c]) for c in top3) * _DECIBANS
             new_top = leader(s)
