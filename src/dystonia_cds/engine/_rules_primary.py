@@ -7,6 +7,7 @@ from dystonia_cds.engine._rule_base import adult, early, onset_text, reads, rule
 from dystonia_cds.engine.axis1 import distribution
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
+from dystonia_cds.knowledge._hpo_terms import hpo_table
 
 _FOCAL_SITES = frozenset({"upper_face", "lower_face", "jaw", "tongue", "larynx", "neck", "arm"})
 
@@ -116,16 +117,20 @@ def pathogenic_variant(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
 
 
 @reads("genetics")
-def variant_outside_dystonia_genes(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+def variant_in_neurodegeneration_gene(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     """Albanese 2013 asks about inheritance and nervous-system pathology separately: a
-    pathogenic variant in a gene that is not one of isolated or combined dystonia (Wilson's
-    disease, NBIA or Huntington's genes, say) leaves a degenerative disorder open."""
-    genes = sorted({g.gene.upper() for g in f.case.genetics or [] if g.result == "positive"}
-                   - kb.dystonia_genes)
-    if not genes or not kb.dystonia_genes:
+    pathogenic variant in a gene whose disease the HPO annotates with neurodegeneration
+    (PANK2, PLA2G6, HTT, FTL, ATXN2... — generated with the HPO vocabulary, not listed by
+    hand), and that is not one of the panel's isolated or combined dystonia genes, points to
+    a degenerative disorder."""
+    positive = {g.gene.upper() for g in f.case.genetics or [] if g.result == "positive"}
+    if not positive:
         return None
-    return "Pathogenic variant in a gene outside the isolated and combined dystonia genes: " \
-        + ", ".join(genes)
+    genes = sorted((positive & hpo_table().neurodegeneration_genes) - kb.dystonia_genes)
+    if not genes:
+        return None
+    return ("Pathogenic variant in a gene of a neurodegenerative disease (HPO: "
+            "neurodegeneration): " + ", ".join(genes))
 
 
 @reads("onset", "regions")
@@ -189,7 +194,7 @@ RULES = rules(
     ("R-INH-FAMILY", family_history_positive),
     ("R-INH-NO-FAMILY", family_history_negative),
     ("R-INH-GENE", pathogenic_variant),
-    ("R-DEG-GENE", variant_outside_dystonia_genes),
+    ("R-DEG-GENE", variant_in_neurodegeneration_gene),
     ("R-INH-DIURNAL", diurnal_fluctuation),
     ("R-INH-ADULT-FOCAL", adult_cranial_cervical_focal),
     ("R-INH-LESION", motor_circuit_lesion),

@@ -40,11 +40,17 @@ class HpoTerm:
     kind: str | None  # None: a valid term outside the signs the rules read
 
 
+NEURODEGENERATION = "HP:0002180"
+
+
 @dataclass(frozen=True)
 class HpoTable:
     release: str
     terms: dict[str, HpoTerm]
     by_label: dict[str, str]  # normalised label → id
+    # Genes with a disease annotated with Neurodegeneration (HP:0002180) or a descendant, in
+    # the same HPO release: the engine's sign that an inherited disorder is a degenerative one.
+    neurodegeneration_genes: frozenset[str] = frozenset()
 
 
 @cache
@@ -58,7 +64,8 @@ def hpo_table() -> HpoTable:
     by_label: dict[str, str] = {}
     for term in terms.values():
         by_label.setdefault(normalise_word(term.label), term.id)
-    return HpoTable(release=data["release"], terms=terms, by_label=by_label)
+    return HpoTable(release=data["release"], terms=terms, by_label=by_label,
+                    neurodegeneration_genes=frozenset(data.get("neurodegeneration_genes", [])))
 
 
 def build_table() -> dict[str, Any]:
@@ -74,6 +81,14 @@ def build_table() -> dict[str, Any]:
         ancestors = term.all_parents | {term}
         kind = next((k for root, k in roots if root in ancestors), None)
         rows.append([term.id, term.name, kind])
+    nd = Ontology.get_hpo_object(NEURODEGENERATION)
+    genes = sorted(
+        g.name for g in Ontology.genes
+        if any((t := Ontology.get_hpo_object(i)) == nd or t.child_of(nd) for i in g.hpo)
+    )
     return {"release": f"HPO {Ontology.version()} (hpo3)",
             "command": "dystonia-cds knowledge --rebuild-hpo",
-            "kind_roots": [list(r) for r in KIND_ROOTS], "terms": rows}
+            "kind_roots": [list(r) for r in KIND_ROOTS], "terms": rows,
+            "neurodegeneration_genes_from": f"genes with a disease annotated {NEURODEGENERATION} "
+                                            "Neurodegeneration or a descendant",
+            "neurodegeneration_genes": genes}
