@@ -21,9 +21,10 @@ from dystonia_cds.registry import repository as repo
 from dystonia_cds.registry._db import make_engine, upgrade
 from dystonia_cds.registry._prepare import check_id, prepare
 from dystonia_cds.registry._settings import RegistrySettings
-from dystonia_cds.registry.auth import Action, Principal, check_role, hash_token, new_token
+from dystonia_cds.registry.accounts import AccountsMixin
+from dystonia_cds.registry.auth import Principal
 from dystonia_cds.registry.diffing import Conclusion, case_changes, conclusion_changes
-from dystonia_cds.registry.errors import Forbidden, NotFound
+from dystonia_cds.registry.errors import NotFound
 
 log = logging.getLogger("dystonia_cds.registry")
 PAGE = 200
@@ -83,7 +84,7 @@ def _iso(value: Any) -> str:
     return repo.as_utc(value).isoformat(timespec="seconds")
 
 
-class Registry:
+class Registry(AccountsMixin):
     """One open registry (a database and the knowledge base its assessments use)."""
 
     def __init__(self, settings: RegistrySettings, kb: KnowledgeBase | None = None,
@@ -305,66 +306,3 @@ class Registry:
                             "cases": [{"case_id": c, "changes": json.loads(ch)}
                                       for c, ch in repo.run_changes(conn, r[0])]})
         return out
-
-    # --- accounts and audit -----------------------------------------------------------
-
-    def add_account(self, who: Principal, name: str, role: str) -> str:
-        """Create an account and return its first API token (shown once, stored hashed)."""
-        self._require(who, "admin")
-        checked = check_role(role)
-        token, hashed = new_token()
-        now = repo.utcnow()
-        with self.store.write() as conn:
-            if repo.account_id(conn, name) is not None:
-                raise ValueError(f"an account named {name!r} exists; use `token` for a new "
-                                 "token")
-            aid = repo.add_account(conn, name, checked, now)
-            repo.add_token(conn, aid, hashed, token[:12], now)
-            repo.add_audit(conn, who.name, "account-add", who.origin, now,
-                           detail=f"{name} as {checked}")
-        return token
-
-    def new_token(self, who: Principal, name: str, revoke_others: bool = False) -> str:
-        self._require(who, "admin")
-        token, hashed = new_token()
-        now = repo.utcnow()
-        with self.store.write() as conn:
-            aid = repo.account_id(conn, name)
-            if aid is None:
-                raise ValueError(f"no account named {name!r}")
-            if revoke_others:
-                repo.revoke_tokens(conn, aid, now)
-            repo.add_token(conn, aid, hashed, token[:12], now)
-            repo.add_audit(conn, who.name, "token-add", who.origin, now, detail=name)
-        return token
-
-    def accounts(self, who: Principal) -> list[dict[str, str]]:
-        self._require(who, "admin")
-        with self.store.read() as conn:
-            return [{"name": r[0], "role": r[1], "created_at": _iso(r[2])}
-                    for r in repo.accounts(conn)]
-
-    def principal(self, token: str, origin: str) -> Principal | None:
-        with self.store.read() as conn:
-            found = repo.principal_for_token(conn, hash_token(token))
-        if found is None:
-            return None
-        return Principal(found[0], check_role(found[1]), origin)
-
-    def audit(self, who: Principal, case_id: str | None = None,
-              limit: int = 100) -> list[dict[str, Any]]:
-        self._require(who, "audit")
-        with self.store.read() as conn:
-            rows = repo.audit(conn, case_id, limit)
-        return [{"at": _iso(r[0]), "actor": r[1], "action": r[2], "case_id": r[3],
-                 "version": r[4], "origin": r[5], "detail": r[6]} for r in rows]
-
-    def record(self, who: Principal, action: str, detail: str) -> None:
-        """An audit entry for an admin action on the whole registry (backup, restore)."""
-        self._require(who, "admin")
-        with self.store.write() as conn:
-            repo.add_audit(conn, who.name, action, who.origin, repo.utcnow(), detail=detail)
-
-    def _require(self, who: Principal, action: Action) -> None:
-        if not who.may(action):
-            raise Forbidden(f"the {who.role} role may not {action}")

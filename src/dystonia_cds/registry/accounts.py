@@ -1,0 +1,83 @@
+"""Accounts, API tokens and the audit log of the registry (a part of :class:`Registry`).
+
+Why a mixin: the registry is one object for its callers; its account and audit operations
+live here to keep each module small. Like every registry operation they check the
+principal's role first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dystonia_cds.registry import repository as repo
+from dystonia_cds.registry.auth import Action, Principal, check_role, hash_token, new_token
+from dystonia_cds.registry.errors import Forbidden
+
+
+def _iso(value: Any) -> str:
+    return repo.as_utc(value).isoformat(timespec="seconds")
+
+
+class AccountsMixin:
+    store: repo.Store
+
+    def add_account(self, who: Principal, name: str, role: str) -> str:
+        """Create an account and return its first API token (shown once, stored hashed)."""
+        self._require(who, "admin")
+        checked = check_role(role)
+        token, hashed = new_token()
+        now = repo.utcnow()
+        with self.store.write() as conn:
+            if repo.account_id(conn, name) is not None:
+                raise ValueError(f"an account named {name!r} exists; use `token` for a new "
+                                 "token")
+            aid = repo.add_account(conn, name, checked, now)
+            repo.add_token(conn, aid, hashed, token[:12], now)
+            repo.add_audit(conn, who.name, "account-add", who.origin, now,
+                           detail=f"{name} as {checked}")
+        return token
+
+    def new_token(self, who: Principal, name: str, revoke_others: bool = False) -> str:
+        self._require(who, "admin")
+        token, hashed = new_token()
+        now = repo.utcnow()
+        with self.store.write() as conn:
+            aid = repo.account_id(conn, name)
+            if aid is None:
+                raise ValueError(f"no account named {name!r}")
+            if revoke_others:
+                repo.revoke_tokens(conn, aid, now)
+            repo.add_token(conn, aid, hashed, token[:12], now)
+            repo.add_audit(conn, who.name, "token-add", who.origin, now, detail=name)
+        return token
+
+    def accounts(self, who: Principal) -> list[dict[str, str]]:
+        self._require(who, "admin")
+        with self.store.read() as conn:
+            return [{"name": r[0], "role": r[1], "created_at": _iso(r[2])}
+                    for r in repo.accounts(conn)]
+
+    def principal(self, token: str, origin: str) -> Principal | None:
+        with self.store.read() as conn:
+            found = repo.principal_for_token(conn, hash_token(token))
+        if found is None:
+            return None
+        return Principal(found[0], check_role(found[1]), origin)
+
+    def audit(self, who: Principal, case_id: str | None = None,
+              limit: int = 100) -> list[dict[str, Any]]:
+        self._require(who, "audit")
+        with self.store.read() as conn:
+            rows = repo.audit(conn, case_id, limit)
+        return [{"at": _iso(r[0]), "actor": r[1], "action": r[2], "case_id": r[3],
+                 "version": r[4], "origin": r[5], "detail": r[6]} for r in rows]
+
+    def record(self, who: Principal, action: str, detail: str) -> None:
+        """An audit entry for an admin action on the whole registry (backup, restore)."""
+        self._require(who, "admin")
+        with self.store.write() as conn:
+            repo.add_audit(conn, who.name, action, who.origin, repo.utcnow(), detail=detail)
+
+    def _require(self, who: Principal, action: Action) -> None:
+        if not who.may(action):
+            raise Forbidden(f"the {who.role} role may not {action}")
