@@ -80,7 +80,7 @@ def test_a_rule_never_lowers_an_urgent_sign(kb: KnowledgeBase) -> None:
 
 
 def test_an_unknown_sign_is_named_with_the_accepted_ones(kb: KnowledgeBase) -> None:
-    with pytest.raises(UnknownSignError, match="'headache'.*breathing_swallowing"):
+    with pytest.raises(UnknownSignError, match=r"'headache'.*breathing_swallowing"):
         seek_care(None, kb, ["headache"])
 
 

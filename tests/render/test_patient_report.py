@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -37,8 +38,8 @@ HARMFUL = [r"[Kk]eep records", r"disappointing", r"claim", r"compensation", r"fa
 class _Text(HTMLParser):
     """Visible text of a page, minus the source list, version line, styles and scripts."""
 
-    SKIP = {"style", "script", "svg", "title"}
-    VOID = {"input", "meta", "link", "br", "img"}
+    SKIP: ClassVar[frozenset[str]] = frozenset({"style", "script", "svg", "title"})
+    VOID: ClassVar[frozenset[str]] = frozenset({"input", "meta", "link", "br", "img"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -157,7 +158,8 @@ def test_side_is_only_what_was_given(kb: KnowledgeBase) -> None:
 
 
 class _AllText(_Text):
-    SKIP = {"style", "script"}  # the picture's words too: legend, tooltips, description
+    # the picture's words too: legend, tooltips, description
+    SKIP: ClassVar[frozenset[str]] = frozenset({"style", "script"})
 
 
 @pytest.mark.parametrize("name", ["post-stroke-arm", "head-injury-wrong-side", "dental-jaw"])
