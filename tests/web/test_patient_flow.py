@@ -88,6 +88,7 @@ def test_patient_flow_one_question_at_a_time_review_then_report(
     _no_verdict(page)
     review = page.locator("#review-list").inner_text()
     assert "39" in review and "whiplash" in review and "it is there all the time" in review
+    assert "even when you rest? no" in review  # a sub-question's answer says what it answers
     screenshot(page, "patient-3-review.png")
     run_axe(page, axe_source)
     page.click('button.change[data-goto="onset"]')

@@ -108,7 +108,10 @@ window.DystoniaSteps = {
       const out = [];
       el.querySelectorAll("input:checked").forEach((i) => {
         const label = el.querySelector(`label[for="${i.id}"]`);
-        if (label) out.push(label.textContent.trim());
+        // a sub-question (role=group) is named, so "no" is not read as the main answer
+        const group = i.closest('[role="group"][aria-labelledby]');
+        const q = group ? document.getElementById(group.getAttribute("aria-labelledby")) : null;
+        if (label) out.push((q ? `${q.textContent.trim()} ` : "") + label.textContent.trim());
       });
       el.querySelectorAll('input[type="number"], input[type="text"]').forEach((i) => {
         if (i.value.trim()) {
