@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import math
 from pathlib import Path
 from typing import Any
 
@@ -37,29 +36,27 @@ def _full(case: Case, kb: KnowledgeBase) -> dict[str, Any]:
             "age_at_onset": a.classification.age_at_onset,
             "checks": tuple(sorted((c.id, c.hypothesis, c.status) for c in a.checks)),
             "rule_ids": sorted(e.rule_id for h in hyps for e in h.evidence),
-            "score_db": tuple(h.score for h in hyps)}
+            "score_db": tuple(h.score for h in hyps),
+            "recommendation_ids": tuple(r.id for r in a.recommendations),
+            "input_notes": len(a.input_notes)}
 
 
 def _batch(s: Screened, kb: KnowledgeBase) -> dict[str, Any]:
-    from dystonia_cds.engine._likelihood import model_of
-
-    pre = model_of(kb).pretest
     return {"summary": s.summary, "ranking": s.ranking, "support": s.support,
             "distribution": s.distribution, "age_at_onset": s.age_at_onset,
-            "checks": s.checks, "rule_ids": sorted(s.rule_ids),
-            # the full path sums rounded decibans; the batch keeps ln scores: compare the
-            # evidence part only where no rounding can differ (|Δ| ≤ 1 dB per fired rule)
-            "score_db": tuple(round(10 * math.log10(pre[c])) for c in s.ranking)}
+            "checks": s.checks, "rule_ids": sorted(s.rule_ids), "score_db": s.score_db,
+            "recommendation_ids": s.recommendation_ids, "input_notes": s.input_notes}
 
 
 def test_every_case_gets_the_full_assessments_ranking_summary_and_checks(
         kb: KnowledgeBase, corpus: list[Case]) -> None:
+    """Ranking, summary, support, checks, fired rules, decibel scores, recommendation ids
+    and the engine's input-note count: all as ``assess`` (no HPO index) gives them."""
     screened = assess_many(corpus, kb)
     assert len(screened) == len(corpus)
     wrong = []
     for case, s in zip(corpus, screened, strict=True):
         want, got = _full(case, kb), _batch(s, kb)
-        want.pop("score_db"), got.pop("score_db")
         if want != got:
             wrong.append((case.id, {k: (want[k], got[k]) for k in want if want[k] != got[k]}))
         assert s.case_id == case.id
@@ -116,3 +113,12 @@ def test_check_status_is_the_leading_causes(kb: KnowledgeBase) -> None:
     assert s.check_status("laterality") == "consistent"  # right arm, left lesion
     assert s.check_status("anatomy") is None
     assert s.as_dict()["ranking"] == s.ranking
+
+
+def test_a_dopa_responsive_pattern_gives_rec_drd_on_both_paths(kb: KnowledgeBase) -> None:
+    case = make_case(kb, dystonia={"regions": [{"region": "leg", "side": "left"}],
+                                   "onset": "P8Y", "variability": ["diurnal"]},
+                     events=[], medications=[], family_history={"dystonia": False})
+    full = [r.id for r in assess(case, kb).recommendations]
+    assert "REC-DRD" in full
+    assert list(assess_many([case], kb)[0].recommendation_ids) == full

@@ -41,6 +41,8 @@ Treatments (treatments.yaml) carry their conditions as data in ``when``; see ``_
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from dystonia_cds.assessment import Etiology, Recommendation, TreatmentOption
 from dystonia_cds.engine._facts import Facts
 from dystonia_cds.engine._rule_base import early
@@ -66,7 +68,15 @@ _WHEN_KEYS = frozenset({"distribution", "region", "hypothesis", "onset", "unless
 
 def _leading(et: Etiology) -> list[str]:
     """The leading hypotheses that are at least weakly supported, best first."""
-    return [h.category for h in et.hypotheses[:_LEADING] if h.support != "unsupported"]
+    return leading_causes([h.category for h in et.hypotheses],
+                          [h.support for h in et.hypotheses])
+
+
+def leading_causes(ranking: Sequence[str], support: Sequence[str]) -> list[str]:
+    """:func:`_leading` from a ranking and its support levels (the batch path has no
+    Etiology object)."""
+    return [c for c, s in zip(ranking[:_LEADING], support[:_LEADING], strict=True)
+            if s != "unsupported"]
 
 
 def _recorded(f: Facts, cause: str) -> bool:
@@ -82,9 +92,10 @@ def _recorded(f: Facts, cause: str) -> bool:
     return True
 
 
-def _causes(f: Facts, et: Etiology) -> list[str]:
-    """The causes advice is matched to, best first (see the module docstring)."""
-    out = [c for c in _leading(et) if _recorded(f, c)]
+def _causes(f: Facts, et: Etiology | list[str]) -> list[str]:
+    """The causes advice is matched to, best first (see the module docstring); ``et`` may be
+    the leading causes themselves (:func:`leading_causes`)."""
+    out = [c for c in (et if isinstance(et, list) else _leading(et)) if _recorded(f, c)]
     drug = [c for c in out if c in _DRUG]
     return [c for c in out if c not in _DRUG or c == drug[0]]
 
@@ -140,11 +151,22 @@ def _genetic(f: Facts, lead: set[str], kb: KnowledgeBase) -> list[str]:
 def recommendations(f: Facts, et: Etiology, distribution: str,
                     kb: KnowledgeBase) -> list[Recommendation]:
     """The work-up and referral items that apply, in the order a clinician would act."""
-    lead = set(_causes(f, et))
+    out = []
+    for rid in recommendation_ids(f, _leading(et), distribution, kb):
+        r = kb.recommendations[rid]
+        out.append(Recommendation(id=r.id, kind=r.kind, text=r.text, plain_text=r.plain_text,
+                                  reference_ids=list(r.references)))
+    return out
+
+
+def recommendation_ids(f: Facts, leading: list[str], distribution: str,
+                       kb: KnowledgeBase) -> list[str]:
+    """The ids of :func:`recommendations`, from the leading causes (:func:`leading_causes`)."""
+    lead = set(_causes(f, leading))
     ids: list[str] = []
     # Imaging is asked for precisely when no lesion or insult is recorded yet, so it follows
     # the leading hypotheses themselves, not the recorded exposures.
-    if not f.imaging_recorded and (set(_leading(et)) & _CENTRAL
+    if not f.imaging_recorded and (set(leading) & _CENTRAL
                                    or distribution == "hemidystonia"):
         ids.append("REC-MRI")
     if "drug_induced_acute" in lead:
@@ -161,12 +183,7 @@ def recommendations(f: Facts, et: Etiology, distribution: str,
         if _acute_neck_injury(f):
             ids += ["REC-PT-ACUTE-NECK", "REC-PT-CSPINE-IMAGING"]
     ids.append("REC-SPECIALIST")
-    out = []
-    for rid in ids:
-        r = kb.recommendations[rid]
-        out.append(Recommendation(id=r.id, kind=r.kind, text=r.text, plain_text=r.plain_text,
-                                  reference_ids=list(r.references)))
-    return out
+    return ids
 
 
 def treatments(f: Facts, et: Etiology, distribution: str,

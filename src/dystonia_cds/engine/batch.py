@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from dystonia_cds.case import Case
 from dystonia_cds.engine._facts import derive_facts
-from dystonia_cds.engine._likelihood import log_lr, model_of
+from dystonia_cds.engine._likelihood import decibans, model_of, weigh
+from dystonia_cds.engine.advice import leading_causes, recommendation_ids
 from dystonia_cds.engine.axis1 import age_group
 from dystonia_cds.engine.checks import compute_checks
 from dystonia_cds.engine.etiology import ALL_RULES, CATEGORIES, summary_group
@@ -50,6 +51,11 @@ class Screened:
     ``support``, ``scores`` (ln pretest + Σ ln LR) and ``probabilities`` are aligned with it.
     ``probabilities`` is None where the model's calibration does not hold (the Assessment
     then shows none either). ``checks`` holds (check id, hypothesis, status), sorted.
+    ``score_db`` is each hypothesis's ``score`` as the Assessment gives it (decibans of the
+    pretest plus each evidence item's rounded weight), aligned with ``ranking``;
+    ``recommendation_ids`` are its recommendations' ids; ``input_notes`` counts its input
+    notes as ``assess_case`` without an HPO index makes them (the engine's own, not an
+    adapter's).
     """
 
     case_id: str | None
@@ -63,6 +69,9 @@ class Screened:
     checks: tuple[tuple[str, str, str], ...]
     rule_ids: tuple[str, ...]
     wants_differential: bool
+    score_db: tuple[int, ...] = ()
+    recommendation_ids: tuple[str, ...] = ()
+    input_notes: int = 0
 
     @property
     def top(self) -> str:
@@ -89,7 +98,9 @@ class _Plan:
     rule_ids: tuple[str, ...]
     hypothesis_of: tuple[int, ...]  # rule column → hypothesis column
     constant_log_lr: tuple[float | None, ...]  # None: weighed per case (base rates)
+    constant_db: tuple[int, ...]  # decibans of the constant LRs (0 where weighed per case)
     pretest: tuple[float, ...]
+    pretest_db: tuple[int, ...]
     temperature: float
     levels: tuple[tuple[str, float], ...]
     threshold: float
@@ -121,12 +132,16 @@ def _build_plan(kb: KnowledgeBase) -> _Plan:
         parent_rate = info.given is not None and kb.rules[info.given].base_rate is not None
         varies = info.base_rate is not None or parent_rate
         constant.append(None if varies else math.log(_fixed_lr(rule.id, kb)))
+    db = [0 if v is None else decibans(_fixed_lr(r.id, kb)) for r, v in zip(
+        ALL_RULES, constant, strict=True)]
     levels = kb.parameters.scoring.support_levels
     return _Plan(
         rule_ids=tuple(r.id for r in ALL_RULES),
         hypothesis_of=tuple(column[kb.rules[r.id].hypothesis] for r in ALL_RULES),
         constant_log_lr=tuple(constant),
+        constant_db=tuple(db),
         pretest=tuple(math.log(model.pretest[c]) for c in CATEGORIES),
+        pretest_db=tuple(decibans(model.pretest[c]) for c in CATEGORIES),
         temperature=model.calibration.temperature,
         levels=tuple((n, levels[n]) for n in ("strong", "moderate", "weak")),
         threshold=kb.parameters.scoring.summary_threshold,
@@ -147,18 +162,26 @@ class _Row:
     facts: Facts
     checks: tuple[tuple[str, str, str], ...]
     fired: list[tuple[int, float]]  # (rule column, ln LR)
+    fired_db: list[int]  # each fired rule's weight in decibans, as its Evidence has it
 
 
 def _evaluate(case: Case, kb: KnowledgeBase, plan: _Plan) -> _Row:
     f = derive_facts(case, kb)
     checks = compute_checks(f, kb)
     fired = []
+    fired_db = []
     for j, rule in enumerate(ALL_RULES):
         if rule.fn(f, checks, kb) is not None:
             value = plan.constant_log_lr[j]
-            fired.append((j, log_lr(rule.id, f, kb) if value is None else value))
+            if value is None:
+                lr = weigh(rule.id, f, kb).lr
+                fired.append((j, math.log(lr)))
+                fired_db.append(decibans(lr))
+            else:
+                fired.append((j, value))
+                fired_db.append(plan.constant_db[j])
     statuses = tuple(sorted((c.id, c.hypothesis, c.status) for c in checks.as_list()))
-    return _Row(f, statuses, fired)
+    return _Row(f, statuses, fired, fired_db)
 
 
 def _scores(rows: Sequence[_Row], plan: _Plan) -> list[list[float]]:
@@ -213,19 +236,30 @@ def _screened(case: Case, row: _Row, score: list[float], plan: _Plan,
         from dystonia_cds.engine.differential import terms_beyond_dystonia
 
         wants = bool(terms_beyond_dystonia(case, kb))
+    db = list(plan.pretest_db)
+    for (j, _), weight in zip(row.fired, row.fired_db, strict=True):
+        db[plan.hypothesis_of[j]] += weight
+    support = tuple(_band(prob[c], levels) for c in order)
+    distribution = row.facts.distribution[0]
+    from dystonia_cds.engine import _notes  # the package imports this module
+
     return Screened(
         case_id=case.id,
         summary=summary_group(list(ranking), dict(zip(CATEGORIES, prob, strict=True)),
                               plan.threshold),
         ranking=ranking,
-        support=tuple(_band(prob[c], levels) for c in order),
+        support=support,
         scores=tuple(score[c] for c in order),
         probabilities=tuple(prob[c] for c in order) if plan.shown else None,
-        distribution=row.facts.distribution[0],
+        distribution=distribution,
         age_at_onset=age_group(row.facts, kb)[0],
         checks=row.checks,
         rule_ids=tuple(plan.rule_ids[j] for j, _ in row.fired),
         wants_differential=wants,
+        score_db=tuple(db[c] for c in order),
+        recommendation_ids=tuple(recommendation_ids(
+            row.facts, leading_causes(ranking, support), distribution, kb)),
+        input_notes=len(_notes(row.facts, kb)) + wants,
     )
 
 
