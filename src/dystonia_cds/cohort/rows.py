@@ -3,8 +3,10 @@
 Why rows, not Assessments: a cohort of a million patients is read as a table (Parquet),
 so each patient becomes the few columns a quality team filters on — the leading cause, how
 strongly, the checks, and the flags worth a review — computed once here from the Case and
-its Assessment. Both engines call :func:`assess_patients` with the same inputs, so their
-rows are identical by construction.
+its batch result (:func:`dystonia_cds.assess_many`: no report objects, no next questions).
+Both engines call :func:`assess_patients` with the same inputs, so their rows are identical
+by construction; :func:`row_of` builds the same row from a full Assessment, and a test
+checks the two agree.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
-from dystonia_cds import Assessment, Case, CaseError, KnowledgeBase
-from dystonia_cds._pipeline import assess_prepared, check_plausible
+from dystonia_cds import Assessment, Case, CaseError, KnowledgeBase, Screened, assess_many
+from dystonia_cds._pipeline import check_plausible
 from dystonia_cds._time import is_duration, parse_date
 from dystonia_cds.adapters.fhir import case_from_resources
+from dystonia_cds.engine import ENGINE_VERSION
 
-__all__ = ["CHECKS", "ERROR_SCHEMA", "ROW_SCHEMA", "assess_patients", "row_of"]
+__all__ = ["CHECKS", "ERROR_SCHEMA", "ROW_SCHEMA", "assess_patients", "row_of",
+           "row_of_screened"]
 
 CHECKS = ("laterality", "latency", "anatomy", "exposure")
 _LEVODOPA = ("levodopa", "carbidopa", "benserazide", "sinemet", "madopar", "co-careldopa")
@@ -75,11 +79,44 @@ def _latency_days(case: Case, lead: str, kb: KnowledgeBase) -> int | None:
     return (onset - max(before)).days if before else None
 
 
+def _drug_active(top: str, case: Case, kb: KnowledgeBase) -> bool:
+    """A dystonia-inducing drug with no stop date while a drug-induced cause leads."""
+    return top.startswith("drug_induced") and any(
+        m.drug in kb.drugs and m.stopped is None for m in case.medications or [])
+
+
+def _no_levodopa(case: Case) -> bool:
+    return not any(any(w in m.drug.lower() for w in _LEVODOPA) for m in case.medications or [])
+
+
+def row_of_screened(patient_id: str, case: Case, s: Screened, adapter_notes: int,
+                    kb: KnowledgeBase) -> dict[str, Any]:
+    """The output row from the batch path's result (what screening uses)."""
+    top = s.ranking[0]
+    return {
+        "patient_id": patient_id, "summary": s.summary, "top_category": top,
+        "top_support": s.support[0],
+        "top_probability": None if s.probabilities is None else round(s.probabilities[0], 3),
+        "top_score": s.score_db[0], "second_category": s.ranking[1],
+        "lead": s.score_db[0] - s.score_db[1], "distribution": s.distribution,
+        "age_at_onset": s.age_at_onset,
+        **{f"check_{c}": s.check_status(c) or "" for c in CHECKS},
+        "flag_offending_drug_active": _drug_active(top, case, kb),
+        "flag_laterality_inconsistent": any(
+            cid == "laterality" and status == "inconsistent" for cid, _, status in s.checks),
+        "flag_dopa_responsive_no_levodopa": "REC-DRD" in s.recommendation_ids
+        and _no_levodopa(case),
+        "latency_days": _latency_days(case, top, kb),
+        "input_notes": s.input_notes + adapter_notes,
+        "engine_version": ENGINE_VERSION, "knowledge_version": kb.knowledge_version,
+    }
+
+
 def row_of(patient_id: str, case: Case, a: Assessment, kb: KnowledgeBase) -> dict[str, Any]:
-    """The output row of one assessed patient (columns of :data:`ROW_SCHEMA`)."""
+    """The output row from a full Assessment (the same columns; a test checks it equals
+    :func:`row_of_screened` of the same case)."""
     hyps = a.etiology.hypotheses
     top, second = hyps[0], hyps[1]
-    meds = case.medications or []
     rec_ids = {r.id for r in a.recommendations}
     return {
         "patient_id": patient_id, "summary": a.etiology.summary,
@@ -89,44 +126,69 @@ def row_of(patient_id: str, case: Case, a: Assessment, kb: KnowledgeBase) -> dic
         "distribution": a.classification.distribution,
         "age_at_onset": a.classification.age_at_onset,
         **{f"check_{c}": _status(a, c) for c in CHECKS},
-        # a dystonia-inducing drug with no stop date while a drug-induced cause leads
-        "flag_offending_drug_active": top.category.startswith("drug_induced") and any(
-            m.drug in kb.drugs and m.stopped is None for m in meds),
+        "flag_offending_drug_active": _drug_active(top.category, case, kb),
         "flag_laterality_inconsistent": any(
             c.id == "laterality" and c.status == "inconsistent" for c in a.checks),
         # the dopa-responsive pattern's advice, and no levodopa in the medication list
-        "flag_dopa_responsive_no_levodopa": "REC-DRD" in rec_ids and not any(
-            any(w in m.drug.lower() for w in _LEVODOPA) for m in meds),
+        "flag_dopa_responsive_no_levodopa": "REC-DRD" in rec_ids and _no_levodopa(case),
         "latency_days": _latency_days(case, top.category, kb),
         "input_notes": len(a.input_notes),
         "engine_version": a.engine_version, "knowledge_version": a.knowledge_version,
     }
 
 
-def _one(patient_id: str, lines: Sequence[str], kb: KnowledgeBase
-         ) -> tuple[dict[str, Any] | None, str]:
+_BUG = "internal error ({}); this is a bug — please report it"
+
+
+def _case(patient_id: str, lines: Sequence[str], kb: KnowledgeBase
+          ) -> tuple[Case, int] | str:
+    """(Case, adapter note count), or the error text — never raises for a patient."""
     try:
         resources = [orjson.loads(line) for line in lines]
         case, notes = case_from_resources(resources, patient_id, kb)
         check_plausible(case)
-        a = assess_prepared(case, notes, kb, hpo=lambda: None, questions=False)
-        return row_of(patient_id, case, a, kb), ""
+        return case, len(notes)
     except CaseError as exc:
-        return None, "; ".join(str(p) for p in exc.problems)
+        return "; ".join(str(p) for p in exc.problems)
     except orjson.JSONDecodeError:
-        return None, "a resource line is not valid JSON"
+        return "a resource line is not valid JSON"
     except Exception as exc:  # a bug: name the type only, never the record's data
-        return None, f"internal error ({type(exc).__name__}); this is a bug — please report it"
+        return _BUG.format(type(exc).__name__)
+
+
+def _screen(cases: list[Case], kb: KnowledgeBase) -> list[Screened | str]:
+    """assess_many over the batch; if it fails, case by case, so only the failing case
+    becomes an error row."""
+    try:
+        return list(assess_many(cases, kb))
+    except Exception:
+        out: list[Screened | str] = []
+        for case in cases:
+            try:
+                out.append(assess_many([case], kb)[0])
+            except Exception as exc:
+                out.append(_BUG.format(type(exc).__name__))
+        return out
 
 
 def assess_patients(batch: Sequence[tuple[str, Sequence[str]]], kb: KnowledgeBase
                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(rows, errors) of a batch of (patient id, resource lines); never raises for a patient."""
+    """(rows, errors) of a batch of (patient id, resource lines); never raises for a patient.
+
+    Each patient's resources are mapped to a Case, then the whole batch is assessed at once
+    on the engine's batch path. Rows and errors keep the batch's order."""
+    mapped = [(pid, _case(pid, lines, kb)) for pid, lines in batch]
+    ok = [(pid, m) for pid, m in mapped if not isinstance(m, str)]
+    results = iter(_screen([case for _, (case, _) in ok], kb))
     rows, errors = [], []
-    for pid, lines in batch:
-        row, error = _one(pid, lines, kb)
-        if row is None:
-            errors.append({"source": "patient", "patient_id": pid, "error": error})
+    for pid, m in mapped:
+        if isinstance(m, str):
+            errors.append({"source": "patient", "patient_id": pid, "error": m})
+            continue
+        case, n_notes = m
+        s = next(results)
+        if isinstance(s, str):
+            errors.append({"source": "patient", "patient_id": pid, "error": s})
         else:
-            rows.append(row)
+            rows.append(row_of_screened(pid, case, s, n_notes, kb))
     return rows, errors
