@@ -14,7 +14,7 @@ The per-cause recall against the export's truth is printed for the DuckDB run. T
 issue 12 (1 M patients in ≤ 2 minutes on 2 cores, within 3× of the raw scan) are printed
 beside the figures.
 
-    python bench/cohort.py [--patients 1000000] [--jobs 2] [--no-spark] [--dir /tmp/x]
+    python bench/cohort.py [--patients 1000000] [--jobs 2] [--no-spark] [--dir /tmp/x] [--reuse]
 """
 
 from __future__ import annotations
@@ -100,6 +100,8 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--dir", type=Path, default=None)
     ap.add_argument("--no-spark", action="store_true")
+    ap.add_argument("--reuse", action="store_true",
+                    help="keep DIR/export if it is there (same --patients and --seed)")
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.phase:
@@ -110,9 +112,12 @@ def main() -> None:
     n = args.patients
     print(f"cohort bench: {n:,} synthetic patients, seed {args.seed}, --jobs {args.jobs}, "
           f"{os.cpu_count()} cores, in {args.dir}")
-    s = _phase("synth", args)
-    print(f"  synth   {s['wall_s']:7.1f} s wall  {s['cpu_s']:7.1f} s CPU  "
-          f"{s['bytes'] / 1e9:.2f} GB NDJSON, {s['dystonia']:,} with dystonia")
+    if args.reuse and (args.dir / "export" / "truth.csv").exists():
+        print(f"  synth   reused {args.dir / 'export'}")
+    else:
+        s = _phase("synth", args)
+        print(f"  synth   {s['wall_s']:7.1f} s wall  {s['cpu_s']:7.1f} s CPU  "
+              f"{s['bytes'] / 1e9:.2f} GB NDJSON, {s['dystonia']:,} with dystonia")
     raw = _phase("raw", args)
     print(f"  raw scan (baseline: DuckDB count(*) with the dystonia filter) "
           f"{raw['wall_s']:7.1f} s wall  {raw['cpu_s']:7.1f} s CPU  count {raw['count']:,}  "
