@@ -75,6 +75,8 @@ def test_edit_saves_a_new_version_and_stale_edit_is_refused(
         {"dystonia": {"regions": [{"region": "elbow"}]}}), "version": "0"})
     assert bad.status_code == 422 and "elbow" in bad.text
     assert client.get("/registry/cases/nope").status_code == 404
+    dup = client.post("/registry/save", data={"case": json.dumps(CASE), "version": "0"})
+    assert dup.status_code == 409 and "exists" in dup.text
 
 
 def test_viewer_cannot_save(web: tuple[TestClient, Registry, str]) -> None:

@@ -201,6 +201,11 @@ async def save(request: Request) -> Response:
         return _error("The case could not be saved", [p.model_dump() for p in exc.problems],
                       422)
     except ApiProblem as exc:
+        if exc.problem.status == 412 and version == "0":
+            return _error("A case with this id exists", [{
+                "field": "id", "value": case.id, "message": "already in the registry; "
+                "nothing was saved", "solution": "open that case and edit it, or leave the "
+                "id empty to get a pseudonym"}], 409)
         if exc.problem.status == 412:
             return _error("Someone saved this case meanwhile", [{
                 "field": "version", "value": version, "message": "this edit started from an "
