@@ -178,13 +178,18 @@ def next_questions(f: Facts, checks: CheckSet, hits: Hits, base: dict[str, float
             why = ("An answer could change the leading cause (to "
                    f"{kb.hypothesis_labels[flips_to]['label']}).")
         else:
-            db = round(-neg_move)
-            why = (f"An answer could move the leading causes' scores by up to "
-                   f"{db} deciban{'' if db == 1 else 's'} (a likelihood ratio of about "
-                   f"{10 ** (-neg_move / 10):.1f}).")
+            why = move_wording(-neg_move)
         out.append(NextQuestion(field=field, question=q.question, plain_question=q.plain_question,
                                 why=why, impact=round(-neg_move)))
     return out
+
+
+def move_wording(move: float) -> str:
+    """Why a question is asked when no answer flips the lead: how far it moves the scores."""
+    db = round(move)
+    return (f"An answer could move the leading causes' scores by up to {db} "
+            f"deciban{'' if db == 1 else 's'} (a likelihood ratio of about "
+            f"{10 ** (move / 10):.1f}).")
 
 
 def _generic(field: str) -> str:
