@@ -81,9 +81,10 @@ def test_reassess_backup_restore_accounts_audit(db: str, tmp_path: Path) -> None
     assert code == 0 and out.strip().startswith("dcr_")
     code, _, err = reg("account", "erin", "--role", "superuser")
     assert code == 2 and "viewer, clinician, admin" in err
+    assert reg("disable", "dana") == (0, "disabled dana\n", "")
     code, out, _ = reg("audit", "--json")
     actions = [e["action"] for e in json.loads(out)]
-    assert actions[:4] == ["account-add", "restore", "backup", "reassess"]
+    assert actions[:5] == ["account-disable", "account-add", "restore", "backup", "reassess"]
 
 
 def test_errors_are_one_line_without_traceback(db: str, tmp_path: Path) -> None:

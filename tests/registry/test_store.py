@@ -120,6 +120,8 @@ def test_roles(registry: Registry, kb: KnowledgeBase) -> None:
     assert registry.principal(token + "x", "http:1.2.3.4") is None
     fresh = registry.new_token(ADMIN, "vera", revoke_others=True)
     assert registry.principal(token, "x") is None and registry.principal(fresh, "x") is not None
+    registry.disable_account(ADMIN, "vera")
+    assert registry.principal(fresh, "x") is None
 
 
 def test_token_stored_only_as_hash(registry: Registry) -> None:

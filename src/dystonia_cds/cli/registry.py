@@ -265,6 +265,14 @@ def account(name: Annotated[str, typer.Argument(help="Account name (a person or 
     typer.echo(token)
 
 
+@registry_app.command("disable")
+def disable(name: Annotated[str, typer.Argument(help="Account name.")]) -> None:
+    """Disable an account: its tokens stop working; what it wrote stays in the history."""
+    with _registry() as (reg, who):
+        reg.disable_account(who, name)
+    typer.echo(f"disabled {name}")
+
+
 @registry_app.command("token")
 def token(name: Annotated[str, typer.Argument(help="Account name.")],
           revoke: Annotated[bool, typer.Option(help="Revoke the account's other tokens.")]

@@ -51,6 +51,18 @@ class AccountsMixin:
             repo.add_audit(conn, who.name, "token-add", who.origin, now, detail=name)
         return token
 
+    def disable_account(self, who: Principal, name: str) -> None:
+        """No token of the account works any more; its history and audit entries stay."""
+        self._require(who, "admin")
+        now = repo.utcnow()
+        with self.store.write() as conn:
+            aid = repo.account_id(conn, name)
+            if aid is None:
+                raise ValueError(f"no account named {name!r}")
+            repo.disable_account(conn, aid, now)
+            repo.revoke_tokens(conn, aid, now)
+            repo.add_audit(conn, who.name, "account-disable", who.origin, now, detail=name)
+
     def accounts(self, who: Principal) -> list[dict[str, str]]:
         self._require(who, "admin")
         with self.store.read() as conn:

@@ -312,6 +312,10 @@ def revoke_tokens(conn: Connection, account: int, now: dt.datetime) -> int:
                         .values(revoked_at=now)).rowcount
 
 
+def disable_account(conn: Connection, account: int, now: dt.datetime) -> None:
+    conn.execute(update(Account).where(Account.id == account).values(disabled_at=now))
+
+
 def add_audit(conn: Connection, actor: str, action: str, origin: str, now: dt.datetime,
               case_id: str | None = None, version: int | None = None,
               detail: str = "") -> None:
