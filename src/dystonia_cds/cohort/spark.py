@@ -1,5 +1,8 @@
 """The Spark engine: the same selection and joins as the DuckDB engine, on PySpark.
 
+A chunk's patients are collected to the driver (``collect``: a chunk is a few thousand
+patients), where the same worker processes as DuckDB's map and assess them.
+
 Why Spark beside DuckDB: an export too large for one machine is read by a cluster
 (``--master``); ``local[*]`` runs the same job on one machine (tests). The predicate text is
 shared with DuckDB (:mod:`dystonia_cds.cohort.selection`) and lines keep their file and
@@ -67,7 +70,7 @@ def _dystonia_flag(codes: DystoniaCodes) -> str:
 
 
 class SparkEngine:
-    """Selection and joins on PySpark; patients come out in chunks as Arrow."""
+    """Selection and joins on PySpark; patients come out in chunks."""
 
     name = "spark"
 
@@ -145,10 +148,10 @@ class SparkEngine:
         ).collect()]
 
     def chunk(self, n: int) -> Iterator[tuple[str, list[str]]]:
-        table = self.spark.sql(
-            f"SELECT pid, lines FROM plines WHERE chunk = {int(n)} ORDER BY pid").toArrow()
-        yield from zip(table.column("pid").to_pylist(), table.column("lines").to_pylist(),
-                       strict=True)
+        rows = self.spark.sql(
+            f"SELECT pid, lines FROM plines WHERE chunk = {int(n)} ORDER BY pid").collect()
+        for row in rows:
+            yield str(row["pid"]), list(row["lines"])
 
     def close(self) -> None:
         for name in ("plines", "sel", "res"):
