@@ -46,6 +46,10 @@ def spark_session(master: str = "local[*]") -> Any:
         _SESSION = (SparkSession.builder.master(master).appName("dystonia-cds screen")
                     .config("spark.sql.shuffle.partitions", "4")
                     .config("spark.sql.adaptive.coalescePartitions.enabled", "true")
+                    # local[*] runs the executors inside the driver's JVM; its default
+                    # 1 GB cannot cache a large export's lines (set before the JVM starts)
+                    .config("spark.driver.memory",
+                            os.environ.get("DYSTONIA_CDS_SPARK_DRIVER_MEMORY", "4g"))
                     .config("spark.ui.enabled", "false")
                     .config("spark.ui.showConsoleProgress", "false")
                     .config("spark.sql.session.timeZone", "UTC")
