@@ -70,6 +70,18 @@ def _run_phase(name: str, args: argparse.Namespace) -> dict[str, Any]:
                             ScreenOptions(engine=name, jobs=args.jobs))
         out = {"rows": res.rows, "errors": res.errors_count, "selected":
                res.counts["selected"], "patients": res.counts["patient_resources"]}
+        if name == "spark":  # stop the JVM and reap it, so its CPU and memory are counted
+            from pyspark import SparkContext
+
+            from dystonia_cds.cohort.spark import spark_session
+
+            gateway = SparkContext._gateway
+            spark_session().stop()
+            proc = getattr(gateway, "proc", None)
+            if proc is not None:
+                gateway.shutdown()
+                proc.stdin.close()  # pyspark's JVM exits when its stdin closes
+                proc.wait()
     self_ = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     out["cpu_s"] = self_.ru_utime + self_.ru_stime + kids.ru_utime + kids.ru_stime
