@@ -4,8 +4,8 @@ Why: FastAPI's default Swagger UI page loads its script and stylesheet from a CD
 itself with an inline script. Offline (a hospital network, these machines) it shows nothing,
 and it forces a weaker Content-Security-Policy on the page. Here the Swagger UI files come
 from the ``fastapi-offline`` package's static folder (the web extra; only its files are
-used) and the start-up code is a static file, so /docs runs under the same policy as every other page. Without the package, /docs says
-where the OpenAPI document is instead.
+used) and the start-up code is a static file, so /docs runs under the same policy as
+every other page. Without the package, /docs says where the OpenAPI document is instead.
 """
 
 from __future__ import annotations
