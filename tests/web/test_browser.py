@@ -58,6 +58,12 @@ def base_url() -> Iterator[str]:
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started, "uvicorn did not start"
+    # The app's first assessment loads the HPO ontology for the genetic differential (~20 s
+    # on a busy 2-core machine): done once here, so no page waits on it against a timeout.
+    import httpx
+
+    httpx.post(f"http://127.0.0.1:{port}/v1/assess", timeout=180, json={
+        "dystonia": {"regions": [{"region": "neck"}]}, "imaging": [{"modality": "MRI"}]})
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
