@@ -10,6 +10,7 @@ exactly what is accepted.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -63,6 +64,17 @@ def _date_to_text(value: object) -> object:
     return value
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _date_only(value: object) -> object:
+    """A date is a date or its ISO text; pydantic's lax mode would read 0 as 1970-01-01."""
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date | str) or (
+            isinstance(value, str) and not _ISO_DATE.fullmatch(value)):
+        raise ValueError("a calendar date is expected, written YYYY-MM-DD")
+    return value
+
+
 def _check_duration(text: str) -> str:
     parse_duration(text)
     return text
@@ -92,7 +104,7 @@ class _Model(BaseModel):
 class Patient(_Model):
     sex: Sex | None = None
     age: TimeText | None = Field(None, description="Current age (duration) or date of assessment.")
-    birth_date: dt.date | None = None
+    birth_date: Annotated[dt.date, BeforeValidator(_date_only)] | None = None
 
 
 class BodyRegion(_Model):
@@ -139,8 +151,9 @@ class Lesion(_Model):
     side: Side | None = None
     structure: Structure
     nature: LesionNature | None = Field(None, description="What the lesion is, if reported.")
-    volume_ml: float | None = Field(None, ge=0)
-    fraction: float | None = Field(None, ge=0, le=1, description="Fraction of the structure.")
+    volume_ml: float | None = Field(None, ge=0, strict=True)  # strict: "3" or true is no volume
+    fraction: float | None = Field(None, ge=0, le=1, strict=True,
+                                   description="Fraction of the structure.")
     source: str | None = Field(None, description="Where it came from, e.g. a lesion-mask atlas.")
 
 

@@ -137,13 +137,17 @@ def inputs(rnd: random.Random, count: int) -> Iterator[str]:
 
 
 def run(kb: KnowledgeBase, count: int, seed: int = 0,
-        http: Callable[[str], int] | None = None) -> Report:
+        http: Callable[[str], int] | None = None,
+        progress: Callable[[Report], None] | None = None, every: int = 1000) -> Report:
     """Fuzz ``assess_input`` (and ``http``, a function posting a body and returning the
-    status) with ``count`` inputs; crashes are counted by exception type and place."""
+    status) with ``count`` inputs; crashes are counted by exception type and place.
+    ``progress`` is called with the report so far every ``every`` inputs."""
     rnd = random.Random(seed)
     report = Report()
     for text in inputs(rnd, count):
         report.tried += 1
+        if progress is not None and report.tried % every == 0:
+            progress(report)
         try:
             _, a = assess_input(text if "\n" in text else text + "\n", kb, hpo=lambda: None)
             a.to_json()

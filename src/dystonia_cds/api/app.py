@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from dystonia_cds import KnowledgeBase, __version__, load_knowledge
 from dystonia_cds.api._docs import install_docs
 from dystonia_cds.api._headers import SecurityHeadersMiddleware, redact_access_log
+from dystonia_cds.api._openapi import refine
 from dystonia_cds.api.problems import install_problem_handlers, problem_schema
 from dystonia_cds.api.routes_assess import openapi_components
 from dystonia_cds.api.routes_assess import router as assess_router
@@ -64,7 +65,7 @@ def create_app(kb: KnowledgeBase | None = None, *, max_body: int | None = None) 
             problem = problem_schema()
             comps.update(problem.pop("$defs", {}))
             comps["Problem"] = problem
-            app.openapi_schema = schema
+            app.openapi_schema = refine(schema, app.state.kb)  # the words the service takes
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

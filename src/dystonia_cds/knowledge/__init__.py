@@ -10,6 +10,7 @@ __all__ = [
     "RuleInfo",
     "default_knowledge",
     "hpo_label",
+    "hpo_table",
     "load_knowledge",
     "normalise_word",
 ]
