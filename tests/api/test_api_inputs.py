@@ -51,3 +51,17 @@ def test_cds_hooks_discovery_is_served_by_the_app(client: TestClient) -> None:
     ids = {s["id"] for s in r.json()["services"]}
     assert {"dystonia-etiology", "dystonia-drug-safety"} <= ids
     assert json.dumps(r.json())
+
+
+def test_a_query_parameter_given_twice_is_refused() -> None:
+    """Found by schemathesis' negative_data_rejection: ``?top=a&top=b`` kept the last value."""
+    from fastapi.testclient import TestClient
+
+    from dystonia_cds import load_knowledge
+    from dystonia_cds.api import create_app
+
+    with TestClient(create_app(load_knowledge())) as client:
+        resp = client.get("/v1/time?text=52&text=53")
+        assert resp.status_code == 422 and "query.text" in resp.text
+        assert resp.headers["content-type"].startswith("application/problem+json")
+        assert client.get("/v1/time?text=52").status_code == 200

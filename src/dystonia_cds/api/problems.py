@@ -160,6 +160,19 @@ def too_large_problem(limit: int = MAX_BODY_BYTES) -> Problem:
                    status=413, detail=f"the limit is {limit} bytes; a case is a few KB")
 
 
+def _repeated_query_key(query: bytes) -> str | None:
+    """The first query parameter given twice (``?top=a&top=b``), or None: no operation of
+    the API takes a list in its query, and keeping only one value would drop data silently."""
+    from urllib.parse import parse_qsl
+
+    seen: set[str] = set()
+    for key, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if key in seen:
+            return key[:60]
+        seen.add(key)
+    return None
+
+
 class GuardMiddleware:
     """Request-size limit and last-resort handler; logs no bodies, no query strings."""
 
@@ -170,6 +183,14 @@ class GuardMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        repeated = _repeated_query_key(scope.get("query_string", b""))
+        if repeated is not None:  # FastAPI would silently keep the last one
+            await problem_response(Problem(
+                type="/problems/invalid-request", title="The request parameters are not valid",
+                status=422, detail="see errors[]", errors=[ProblemItem(
+                    field=f"query.{repeated}", message="given more than once",
+                    solution="give each query parameter once")]))(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length", b"")
