@@ -84,7 +84,7 @@ def _referenced_patient(ref: Any) -> str | None:
     """The id in a ``{"reference": "Patient/<id>"}`` (relative or absolute URL), else None."""
     if not isinstance(ref, dict) or not isinstance(ref.get("reference"), str):
         return None
-    parts = ref["reference"].split("?", 1)[0].rstrip("/").split("/")
+    parts: list[str] = str(ref["reference"]).split("?", 1)[0].rstrip("/").split("/")
     if len(parts) >= 2 and parts[-2] == "Patient":
         return parts[-1]
     if len(parts) >= 4 and parts[-4] == "Patient" and parts[-2] == "_history":
