@@ -67,7 +67,8 @@ def test_tardive_dystonia_gets_the_tardive_syndrome_guideline(kb: KnowledgeBase)
     (Level C, for TD), switching the drug Level U; each says it is TD evidence."""
     tx = {t.id: t.detail for t in _tardive(kb).treatment_information}
     assert {"TX-TARDIVE-VMAT2", "TX-TARDIVE-DBS", "TX-TARDIVE-SWITCH"} <= tx.keys()
-    assert "valbenazine" in tx["TX-TARDIVE-VMAT2"] and "not tardive dystonia" in tx["TX-TARDIVE-VMAT2"]
+    vmat2 = tx["TX-TARDIVE-VMAT2"]
+    assert "valbenazine" in vmat2 and "not tardive dystonia" in vmat2
     assert "intractable" in tx["TX-TARDIVE-DBS"] and "Level C" in tx["TX-TARDIVE-DBS"]
     assert "clozapine" in tx["TX-TARDIVE-SWITCH"] and "Level U" in tx["TX-TARDIVE-SWITCH"]
 
