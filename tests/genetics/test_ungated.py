@@ -67,7 +67,8 @@ def test_every_renderer_shows_it(kb: KnowledgeBase, index: HpoIndex) -> None:
     first = a.inherited_differential[0]
     md = render_markdown(a)
     assert "## Genetic differential" in md and first.disease_id in md
-    assert "Genetic conditions to talk about" in render_markdown(a, plain=True)
+    plain = render_markdown(a, plain=True)  # the patient report: a note, not the list
+    assert "rare inherited conditions" in plain and first.disease_id not in plain
     console = Console(record=True, width=160)
     console.print(assessment_view(a))
     text = console.export_text()
@@ -78,4 +79,4 @@ def test_every_renderer_shows_it(kb: KnowledgeBase, index: HpoIndex) -> None:
     html = render_html(a, case)  # type: ignore[arg-type]
     assert 'id="h-genetic"' in html and first.disease_id in html
     patient = render_html(a, case, audience="patient")  # type: ignore[arg-type]
-    assert "Genetic conditions to talk about" in patient and first.disease_id not in patient
+    assert "rare inherited conditions" in patient and first.disease_id not in patient
