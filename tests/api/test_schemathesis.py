@@ -14,6 +14,7 @@ time* or *a Case, whose facts must agree with each other* (``GET /v1/time``,
 "HP: and seven digits", but not "a date before the onset", "an onset no later than the
 current age", "an id the shipped HPO release has" or "words a duration parser
 understands"; the 422 problem document names the field, the value and what is accepted.
+The PUT also accepts 412: a generated If-Match is a well-formed ETag, but not the current one.
 Everything else the service enforces is in the document (``api/_openapi``):
 the knowledge base's feature words and region words as enums, plain-JSON limits (no NUL,
 bounded strings and integers) on the CDS Hooks ``context``/``prefetch``, strict numbers,
@@ -60,7 +61,10 @@ CONFIG = SchemathesisConfig.from_dict({"operations": [
     {"include-path": "/v1/time", **TEXT_AND_FACTS},
     {"include-path": "/v1/assess", **TEXT_AND_FACTS},
     {"include-path": "/v1/cases", "include-method": "POST", **TEXT_AND_FACTS},
-    {"include-path": "/v1/cases/{case_id}", "include-method": "PUT", **TEXT_AND_FACTS},
+    {"include-path": "/v1/cases/{case_id}", "include-method": "PUT", "checks": {
+        "positive_data_acceptance": {"expected-statuses": [  # 412: an ETag, but a stale one
+            *TEXT_AND_FACTS["checks"]["positive_data_acceptance"]["expected-statuses"],
+            "412"]}}},
 ]})
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP, config=CONFIG)
 

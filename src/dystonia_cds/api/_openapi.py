@@ -97,6 +97,17 @@ _CASE_LINKS = {  # link name: (method, path) reached from a stored case
 }
 
 
+def _if_match_required(paths: dict[str, Any]) -> None:
+    """A new version without If-Match is refused (428, lost-update protection): the header
+    is required, whatever the route's signature says."""
+    put = paths.get("/v1/cases/{case_id}", {}).get("put", {})
+    for param in put.get("parameters", []):
+        if param.get("in") == "header" and param.get("name", "").lower() == "if-match":
+            param["required"] = True
+            if "anyOf" in param.get("schema", {}):  # str | None: the value is a string
+                param["schema"] = {"type": "string", "minLength": 1}
+
+
 def _add_case_links(paths: dict[str, Any]) -> None:
     """OpenAPI links from a stored case (201 of POST /v1/cases) to its pages, so a client
     (and schemathesis' stateful run) can follow them: id from the body, ETag for If-Match."""
@@ -161,5 +172,6 @@ def refine(schema: dict[str, Any], kb: KnowledgeBase) -> dict[str, Any]:
     _ages_may_be_numbers(comps)
     for model in CASE_MODELS:
         _plain_strings(comps.get(model))
+    _if_match_required(schema.get("paths", {}))
     _add_case_links(schema.get("paths", {}))
     return schema
