@@ -64,7 +64,11 @@ CONFIG = SchemathesisConfig.from_dict({"operations": [
     {"include-path": "/v1/cases/{case_id}", "include-method": "PUT", "checks": {
         "positive_data_acceptance": {"expected-statuses": [  # 412: an ETag, but a stale one
             *TEXT_AND_FACTS["checks"]["positive_data_acceptance"]["expected-statuses"],
-            "412"]}}},
+            "412"]},
+        # a stale If-Match is refused (412) before the body is read: a rejection too
+        "negative_data_rejection": {"expected-statuses": [
+            "400", "401", "403", "404", "405", "406", "409", "412", "415", "422", "428",
+            "429", "5xx"]}}},
 ]})
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP, config=CONFIG)
 
