@@ -65,3 +65,24 @@ def test_a_query_parameter_given_twice_is_refused() -> None:
         assert resp.status_code == 422 and "query.text" in resp.text
         assert resp.headers["content-type"].startswith("application/problem+json")
         assert client.get("/v1/time?text=52").status_code == 200
+
+
+def test_an_unknown_query_parameter_is_refused_with_a_suggestion() -> None:
+    """FastAPI would drop ``?questons=true`` silently; the service names it instead."""
+    from fastapi.testclient import TestClient
+    from tests.conftest import REPO
+
+    from dystonia_cds.api import create_app
+
+    with TestClient(create_app()) as client:
+        body = (REPO / "examples" / "whiplash-neck.yaml").read_text(encoding="utf-8")
+        r = client.post("/v1/assess?questons=true", content=body,
+                        headers={"content-type": "application/yaml"})
+        assert r.status_code == 422
+        item = r.json()["errors"][0]
+        assert item["field"] == "query.questons" and "'questions'" in item["solution"]
+        assert client.get("/healthz?x=1").status_code == 422
+        assert client.get("/healthz").status_code == 200
+        ok = client.post("/v1/assess?questions=true", content=body,
+                         headers={"content-type": "application/yaml"})
+        assert ok.status_code == 200

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
@@ -17,6 +17,7 @@ from dystonia_cds import KnowledgeBase, __version__, load_knowledge
 from dystonia_cds.api._docs import install_docs
 from dystonia_cds.api._headers import SecurityHeadersMiddleware, redact_access_log
 from dystonia_cds.api._openapi import refine
+from dystonia_cds.api._query_guard import known_query_only
 from dystonia_cds.api.problems import install_problem_handlers, problem_schema
 from dystonia_cds.api.routes_assess import openapi_components
 from dystonia_cds.api.routes_assess import router as assess_router
@@ -37,7 +38,8 @@ DESCRIPTION = (
 def create_app(kb: KnowledgeBase | None = None, *, max_body: int | None = None) -> FastAPI:
     """Build the app; ``kb`` defaults to the shipped knowledge base, loaded here, once."""
     app = FastAPI(title="dystonia-cds", version=__version__, description=DESCRIPTION,
-                  docs_url=None, redoc_url=None)  # /docs: _docs.install_docs, served locally
+                  docs_url=None, redoc_url=None,  # /docs: _docs.install_docs, served locally
+                  dependencies=[Depends(known_query_only)])  # no query word silently dropped
     app.state.kb = kb if kb is not None else load_knowledge()
     install_problem_handlers(app, max_body)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: also on 413/500 problems
