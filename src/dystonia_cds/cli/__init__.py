@@ -7,6 +7,7 @@ import sys
 
 import typer
 
+from dystonia_cds.cli._typos import SuggestingGroup
 from dystonia_cds.cli.assess import assess_command
 from dystonia_cds.cli.knowledge import knowledge_command, schema_command
 from dystonia_cds.cli.model import model_app
@@ -20,6 +21,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    cls=SuggestingGroup,  # 'did you mean …?' on a mistyped command, option or choice
 )
 app.command("assess")(assess_command)
 app.command("knowledge")(knowledge_command)
