@@ -23,6 +23,7 @@ from dystonia_cds._case_io import case_to_yaml
 from dystonia_cds.assessment import Assessment
 from dystonia_cds.case import Case
 from dystonia_cds.render.body_map import body_map_svg
+from dystonia_cds.render.citations import cited_reference_ids, evidence_reference_ids
 from dystonia_cds.render.letter import case_facts, demographics, summary_paragraph
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "api" / "templates"
@@ -72,6 +73,9 @@ def report_context(a: Assessment, case: Case, audience: str = "clinician",
     weak = [h for h in hyps if h not in leading and h.evidence]
     rest = [h for h in hyps if h not in leading and not h.evidence]
     day = report_date or dt.date.today()
+    # printed: the sources of what the letter prints; screen only: cited by the unsupported
+    # causes' evidence, which is on screen in a <details> that is not printed
+    printed = cited_reference_ids(a, leading)
     return {
         "report_date": day.isoformat(),
         "facts": case_facts(case),
@@ -90,6 +94,8 @@ def report_context(a: Assessment, case: Case, audience: str = "clinician",
         "status_words": STATUS_WORDS["patient" if patient else "clinician"],
         "check_names": CHECK_NAMES,
         "references": {r.id: r for r in a.references},
+        "printed_refs": printed,
+        "screen_only_refs": evidence_reference_ids(weak) - printed,
         "body_map": body_map_svg(case),
         "case_json": case_json(case),
     }

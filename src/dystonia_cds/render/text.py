@@ -16,8 +16,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from dystonia_cds.assessment import Assessment, Hypothesis
+from dystonia_cds.assessment import Assessment
 from dystonia_cds.case import Case
+from dystonia_cds.render.citations import cited_reference_ids
 from dystonia_cds.render.markdown import render_markdown
 
 if TYPE_CHECKING:
@@ -122,19 +123,6 @@ def _differential_table(a: Assessment) -> Table:
     if a.gene_panel:
         table.caption = f"Genes to consider testing: {', '.join(a.gene_panel)}"
     return table
-
-
-def cited_reference_ids(a: Assessment, shown: Sequence[Hypothesis]) -> set[str]:
-    """The reference ids cited by what a view shows: the classification, the evidence of
-    the hypotheses shown, the checks, recommendations, treatments and the differential."""
-    ids = set(a.classification.reference_ids)
-    for h in shown:
-        for item in h.evidence:
-            ids.update(item.reference_ids)
-    for group in (a.checks, a.recommendations, a.treatment_information):
-        for x in group:
-            ids.update(x.reference_ids)
-    return ids
 
 
 def patient_view(a: Assessment, case: Case | None = None) -> Markdown:
