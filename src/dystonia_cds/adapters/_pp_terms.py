@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,12 @@ from dystonia_cds.knowledge import hpo_label
 NS = "DYSTONIA-CDS"
 DYSTONIA = ("HP:0001332", "Dystonia")
 LIMB_DYSTONIA = "HP:0002451"
+CRANIOFACIAL_DYSTONIA = "HP:0012179"
+# Terms shared by several regions: written with an UBERON body-part modifier saying which
+# one, and read back to that part (Limb dystonia: arm or leg; Craniofacial dystonia: its
+# children are blepharospasm, oromandibular, lingual dystonia and torticollis — the lower
+# face has no class of its own in HPO 2025-11-24)
+SHARED_TERMS = frozenset({DYSTONIA[0], LIMB_DYSTONIA, CRANIOFACIAL_DYSTONIA})
 GENE_STATUS = {"positive": GenomicInterpretation.CAUSATIVE,
                "negative": GenomicInterpretation.REJECTED,
                "vus": GenomicInterpretation.CANDIDATE}
@@ -31,6 +38,17 @@ def terms() -> dict[str, Any]:
     path = Path(__file__).parent / "data" / "phenopacket_terms.yaml"
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     return data
+
+
+@cache
+def differential_region_terms() -> dict[str, str]:
+    """Case region → the HPO term the genetic differential codes it with
+    (genetics/data/regions_hpo.yaml, read as a file: the genetics package needs the [hpo]
+    extra). Why the writer uses it: the converter and the differential must not code one
+    region two ways (issue 15: the leg was Limb dystonia in one, Leg dystonia in the other)."""
+    raw = resources.files("dystonia_cds").joinpath("genetics/data/regions_hpo.yaml")
+    data = yaml.safe_load(raw.read_text(encoding="utf-8"))
+    return {region: str(v["hpo"]) for region, v in data["regions"].items()}
 
 
 def region_of_uberon() -> dict[str, str]:

@@ -24,6 +24,8 @@ from dystonia_cds.adapters._pp_terms import (
     LIMB_DYSTONIA,
     NS,
     SEX,
+    SHARED_TERMS,
+    differential_region_terms,
     hpo,
     ns,
     oc,
@@ -42,12 +44,14 @@ def _hpo_side(side: str) -> str:
 
 
 def region_term(region: str, kb: KnowledgeBase) -> str:
-    """The HPO term written for a region: the most specific one the knowledge base gives
-    (Arm dystonia, Leg dystonia — the terms the genetic differential matches on), not the
-    shared parent Limb dystonia."""
+    """The HPO term written for a region: the one the genetic differential matches on (Arm
+    and Leg dystonia, not their parent Limb dystonia; Lingual and Axial dystonia for the
+    tongue and trunk; Craniofacial dystonia for the lower face, which has no class of its
+    own), else the most specific one the knowledge base gives."""
     info = kb.regions[region]
-    return info.hpo_more[0] if info.hpo == LIMB_DYSTONIA and info.hpo_more else (
-        info.hpo or DYSTONIA[0])
+    more = info.hpo_more[0] if info.hpo_more else None
+    specific = more if info.hpo in (None, LIMB_DYSTONIA) and more else info.hpo
+    return differential_region_terms().get(region) or specific or DYSTONIA[0]
 
 
 def _region_feature(region: str, side: str | None, case: Case,
@@ -55,7 +59,7 @@ def _region_feature(region: str, side: str | None, case: Case,
     t = terms()
     term = region_term(region, kb)
     pf = PhenotypicFeature(type=hpo(term))
-    if region in t["uberon"] and term in (LIMB_DYSTONIA, DYSTONIA[0]):
+    if region in t["uberon"] and term in SHARED_TERMS:
         pf.modifiers.append(oc(t["uberon"][region]["id"], t["uberon"][region]["label"]))
     if side:
         pf.modifiers.append(hpo(_hpo_side(side)))
