@@ -246,14 +246,21 @@ def test_patient_id_cannot_escape_the_fhir_base(app: FastAPI, listener: _Listene
     assert listener.seen == []
 
 
+class _Req:
+    """What ``cds_hooks.reports`` reads of a request: the app (its state and settings)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+
 def test_a_record_of_another_patient_gets_no_report(app: FastAPI,
                                                    listener: _Listener) -> None:
     app.state.cds_hooks_settings = CdsHooksSettings(fhir_servers=listener.base)
     listener.same_patient = False  # the server answers for pat-1.2 with patient p's record
-    before = len(cds_hooks.REPORTS)
+    before = len(cds_hooks.reports(_Req(app)))
     (card,) = _hook(app, listener.base, "pat-1.2")["cards"]
     assert "not one patient's" in card["summary"] and "links" not in card
-    assert len(cds_hooks.REPORTS) == before
+    assert len(cds_hooks.reports(_Req(app))) == before
 
 
 @pytest.mark.parametrize("patient", ["", None, 7])
@@ -343,8 +350,8 @@ def test_report_links_are_unguessable_no_store_and_expire(app: FastAPI,
     resp = client.get(f"/cds-services/reports/{key}")
     assert resp.status_code == 200 and resp.headers["cache-control"] == "no-store"
     assert client.get(f"/cds-services/reports/{key[:-1]}").status_code == 404
-    later = time.monotonic() + cds_hooks.REPORT_SECONDS + 1
-    monkeypatch.setattr(_cds_reports.time, "monotonic", lambda: later)
+    later = time.time() + _cds_reports.REPORT_SECONDS + 1
+    monkeypatch.setattr(_cds_reports, "_now", lambda: later)
     assert client.get(f"/cds-services/reports/{key}").status_code == 404
 
 

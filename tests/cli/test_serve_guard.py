@@ -9,9 +9,9 @@ pytest.importorskip("uvicorn")
 pytest.importorskip("jwt")
 
 from dystonia_cds.cli import app
-from dystonia_cds.cli.serve import is_loopback, startup_problem
+from dystonia_cds.cli.serve import is_loopback, shared_report_file, startup_problem
 
-ENV = ("JWKS_URL", "PUBLIC_KEY", "BASE_URL", "REPLAY_DB")
+ENV = ("JWKS_URL", "PUBLIC_KEY", "BASE_URL", "REPLAY_DB", "REPORT_DB")
 
 
 @pytest.fixture(autouse=True)
@@ -49,3 +49,27 @@ def test_jwt_configuration_must_be_complete(monkeypatch: pytest.MonkeyPatch) -> 
     assert "REPLAY_DB" in (startup_problem("0.0.0.0", 4, False) or "")
     monkeypatch.setenv("DYSTONIA_CDS_HOOKS_REPLAY_DB", "/tmp/jti.sqlite")
     assert startup_problem("0.0.0.0", 4, False) is None
+
+
+def test_several_workers_share_a_report_file(monkeypatch: pytest.MonkeyPatch,
+                                             tmp_path: object) -> None:
+    """A card link made by one worker must open on any: ``serve --workers 2`` names a
+    private report file for its workers when none is configured, and keeps a named one."""
+    import os
+
+    from dystonia_cds.api._cds_auth import CdsHooksSettings
+
+    monkeypatch.setenv("DYSTONIA_CDS_HOOKS_REPORT_DB", "")  # so the teardown removes
+    monkeypatch.delenv("DYSTONIA_CDS_HOOKS_REPORT_DB")  # what shared_report_file sets
+    assert shared_report_file(1) is None and CdsHooksSettings().reports_file is None
+    path = shared_report_file(2)
+    assert path is not None and CdsHooksSettings().reports_file == str(path)
+    assert path.parent.stat().st_mode & 0o077 == 0  # a folder of the owner's only
+    monkeypatch.setenv("DYSTONIA_CDS_HOOKS_REPORT_DB", "/srv/cds/reports.sqlite")
+    assert shared_report_file(4) is None
+    assert CdsHooksSettings().reports_file == "/srv/cds/reports.sqlite"
+    monkeypatch.delenv("DYSTONIA_CDS_HOOKS_REPORT_DB")
+    monkeypatch.setenv("DYSTONIA_CDS_HOOKS_REPLAY_DB", "/srv/cds/state.sqlite")
+    assert shared_report_file(4) is None  # the replay file holds the reports too
+    os.rmdir(path.parent)
+

@@ -15,6 +15,9 @@ Configured by environment variables (pydantic-settings, prefix ``DYSTONIA_CDS_HO
 - ``REPLAY_DB`` (an SQLite file shared by all worker processes for ``jti`` replay
   protection; without it replay protection is per process and ``serve`` refuses to start
   several workers with JWT switched on);
+- ``REPORT_DB`` (an SQLite file shared by all worker processes for the reports behind card
+  links, see :mod:`dystonia_cds.api._cds_reports`; defaults to ``REPLAY_DB``, one file for
+  both; without either, reports stay in the app's memory);
 - ``FHIR_SERVERS`` (see :mod:`dystonia_cds.api._cds_fetch`).
 
 ``exp``, ``iat`` and ``jti`` are required and a ``jti`` seen before (within its lifetime)
@@ -52,7 +55,14 @@ class CdsHooksSettings(BaseSettings):
     base_url: str | None = None  # public base URL of the service (the JWT audience)
     max_lifetime: int = 300
     replay_db: str | None = None
+    report_db: str | None = None
     fhir_servers: str = ""
+
+    @property
+    def reports_file(self) -> str | None:
+        """The SQLite file for card reports shared by workers (``report_db``, else the
+        replay file), or None: the app's memory."""
+        return self.report_db or self.replay_db
 
     @property
     def configured(self) -> bool:

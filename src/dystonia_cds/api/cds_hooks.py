@@ -29,7 +29,7 @@ from dystonia_cds.adapters.detect import with_notes
 from dystonia_cds.adapters.fhir import FhirFacts, case_from_fhir, drug_of, read_fhir
 from dystonia_cds.api._cds_auth import cds_settings, verify_request
 from dystonia_cds.api._cds_fetch import FetchError, fetch_missing
-from dystonia_cds.api._cds_reports import REPORT_SECONDS, ReportStore, other_patients
+from dystonia_cds.api._cds_reports import ReportStore, other_patients, report_store
 from dystonia_cds.api.problems import problem_openapi
 from dystonia_cds.render import render_markdown
 
@@ -51,8 +51,6 @@ SERVICES = [
      "description": "Warns when a dopamine-receptor-blocking drug is ordered for a patient "
                     "with dystonia or a past acute dystonic reaction.", "prefetch": PREFETCH},
 ]
-REPORTS = ReportStore(REPORT_SECONDS)
-"""The reports behind card links of this process."""
 CORS = {"Access-Control-Allow-Origin": "*",
         "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
         "Access-Control-Allow-Headers": "Authorization, Content-Type",
@@ -90,6 +88,12 @@ class HookRequest(BaseModel):
             raise ValueError("context.patientId must be the id of the patient (a non-empty "
                              "string)")
         return context
+
+
+def reports(request: Request) -> ReportStore:
+    """The reports behind this app's card links: shared by every worker when a report file
+    is configured (``DYSTONIA_CDS_HOOKS_REPORT_DB``), else this app's own memory."""
+    return report_store(request.app.state, cds_settings(request).reports_file)
 
 
 def _kb(request: Request) -> KnowledgeBase:
@@ -217,7 +221,7 @@ async def dystonia_etiology(req: HookRequest, request: Request) -> Response:
     a = await run_in_threadpool(_assess_record, data, kb)
     if a is None:
         return _json({"cards": []})  # no dystonia recorded: nothing to say
-    key = REPORTS.put(patient, a)  # rendered when followed
+    key = await run_in_threadpool(reports(request).put, patient, a)  # rendered when followed
     url = str(request.url_for("cds_report", key=key))
     settings = cds_settings(request)
     if settings.base_url:  # the public URL, not one built from the caller's Host header
@@ -237,13 +241,13 @@ def _assess_record(data: dict[str, Any], kb: KnowledgeBase) -> Assessment | None
 
 @router.get("/cds-services/reports/{key}", name="cds_report", response_class=PlainTextResponse,
             responses=problem_openapi(404))
-def cds_report(key: str, patient_id: str | None = Query(
+def cds_report(request: Request, key: str, patient_id: str | None = Query(
         None, alias="patientId", description="When given, the report opens only if it was "
         "made for this patient (as the EHR launching the link knows the chart it is in)."),
                ) -> PlainTextResponse:
     """The full report behind a card link (Markdown), while it is kept (15 minutes), for
     the patient it was made for only; 404 for an unknown, expired or other patient's key."""
-    a = REPORTS.get(key, patient_id)
+    a = reports(request).get(key, patient_id)
     if a is None:
         raise HTTPException(status_code=404, detail="report expired or unknown")
     return PlainTextResponse(render_markdown(a), headers={**NO_STORE, **CORS})

@@ -5,13 +5,20 @@ call, which is fine on a developer's loopback and dangerous anywhere else. On a
 non-loopback address it starts only with JWT configured (``DYSTONIA_CDS_HOOKS_*``) or with
 an explicit ``--insecure``, which prints a warning; and with JWT on, several workers need a
 shared replay store (``DYSTONIA_CDS_HOOKS_REPLAY_DB``), or a token could be replayed once
-per worker.
+per worker. Several workers also share the reports behind CDS Hooks card links (a link made
+by one worker must open on any): through ``DYSTONIA_CDS_HOOKS_REPORT_DB`` (or the replay
+file) when set, else through a private file made for this run and removed after it.
 """
 
 from __future__ import annotations
 
+import atexit
 import ipaddress
+import os
+import shutil
 import socket
+import tempfile
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -83,6 +90,25 @@ def startup_problem(host: str, workers: int, insecure: bool) -> str | None:
             "_ISSUERS), listen on 127.0.0.1, or pass --insecure for a closed test network")
 
 
+def shared_report_file(workers: int) -> Path | None:
+    """With several workers and no report file configured, make a private one (in a new
+    owner-only folder, removed at exit) and name it in the environment the workers inherit;
+    returns it, or None when one process or a configured file needs none."""
+    if workers <= 1:
+        return None
+    try:
+        from dystonia_cds.api._cds_auth import CdsHooksSettings
+    except ImportError:  # no standards extra: no CDS Hooks service, no reports
+        return None
+    if CdsHooksSettings().reports_file:
+        return None
+    folder = Path(tempfile.mkdtemp(prefix="dystonia-cds-reports-"))
+    atexit.register(shutil.rmtree, folder, True)
+    path = folder / "reports.sqlite"
+    os.environ["DYSTONIA_CDS_HOOKS_REPORT_DB"] = str(path)
+    return path
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
@@ -102,5 +128,6 @@ def serve(
     if problem:
         typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(2)
+    shared_report_file(workers)
     typer.echo(f"dystonia-cds: http://{host}:{port}/  (API docs: /docs; Ctrl-C to stop)")
     run_server(host, port, workers)
