@@ -60,6 +60,12 @@ def test_import_list_show_history_diff_export(db: str, tmp_path: Path) -> None:
     assert json.loads(out)["patient"]["sex"] == "female"
     code, out, _ = reg("export", "post-stroke-arm")
     assert "sex: female" in out
+    pytest.importorskip("fhir.resources", reason="the standards extra is not installed")
+    code, out, err = reg("export", "post-stroke-arm", "--format", "fhir")
+    bundle = json.loads(out)
+    assert code == 0 and bundle["identifier"]["value"] == "post-stroke-arm"
+    assert bundle["entry"][0]["resource"]["gender"] == "female"
+    assert "note: events[0].before_onset:" in err and "note: patient.age:" in err
     pytest.importorskip("phenopackets", reason="the standards extra is not installed")
     code, out, _ = reg("export", "post-stroke-arm", "--format", "phenopacket")
     assert code == 0 and json.loads(out)["id"] == "post-stroke-arm"

@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 
+from dystonia_cds.case import EventType
 from dystonia_cds.knowledge import KnowledgeBase, normalise_word
+
+EVENT_TYPES: frozenset[str] = frozenset(get_args(EventType))
 
 
 @cache
@@ -88,6 +91,10 @@ class CodeTables:
         if system == "hpo":
             region = self.hpo_region.get(code.upper())
             return Meaning(dystonia=region) if region else None
+        if system == "region":
+            return Meaning(dystonia=code) if code in self.kb.regions else None
+        if system == "event":
+            return Meaning(event=code) if code in EVENT_TYPES else None
         return None
 
     def drug(self, system: str | None, code: str | None, name: str | None) -> str | None:

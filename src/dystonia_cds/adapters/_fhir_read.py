@@ -129,6 +129,8 @@ def body_site(concepts: Any, res: Any, tables: CodeTables) -> tuple[str | None, 
             if system == "snomed":
                 region = region or tables.body_sites.get(code)
                 side = side or tables.laterality.get(code)
+            elif system == "region" and code in tables.kb.regions:
+                region = region or code
     for ext in [*(getattr(res, "extension", None) or [])]:
         if str(ext.url).lower().endswith("laterality") and ext.valueCodeableConcept:
             for _, code, _ in codings(ext.valueCodeableConcept, tables):

@@ -27,6 +27,7 @@ from dystonia_cds.adapters._fhir_read import (
     FhirFacts,
     add_event,
     add_region,
+    age_text,
     body_site,
     codings,
     collect_resources,
@@ -38,13 +39,14 @@ from dystonia_cds.adapters._fhir_read import (
     shown,
     time_text,
 )
+from dystonia_cds.adapters._fhir_write import case_to_fhir, to_json
 from dystonia_cds.assessment import InputNote
 from dystonia_cds.case import Case
 from dystonia_cds.errors import CaseError, InputProblem
 from dystonia_cds.knowledge import KnowledgeBase, default_knowledge
 
-__all__ = ["DystoniaCodes", "FhirFacts", "case_from_fhir", "case_from_resources", "drug_of",
-           "dystonia_codes", "read_fhir"]
+__all__ = ["DystoniaCodes", "FhirFacts", "case_from_fhir", "case_from_resources", "case_to_fhir",
+           "drug_of", "dystonia_codes", "read_fhir", "to_json"]
 
 _SKIP_STATUS = {"entered-in-error", "refuted"}
 _IMAGING_CATEGORIES = {"RAD", "imaging", "IMG"}
@@ -88,6 +90,8 @@ def _procedure(res: Any, facts: FhirFacts, tables: CodeTables) -> None:
         facts.note(where, f"procedure {shown(res.code)} is not mapped; not used")
         return
     when = time_text(res.performedDateTime, facts, where) if res.performedDateTime else None
+    if when is None and res.performedAge is not None:
+        when = age_text(res.performedAge, facts, where)
     if when is None and res.performedPeriod is not None:
         when = time_text(res.performedPeriod.start, facts, where)
     add_event(facts, tables, res, res.code, meaning, when)
@@ -239,6 +243,20 @@ def read_fhir(data: Any, kb: KnowledgeBase | None = None) -> FhirFacts:
     return facts
 
 
+def _case_id(data: Any, kb: KnowledgeBase) -> str | None:
+    """A Bundle's Case id: its dystonia-cds identifier (any text), else its FHIR id."""
+    if not isinstance(data, dict):
+        return None
+    tables = CodeTables(kb)
+    ident = data.get("identifier")
+    for item in ident if isinstance(ident, list) else [ident]:
+        if isinstance(item, dict) and tables.system(item.get("system")) == "case_id" \
+                and isinstance(item.get("value"), str):
+            return str(item["value"])
+    found = data.get("id")
+    return found if isinstance(found, str) else None
+
+
 def case_from_fhir(data: Any, kb: KnowledgeBase | None = None,
                    case_id: str | None = None) -> tuple[Case, list[InputNote]]:
     """FHIR JSON (text, Bundle, resource or prefetch mapping) → (Case, input notes).
@@ -262,7 +280,7 @@ def case_from_fhir(data: Any, kb: KnowledgeBase | None = None,
     if facts.excluded_features:
         dystonia["excluded_features"] = facts.excluded_features
     mapping: dict[str, Any] = {
-        "id": case_id or (data.get("id") if isinstance(data, dict) else None),
+        "id": case_id or _case_id(data, kb),
         "patient": {k: v for k, v in facts.patient.items() if v is not None},
         "dystonia": dystonia,
     }

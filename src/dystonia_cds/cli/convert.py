@@ -1,8 +1,9 @@
-"""``dystonia-cds convert FILE --to phenopacket|case``: between Case, FHIR and Phenopacket.
+"""``dystonia-cds convert FILE --to phenopacket|fhir|case``: between Case, FHIR, Phenopacket.
 
 The input format is detected from content (Case YAML/JSON, FHIR R4 JSON, Phenopacket v2
 JSON). ``--to case`` prints Case YAML; ``--to phenopacket`` prints Phenopacket v2 JSON with
-the assessment as an interpretation. What the target cannot carry is listed on stderr.
+the assessment as an interpretation; ``--to fhir`` prints a FHIR R4 Bundle. What the target
+cannot carry is listed on stderr.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dystonia_cds import CaseError, assess, case_to_yaml, default_knowledge
 
 class Target(StrEnum):
     phenopacket = "phenopacket"
+    fhir = "fhir"
     case = "case"
 
 
@@ -25,7 +27,7 @@ def convert(
     file: Annotated[str, typer.Argument(help="Case YAML/JSON, FHIR R4 JSON or Phenopacket JSON.")],
     to: Annotated[Target, typer.Option("--to", help="Output format.")] = Target.case,
 ) -> None:
-    """Convert an input to a Case (YAML) or a Phenopacket v2 (JSON)."""
+    """Convert an input to a Case (YAML), a Phenopacket v2 or a FHIR R4 Bundle (JSON)."""
     from dystonia_cds.adapters.detect import read_any
     from dystonia_cds.cli._common import report_case_error
 
@@ -42,6 +44,13 @@ def convert(
         pp, more = case_to_phenopacket(case, assess(case, kb), kb)
         notes = [*notes, *more]
         typer.echo(to_json(pp))
+    elif to is Target.fhir:
+        from dystonia_cds.adapters.fhir import case_to_fhir
+        from dystonia_cds.adapters.fhir import to_json as fhir_json
+
+        bundle, more = case_to_fhir(case, kb)
+        notes = [*notes, *more]
+        typer.echo(fhir_json(bundle))
     else:
         typer.echo(case_to_yaml(case), nl=False)
     for n in notes:

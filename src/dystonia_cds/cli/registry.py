@@ -33,6 +33,7 @@ class ExportFormat(StrEnum):
     yaml = "yaml"
     json = "json"
     phenopacket = "phenopacket"
+    fhir = "fhir"
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -121,7 +122,8 @@ def import_cases(
 def export(case_id: CaseId,
            fmt: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.yaml,
            version: Annotated[int | None, typer.Option(help="A past version.")] = None) -> None:
-    """Print a case (current or a past version) as Case YAML/JSON or a Phenopacket v2."""
+    """Print a case (current or a past version) as Case YAML/JSON, a Phenopacket v2 or a
+    FHIR R4 Bundle (what the target cannot carry is listed on stderr)."""
     with _registry() as (reg, who):
         stored = reg.get(case_id, who, version, action="export")
         case = reg.case(stored)
@@ -129,6 +131,16 @@ def export(case_id: CaseId,
             typer.echo(json.dumps(stored.data(), indent=2, ensure_ascii=False))
         elif fmt is ExportFormat.yaml:
             typer.echo(case_to_yaml(case), nl=False)
+        elif fmt is ExportFormat.fhir:
+            try:
+                from dystonia_cds.adapters.fhir import case_to_fhir
+                from dystonia_cds.adapters.fhir import to_json as fhir_json
+            except ImportError:
+                raise _fail("FHIR export needs the standards extra") from None
+            bundle, notes = case_to_fhir(case, reg.kb)
+            typer.echo(fhir_json(bundle))
+            for n in notes:
+                typer.echo(f"note: {n.field}: {n.message}", err=True)
         else:
             try:
                 from dystonia_cds.adapters.phenopacket import case_to_phenopacket, to_json
