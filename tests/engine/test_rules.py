@@ -99,6 +99,13 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "R-DEG-COMBINED": ({"dystonia": {"features": ["ataxia"]}},
                        {"dystonia": {"features": ["hemiparesis"]}}),
     "R-DEG-ISOLATED": ({"dystonia": {"features": []}}, {"dystonia": {"features": ["ataxia"]}}),
+    # Ho 1993: bilateral basal ganglia lesions with no acute insult; a hypoxic event is one
+    "R-DEG-BILATERAL-BG": (
+        {"imaging": [{"modality": "MRI", "normal": False,
+                      "lesions": [{"side": "bilateral", "structure": "globus_pallidus"}]}]},
+        {"imaging": [{"modality": "MRI", "normal": False,
+                      "lesions": [{"side": "bilateral", "structure": "globus_pallidus"}]}],
+         "events": ev("brain_hypoxia")}),
     **central("CT", "head_injury"),
     "R-CT-SEVERE": ({"events": ev("head_injury", severity="severe")},
                     {"events": ev("head_injury", severity="mild")}),
@@ -191,6 +198,14 @@ def test_pyramidal_signs_alone_do_not_point_to_one_insult(prefix: str, kind: str
 def _fired(kb: KnowledgeBase, parts: dict[str, Any]) -> set[str]:
     a = assess(make_case(kb, **parts), kb)
     return {e.rule_id for h in a.etiology.hypotheses for e in h.evidence}
+
+
+@pytest.mark.parametrize("gene", ["ATP7B", "HTT", "VPS13A", "PANK2"])
+def test_a_neurodegeneration_gene_counts_once(gene: str, kb: KnowledgeBase) -> None:
+    """Wilson disease, Huntington disease, chorea-acanthocytosis, PKAN: the variant is the
+    degenerative hypothesis's finding (R-DEG-GENE) and not the inherited one's as well."""
+    fired = _fired(kb, {"genetics": [{"gene": gene, "result": "positive"}]})
+    assert "R-DEG-GENE" in fired and "R-INH-GENE" not in fired
 
 
 def test_every_rule_has_a_unit_test() -> None:

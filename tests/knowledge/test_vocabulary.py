@@ -85,6 +85,7 @@ def test_shipped_hpo_table_is_the_release_hpo3_ships() -> None:
     fresh = build_table()
     assert shipped["release"] == fresh["release"]
     assert shipped["terms"] == fresh["terms"], "re-run `dystonia-cds knowledge --rebuild-hpo`"
+    assert shipped["neurodegeneration_genes"] == fresh["neurodegeneration_genes"]
 
 
 @pytest.mark.parametrize("word", [
@@ -93,3 +94,13 @@ def test_shipped_hpo_table_is_the_release_hpo3_ships() -> None:
 ])
 def test_the_clinicians_words_of_the_issue_are_accepted(word: str, kb: KnowledgeBase) -> None:
     _case(kb, features=[word])  # raises CaseError if refused
+
+
+def test_no_isolated_dystonia_gene_reads_as_degenerative(kb: KnowledgeBase) -> None:
+    """The degenerative genes are generated from the HPO (Neurodegeneration or Dementia), not
+    listed by hand; of the genetic panel only Wilson disease's ATP7B may be among them. A new
+    HPO release that annotated, say, TOR1A with dementia would make R-DEG-GENE misread
+    isolated dystonia, and must be looked at before it ships."""
+    genes = hpo_table().neurodegeneration_genes
+    assert {"PANK2", "HTT", "ATP7B", "VPS13A", "PRKN"} <= genes
+    assert genes & kb.dystonia_genes == {"ATP7B"}

@@ -112,25 +112,34 @@ def family_history_negative(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | N
 
 @reads("genetics")
 def pathogenic_variant(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
-    genes = sorted(g.gene.upper() for g in f.case.genetics or [] if g.result == "positive")
+    """A variant in a gene of a neurodegenerative disease is R-DEG-GENE's finding, not this
+    one: the one variant is not counted for both hypotheses."""
+    positive = {g.gene.upper() for g in f.case.genetics or [] if g.result == "positive"}
+    genes = sorted(positive - _neurodegeneration_genes(positive, kb))
     return "Pathogenic variant reported in " + ", ".join(genes) if genes else None
+
+
+def _neurodegeneration_genes(positive: set[str], kb: KnowledgeBase) -> set[str]:
+    """The HPO annotation decides, panel or not: of the panel's genes only ATP7B (Wilson
+    disease) is in the generated list, and a test keeps the others out of it."""
+    return positive & hpo_table().neurodegeneration_genes
 
 
 @reads("genetics")
 def variant_in_neurodegeneration_gene(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     """Albanese 2013 asks about inheritance and nervous-system pathology separately: a
-    pathogenic variant in a gene whose disease the HPO annotates with neurodegeneration
-    (PANK2, PLA2G6, HTT, FTL, ATXN2... — generated with the HPO vocabulary, not listed by
-    hand), and that is not one of the panel's isolated or combined dystonia genes, points to
-    a degenerative disorder."""
+    pathogenic variant in a gene whose disease the HPO annotates with Neurodegeneration or
+    Dementia (PANK2, PLA2G6, HTT, FTL, ATP7B, VPS13A... — generated with the HPO vocabulary,
+    not listed by hand), points to a degenerative disorder. Wilson disease is one although
+    ATP7B is on the genetic panel (tested because it is treatable)."""
     positive = {g.gene.upper() for g in f.case.genetics or [] if g.result == "positive"}
     if not positive:
         return None
-    genes = sorted((positive & hpo_table().neurodegeneration_genes) - kb.dystonia_genes)
+    genes = sorted(_neurodegeneration_genes(positive, kb))
     if not genes:
         return None
     return ("Pathogenic variant in a gene of a neurodegenerative disease (HPO: "
-            "neurodegeneration): " + ", ".join(genes))
+            "neurodegeneration or dementia): " + ", ".join(genes))
 
 
 @reads("onset", "regions")
@@ -159,6 +168,26 @@ def progressive_combined(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None
 def isolated_dystonia(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.features_known and not non_pyramidal_signs(f, c, kb):
         return "Isolated dystonia: no other neurological signs recorded"
+    return None
+
+
+_BASAL_GANGLIA = frozenset({"putamen", "caudate", "globus_pallidus", "lentiform_nucleus",
+                           "basal_ganglia"})
+
+
+@reads("imaging", "events", "onset")
+def bilateral_basal_ganglia_without_insult(f: Facts, c: CheckSet,
+                                           kb: KnowledgeBase) -> str | None:
+    """Ho 1993 splits bilateral basal ganglia lesions into acute processes (hypoxia,
+    hypoglycaemia, carbon monoxide poisoning, encephalitis...) and chronic, often inherited
+    ones (inborn errors of metabolism, Huntington disease): with no acute insult recorded,
+    the chronic reading is left. No event of any kind may be recorded, since any of them
+    could be the acute insult."""
+    hits = sorted({les.info.label for les in f.lesions
+                   if les.lesion.structure in _BASAL_GANGLIA and les.lesion.side == "bilateral"})
+    if hits and not f.events:
+        return ("Bilateral lesions of the " + ", ".join(hits)
+                + " with no acute insult (injury, stroke, hypoxia, poisoning) recorded")
     return None
 
 
@@ -201,4 +230,5 @@ RULES = rules(
     ("R-DEG-PROGRESSIVE-COMBINED", progressive_combined),
     ("R-DEG-COMBINED", non_pyramidal_signs),
     ("R-DEG-ISOLATED", isolated_dystonia),
+    ("R-DEG-BILATERAL-BG", bilateral_basal_ganglia_without_insult),
 )

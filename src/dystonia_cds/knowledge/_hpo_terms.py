@@ -41,6 +41,12 @@ class HpoTerm:
 
 
 NEURODEGENERATION = "HP:0002180"
+DEMENTIA = "HP:0000726"
+# A gene counts as a neurodegenerative disease's when one of its diseases is annotated with
+# one of these terms or a descendant: Neurodegeneration itself, and Dementia, the loss of
+# acquired abilities that the HPO records for Wilson disease (ATP7B), chorea-acanthocytosis
+# (VPS13A) and PRKN parkinsonism, which it does not annotate with Neurodegeneration.
+DEGENERATION_TERMS = (NEURODEGENERATION, DEMENTIA)
 
 
 @dataclass(frozen=True)
@@ -48,8 +54,9 @@ class HpoTable:
     release: str
     terms: dict[str, HpoTerm]
     by_label: dict[str, str]  # normalised label → id
-    # Genes with a disease annotated with Neurodegeneration (HP:0002180) or a descendant, in
-    # the same HPO release: the engine's sign that an inherited disorder is a degenerative one.
+    # Genes with a disease annotated with Neurodegeneration (HP:0002180), Dementia
+    # (HP:0000726) or a descendant, in the same HPO release: the engine's sign that an
+    # inherited disorder is a degenerative one.
     neurodegeneration_genes: frozenset[str] = frozenset()
 
 
@@ -81,14 +88,16 @@ def build_table() -> dict[str, Any]:
         ancestors = term.all_parents | {term}
         kind = next((k for root, k in roots if root in ancestors), None)
         rows.append([term.id, term.name, kind])
-    nd = Ontology.get_hpo_object(NEURODEGENERATION)
+    roots_nd = [Ontology.get_hpo_object(r) for r in DEGENERATION_TERMS]
     genes = sorted(
         g.name for g in Ontology.genes
-        if any((t := Ontology.get_hpo_object(i)) == nd or t.child_of(nd) for i in g.hpo)
+        if any((t := Ontology.get_hpo_object(i)) in roots_nd
+               or any(t.child_of(r) for r in roots_nd) for i in g.hpo)
     )
     return {"release": f"HPO {Ontology.version()} (hpo3)",
             "command": "dystonia-cds knowledge --rebuild-hpo",
             "kind_roots": [list(r) for r in KIND_ROOTS], "terms": rows,
             "neurodegeneration_genes_from": f"genes with a disease annotated {NEURODEGENERATION} "
-                                            "Neurodegeneration or a descendant",
+                                            f"Neurodegeneration, {DEMENTIA} Dementia or a "
+                                            "descendant",
             "neurodegeneration_genes": genes}
