@@ -26,6 +26,16 @@ from dystonia_cds.seek_care import UnknownSignError, seek_care, warning_signs
 router = APIRouter(include_in_schema=False)
 
 
+def scan_places(kb: KnowledgeBase) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The scan's structures grouped under where they are in everyday words (the patient
+    questionnaire's choices): the name a person is told sits under a place they can picture."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for s in kb.structures.values():
+        if s.plain_place:
+            groups.setdefault(s.plain_place, []).append((s.id, s.label))
+    return list(groups.items())
+
+
 @router.get("/", response_class=HTMLResponse)
 def index(request: Request, mode: str = "patient") -> HTMLResponse:
     kb: KnowledgeBase = request.app.state.kb
@@ -42,6 +52,7 @@ def index(request: Request, mode: str = "patient") -> HTMLResponse:
         picker=body_picker_svg({
             r["id"]: r["plain_label" if mode == "patient" else "label"]
             for r in summary["regions"] if r["id"] != "unspecified"}),
+        scan_places=scan_places(kb),
         warning_signs=warning_signs(kb) if kb.seek_care is not None else (),
         urgent=kb.seek_care.levels["urgent"] if kb.seek_care is not None else None,
     )

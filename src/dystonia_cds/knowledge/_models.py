@@ -106,6 +106,9 @@ class StructureInfo(_Data):
         description="Basal ganglia, thalamus or brainstem/cerebellar structures that lesion "
         "studies link to dystonia."
     )
+    plain_place: str | None = Field(
+        None, description="Where it is, in everyday words (the patient questionnaire groups "
+        "the scan's structures by it); None: not offered there.")
 
 
 class Window(_Data):
