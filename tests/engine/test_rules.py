@@ -160,6 +160,9 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "R-DT-PSYCH": ({"medications": DRB2Y, "dystonia": {"features": ["psychiatric_comorbidity"]}},
                    {"medications": [], "dystonia": {"features": ["psychiatric_comorbidity"]}}),
     "R-DT-EXPOSURE": ({"medications": DRB2Y}, {"medications": []}),
+    # an antipsychotic (ATC N05A), not an antiemetic blocker (metoclopramide, A03FA01)
+    "R-DT-ANTIPSYCHOTIC": ({"medications": DRB2Y},
+                           {"medications": [{"drug": "metoclopramide", "before_onset": "P2Y"}]}),
     "R-DT-NO-DRUG": ({"medications": []}, {"medications": DRB2Y}),
     "R-DT-LATENCY-OK": ({"medications": DRB2Y}, {"medications": [
         {"drug": "haloperidol", "before_onset": "P1D"}]}),

@@ -113,6 +113,18 @@ def psychiatric_illness_on_blocker(f: Facts, c: CheckSet, kb: KnowledgeBase) -> 
     return None
 
 
+@reads("medications", "onset")
+def antipsychotic_blocker(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
+    """Burke 1982 describes tardive dystonia as "caused by antipsychotic drugs", after "3 days
+    to 11 years of antipsychotic therapy"; van Harten 1999 names antiemetics as well as
+    antipsychotics for acute reactions. So an antipsychotic (ATC group N05A) among the
+    blockers points to tardive rather than acute dystonia; an antiemetic alone does not."""
+    names = sorted({d.medication.drug for d in f.dopamine_blockers
+                    if d.info is not None and (d.info.atc or "").startswith("N05A")})
+    return "The dopamine receptor blocker is an antipsychotic: " + ", ".join(names) \
+        if names else None
+
+
 def _acute_latency(status: str) -> RuleFn:
     return latency_status(ACUTE, status)
 
@@ -131,5 +143,6 @@ RULES = rules(
     ("R-DT-LATENCY-OK", latency_status(TARDIVE, "consistent")),
     ("R-DT-RETROCOLLIS", retrocollis_after_blocker),
     ("R-DT-PSYCH", psychiatric_illness_on_blocker),
+    ("R-DT-ANTIPSYCHOTIC", antipsychotic_blocker),
     ("R-DT-LATENCY-BAD", latency_status(TARDIVE, "inconsistent")),
 )
