@@ -43,7 +43,9 @@ def _drug_guess(drug: str, kb: KnowledgeBase) -> str:
     return f"; did you mean {guess}?" if guess else ""
 
 
-def _notes(f: Facts, kb: KnowledgeBase) -> list[InputNote]:
+def _notes(f: Facts, kb: KnowledgeBase, *, guess: bool = True) -> list[InputNote]:
+    """The engine's input notes; ``guess=False`` leaves out the unknown drugs' 'did you
+    mean' (difflib over every drug name, the costliest part, and not needed to count)."""
     notes = [
         InputNote(field=f"dystonia.features[{i}]", message=(
             f"{fid} is not a sign the rules read; kept in the record"))
@@ -53,8 +55,8 @@ def _notes(f: Facts, kb: KnowledgeBase) -> list[InputNote]:
         InputNote(field=f"medications[{d.index}].drug", message=(
             f"{d.medication.drug!r} is not in the knowledge base's list of dystonia-inducing "
             "drugs: not assessed for dystonia risk, so it neither supports a drug-induced "
-            "cause nor counts as 'no dystonia-inducing drug'" + _drug_guess(d.medication.drug,
-                                                                            kb)))
+            "cause nor counts as 'no dystonia-inducing drug'"
+            + (_drug_guess(d.medication.drug, kb) if guess else "")))
         for d in f.drugs if d.info is None
     ]
     notes += [
@@ -79,6 +81,12 @@ def _notes(f: Facts, kb: KnowledgeBase) -> list[InputNote]:
             if les.source:
                 notes.append(InputNote(field=f"imaging[{i}].lesions", message=les.source))
     return notes
+
+
+def note_count(f: Facts, kb: KnowledgeBase) -> int:
+    """How many input notes :func:`assess_case` makes from the Facts (the batch path's
+    count, before the differential's note)."""
+    return len(_notes(f, kb, guess=False))
 
 
 @cache

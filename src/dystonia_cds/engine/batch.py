@@ -15,8 +15,10 @@ are the same softmax at the fitted temperature, the support bands and the summar
 same as :mod:`etiology`'s — a test checks that every case of the corpus gets the ranking,
 summary and support levels of :func:`dystonia_cds.engine.assess_case`.
 
-numpy does the product when installed (the ``hpo`` extra); without it the same sums are
-done in Python, so the core install has the batch path too.
+With numpy (the ``hpo`` extra) the rules themselves run over columns too: each rule is one
+numpy expression over the whole batch (``engine/_batch_columns``, ``engine/_rule_columns``),
+so the firings are a boolean matrix. Without numpy the rules run case by case and the same
+sums are done in Python, so the core install has the batch path too.
 """
 
 from __future__ import annotations
@@ -27,11 +29,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dystonia_cds.case import Case
+from dystonia_cds.engine._columns import Layout, layout_of
 from dystonia_cds.engine._facts import derive_facts
 from dystonia_cds.engine._likelihood import decibans, model_of, weigh
 from dystonia_cds.engine.advice import leading_causes, recommendation_ids
 from dystonia_cds.engine.axis1 import age_group
-from dystonia_cds.engine.checks import compute_checks
+from dystonia_cds.engine.checks import CheckSet, compute_checks
 from dystonia_cds.engine.etiology import ALL_RULES, CATEGORIES, summary_group
 from dystonia_cds.knowledge import KnowledgeBase
 
@@ -105,6 +108,7 @@ class _Plan:
     levels: tuple[tuple[str, float], ...]
     threshold: float
     shown: bool
+    layout: Layout
 
 
 _PLANS: dict[int, tuple[KnowledgeBase, _Plan]] = {}
@@ -146,6 +150,7 @@ def _build_plan(kb: KnowledgeBase) -> _Plan:
         levels=tuple((n, levels[n]) for n in ("strong", "moderate", "weak")),
         threshold=kb.parameters.scoring.summary_threshold,
         shown=model.calibration.shown,
+        layout=layout_of(kb),
     )
 
 
@@ -185,25 +190,14 @@ def _evaluate(case: Case, kb: KnowledgeBase, plan: _Plan) -> _Row:
 
 
 def _scores(rows: Sequence[_Row], plan: _Plan) -> list[list[float]]:
-    """pretest + X · H for all rows: numpy when installed, else the same sums in Python."""
-    try:
-        import numpy as np
-    except ImportError:
-        out = []
-        for row in rows:
-            s = list(plan.pretest)
-            for j, value in row.fired:
-                s[plan.hypothesis_of[j]] += value
-            out.append(s)
-        return out
-    x = np.zeros((len(rows), len(plan.rule_ids)))
-    for i, row in enumerate(rows):
+    """pretest + X · H for all rows, in Python (the path without numpy)."""
+    out = []
+    for row in rows:
+        s = list(plan.pretest)
         for j, value in row.fired:
-            x[i, j] = value
-    h = np.zeros((len(plan.rule_ids), len(CATEGORIES)))
-    h[np.arange(len(plan.rule_ids)), plan.hypothesis_of] = 1.0
-    result: list[list[float]] = (np.asarray(plan.pretest) + x @ h).tolist()
-    return result
+            s[plan.hypothesis_of[j]] += value
+        out.append(s)
+    return out
 
 
 def _softmax(score: list[float], t: float) -> list[float]:
@@ -225,52 +219,79 @@ _TRIGGER_COLUMNS = tuple(CATEGORIES.index(c) for c in _TRIGGERS)
 
 def _screened(case: Case, row: _Row, score: list[float], plan: _Plan,
               kb: KnowledgeBase) -> Screened:
+    """The Python path's ranking, support bands and summary for one case."""
     prob = _softmax(score, plan.temperature)
     # highest first; sort is stable with reverse=True, so ties keep CATEGORIES' order
     order = sorted(range(len(CATEGORIES)), key=score.__getitem__, reverse=True)
     ranking = tuple(CATEGORIES[c] for c in order)
     levels = plan.levels
     lowest = min(lo for _, lo in levels)  # below every band: "unsupported"
-    wants = any(prob[c] >= lowest for c in _TRIGGER_COLUMNS)
+    db = list(plan.pretest_db)
+    for (j, _), weight in zip(row.fired, row.fired_db, strict=True):
+        db[plan.hypothesis_of[j]] += weight
+    return finish(
+        case, row.facts, row.checks, kb, plan, ranking=ranking,
+        support=tuple(_band(prob[c], levels) for c in order),
+        scores=tuple(score[c] for c in order), probabilities=tuple(prob[c] for c in order),
+        summary=summary_group(list(ranking), dict(zip(CATEGORIES, prob, strict=True)),
+                              plan.threshold),
+        score_db=tuple(db[c] for c in order),
+        wants=any(prob[c] >= lowest for c in _TRIGGER_COLUMNS),
+        rule_ids=tuple(plan.rule_ids[j] for j, _ in row.fired))
+
+
+def finish(case: Case, f: Facts, checks: CheckSet | tuple[tuple[str, str, str], ...],
+           kb: KnowledgeBase, plan: _Plan, *, ranking: tuple[str, ...],
+           support: tuple[str, ...], scores: tuple[float, ...],
+           probabilities: tuple[float, ...], summary: str, score_db: tuple[int, ...],
+           wants: bool, rule_ids: tuple[str, ...]) -> Screened:
+    """A Screened from one case's ranking and scores (both paths): the differential's
+    trigger beyond the scores, the recommendations and the input-note count."""
     if not wants:
         from dystonia_cds.engine.differential import terms_beyond_dystonia
 
         wants = bool(terms_beyond_dystonia(case, kb))
-    db = list(plan.pretest_db)
-    for (j, _), weight in zip(row.fired, row.fired_db, strict=True):
-        db[plan.hypothesis_of[j]] += weight
-    support = tuple(_band(prob[c], levels) for c in order)
-    distribution = row.facts.distribution[0]
-    from dystonia_cds.engine import _notes  # the package imports this module
+    distribution = f.distribution[0]
+    from dystonia_cds.engine import note_count  # the package imports this module
 
+
+    if isinstance(checks, CheckSet):
+        checks = tuple(sorted((c.id, c.hypothesis, c.status) for c in checks.items.values()))
     return Screened(
         case_id=case.id,
-        summary=summary_group(list(ranking), dict(zip(CATEGORIES, prob, strict=True)),
-                              plan.threshold),
+        summary=summary,
         ranking=ranking,
         support=support,
-        scores=tuple(score[c] for c in order),
-        probabilities=tuple(prob[c] for c in order) if plan.shown else None,
+        scores=scores,
+        probabilities=probabilities if plan.shown else None,
         distribution=distribution,
-        age_at_onset=age_group(row.facts, kb)[0],
-        checks=row.checks,
-        rule_ids=tuple(plan.rule_ids[j] for j, _ in row.fired),
+        age_at_onset=age_group(f, kb)[0],
+        checks=checks,
+        rule_ids=rule_ids,
         wants_differential=wants,
-        score_db=tuple(db[c] for c in order),
+        score_db=score_db,
         recommendation_ids=tuple(recommendation_ids(
-            row.facts, leading_causes(ranking, support), distribution, kb)),
-        input_notes=len(_notes(row.facts, kb)) + wants,
+            f, leading_causes(ranking, support), distribution, kb)),
+        input_notes=note_count(f, kb) + wants,
     )
 
 
 def assess_many(cases: Iterable[Case], kb: KnowledgeBase) -> list[Screened]:
-    """Screen many validated Cases: rules per case, one score matrix for the batch.
+    """Screen many validated Cases: the rules over columns and one score matrix for the
+    batch (case by case in Python when numpy is not installed).
 
     No next questions, no report objects, no genetic differential (``wants_differential``
     says where a full assessment would compute one). Results follow the input order.
     """
     plan = _plan(kb)
     batch = list(cases)
-    rows = [_evaluate(c, kb, plan) for c in batch]
-    scores = _scores(rows, plan)
-    return [_screened(c, r, s, plan, kb) for c, r, s in zip(batch, rows, scores, strict=True)]
+    try:
+        import numpy  # noqa: F401  (asked each time: _batch_columns may be imported already)
+    except ImportError:
+        rows = [_evaluate(c, kb, plan) for c in batch]
+        scores = _scores(rows, plan)
+        return [_screened(c, r, s, plan, kb)
+                for c, r, s in zip(batch, rows, scores, strict=True)]
+    from dystonia_cds.engine._batch_columns import assess_columns
+
+    return assess_columns(batch, kb, plan)

@@ -1,0 +1,220 @@
+"""Columnar facts: the values the rules read, one column per value and one row per case.
+
+Why: the batch path (:mod:`dystonia_cds.engine.batch`) evaluates each rule once over a whole
+batch as a numpy expression (``engine/_rule_columns``) instead of calling ~100 rule
+functions per case. The Facts stay the one place a Case is interpreted (times, sides,
+vocabularies): each case's row is read off its Facts and CheckSet, so the columns can never
+disagree with what the rule functions see, only summarise it. numpy is imported by the
+caller; this module needs it only in :func:`columns_of`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from dystonia_cds.engine._facts import Facts
+from dystonia_cds.engine.checks import CheckSet
+from dystonia_cds.knowledge import KnowledgeBase
+from dystonia_cds.knowledge._hpo_terms import KIND_ROOTS
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    Bools = npt.NDArray[np.bool_]
+
+__all__ = ["DISTRIBUTIONS", "STATUS", "Columns", "Layout", "columns_of", "layout_of"]
+
+STATUS = {"consistent": 1, "inconsistent": 2, "insufficient_data": 3, "not_applicable": 4}
+DISTRIBUTIONS = ("undetermined", "focal", "segmental", "multifocal", "hemidystonia",
+                 "generalized")
+ONSET_REGION = {None: 0, "arm": 1, "leg": 2}  # any other region: 3
+TRICK = {"effective": 1, "ineffective": 2}
+_ACUTE_ONSET_DAYS = 28  # engine/_rules_peripheral.py: Tarsy 1998's 4 weeks
+# HPO ids outside the knowledge base that a rule reads from ``unknown_feature_ids``
+UNKNOWN_IDS = ("HP:0002544",)  # retrocollis (R-DT-RETROCOLLIS)
+
+# One flag per name: 0/1 columns of the integer matrix, in this order.
+_FLAGS = (
+    "sleep_true", "progressive", "fixed_true", "diurnal", "paroxysmal",
+    "male", "imaging_normal", "imaging_recorded", "motor_lesion", "any_lesion",
+    "events_known", "any_event", "central_event", "meds_known", "any_possible_drug",
+    "possible_unknown_drug", "any_acute_drug", "any_blocker", "features_known",
+    "family_true", "family_false", "gene_positive",
+)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each value sits in a row, fixed by the knowledge base."""
+
+    region_bit: dict[str, int]
+    feature_bit: dict[str, int]
+    kind_bit: dict[str, int]
+    hypotheses: tuple[str, ...]  # those events can point to
+    checks: tuple[tuple[str, str], ...]  # (check id, hypothesis) pairs that can occur
+    index: dict[str, int] = field(default_factory=dict)  # integer column of each name
+    real: dict[str, int] = field(default_factory=dict)  # float column of each name
+
+
+def layout_of(kb: KnowledgeBase) -> Layout:
+    hyps = tuple(sorted({e.hypothesis for e in kb.events.values() if e.hypothesis}))
+    checks = tuple(sorted(
+        {("latency", h) for h in (*hyps, "drug_induced_acute", "drug_induced_tardive",
+                                  "idiopathic")}
+        | {("laterality", h) for h in hyps} | {("anatomy", h) for h in hyps}))
+    names = ["dist", "onset_region", "trick", "regions", "features", "kinds",
+             *_FLAGS, *(f"unknown:{u}" for u in UNKNOWN_IDS),
+             *(f"{what}:{h}" for h in hyps for what in ("ev", "severe", "moderate", "acute")),
+             *(f"check:{c}:{h}" for c, h in checks)]
+    real = ["onset", *(f"min_latency:{h}" for h in hyps)]
+    return Layout(
+        region_bit={r: 1 << i for i, r in enumerate(kb.regions)},
+        feature_bit={x: 1 << i for i, x in enumerate(sorted(kb.features))},
+        kind_bit={k: 1 << i for i, k in enumerate(sorted(
+            {str(x.kind) for x in kb.features.values()}
+            | {k for _, k in KIND_ROOTS if k is not None}))},
+        hypotheses=hyps, checks=checks,
+        index={n: i for i, n in enumerate(names)}, real={n: i for i, n in enumerate(real)})
+
+
+def _row(f: Facts, c: CheckSet, lay: Layout, width: int) -> tuple[list[int], list[float]]:
+    """One case's values (``Layout.index`` / ``Layout.real`` give the positions)."""
+    ix = lay.index
+    nan = float("nan")
+    row = [0] * width
+    real = [nan] * len(lay.real)
+    d = f.case.dystonia
+    row[ix["dist"]] = DISTRIBUTIONS.index(f.distribution[0])
+    row[ix["onset_region"]] = ONSET_REGION.get(d.onset_region, 3)
+    row[ix["trick"]] = TRICK.get(d.sensory_trick or "", 0)
+    mask = 0
+    for r in f.regions:
+        mask |= lay.region_bit[r]
+    row[ix["regions"]] = mask
+    mask = 0
+    for x in f.features:
+        mask |= lay.feature_bit[x]
+    row[ix["features"]] = mask
+    mask = 0
+    for k in f.feature_kinds:
+        mask |= lay.kind_bit.get(k, 0)
+    row[ix["kinds"]] = mask
+    fh = f.case.family_history
+    possible = f.possible_drug_causes
+    flags = (
+        d.persists_in_sleep is True, d.course == "progressive",
+        d.fixed_posture is True, "diurnal" in (d.variability or []),
+        "paroxysmal" in (d.variability or []), f.case.patient.sex == "male",
+        f.imaging_normal is True, f.imaging_recorded,
+        any(les.info.motor_circuit for les in f.lesions), bool(f.lesions),
+        f.events_known, bool(f.events), any(e.info.mechanism == "central" for e in f.events),
+        f.medications_known, bool(possible), any(p.info is None for p in possible),
+        bool(f.acute_drugs), bool(f.dopamine_blockers), f.features_known,
+        bool(fh and fh.dystonia is True), bool(fh and fh.dystonia is False),
+        any(g.result == "positive" for g in f.case.genetics or []),
+    )
+    start = ix[_FLAGS[0]]
+    row[start:start + len(flags)] = [int(v) for v in flags]
+    for u in UNKNOWN_IDS:
+        if u in f.unknown_feature_ids:
+            row[ix[f"unknown:{u}"]] = 1
+    for h, evs in f.by_hypothesis.items():
+        row[ix[f"ev:{h}"]] = 1
+        row[ix[f"severe:{h}"]] = int(any(e.event.severity == "severe" for e in evs))
+        row[ix[f"moderate:{h}"]] = int(any(e.event.severity in ("moderate", "severe")
+                                           for e in evs))
+        lat = [e.latency_days for e in evs if e.latency_days is not None]
+        if lat:
+            real[lay.real[f"min_latency:{h}"]] = min(lat)
+            row[ix[f"acute:{h}"]] = int(any(0 <= x <= _ACUTE_ONSET_DAYS for x in lat))
+    for (cid, hyp), item in c.items.items():
+        row[ix[f"check:{cid}:{hyp}"]] = STATUS[item.status]
+    if f.onset_years is not None:
+        real[0] = f.onset_years
+    return row, real
+
+
+class Columns:
+    """The batch's columns: ``flag(name)`` a boolean column, ``code(name)`` an integer one,
+    ``real(name)`` a float one (NaN where unknown), ``check(id, hypothesis)`` a status code
+    column (0 where the check does not apply)."""
+
+    def __init__(self, ints: Any, reals: Any, lay: Layout) -> None:
+        self._ints = ints
+        self._reals = reals
+        self.layout = lay
+        self.n = int(ints.shape[0])
+
+    def code(self, name: str) -> Any:
+        return self._ints[:, self.layout.index[name]]
+
+    def flag(self, name: str) -> Bools:
+        result: Bools = self._ints[:, self.layout.index[name]] != 0
+        return result
+
+    def real(self, name: str) -> Any:
+        return self._reals[:, self.layout.real[name]]
+
+    def check(self, check_id: str, hypothesis: str, status: str) -> Bools:
+        key = f"check:{check_id}:{hypothesis}"
+        if key not in self.layout.index:
+            import numpy as np
+
+            return np.zeros(self.n, dtype=bool)
+        result: Bools = self._ints[:, self.layout.index[key]] == STATUS[status]
+        return result
+
+    def event(self, hypothesis: str, what: str = "ev") -> Bools:
+        key = f"{what}:{hypothesis}"
+        if key not in self.layout.index:
+            import numpy as np
+
+            return np.zeros(self.n, dtype=bool)
+        return self.flag(key)
+
+    def any_region(self, regions: Sequence[str]) -> Bools:
+        bits = sum(self.layout.region_bit[r] for r in regions)
+        result: Bools = (self.code("regions") & bits) != 0
+        return result
+
+    def only_regions(self, regions: Sequence[str]) -> Bools:
+        """Every dystonic region is among ``regions`` (true when none is recorded)."""
+        bits = sum(self.layout.region_bit[r] for r in regions)
+        result: Bools = (self.code("regions") & ~bits) == 0
+        return result
+
+    def regions_are(self, regions: Sequence[str]) -> Bools:
+        bits = sum(self.layout.region_bit[r] for r in regions)
+        result: Bools = self.code("regions") == bits
+        return result
+
+    def has_feature(self, *features: str) -> Bools:
+        bits = sum(self.layout.feature_bit.get(x, 0) for x in features)
+        result: Bools = (self.code("features") & bits) != 0
+        return result
+
+    def has_kind(self, *kinds: str) -> Bools:
+        """Some recorded feature (knowledge-base or HPO) is of one of ``kinds``: exactly when
+        ``Facts.feature_labels(kb, *kinds)`` is not empty."""
+        bits = sum(self.layout.kind_bit[k] for k in kinds)  # a kind no feature has: KeyError
+        result: Bools = (self.code("kinds") & bits) != 0
+        return result
+
+    def dist_is(self, *names: str) -> Bools:
+        import numpy as np
+
+        result: Bools = np.isin(self.code("dist"), [DISTRIBUTIONS.index(n) for n in names])
+        return result
+
+
+def columns_of(facts: Sequence[Facts], checks: Sequence[CheckSet], lay: Layout) -> Columns:
+    import numpy as np
+
+    width = len(lay.index)
+    rows = [_row(f, c, lay, width) for f, c in zip(facts, checks, strict=True)]
+    ints = np.array([r for r, _ in rows], dtype=np.int64).reshape(len(rows), width)
+    reals = np.array([r for _, r in rows], dtype=np.float64).reshape(len(rows), len(lay.real))
+    return Columns(ints, reals, lay)
