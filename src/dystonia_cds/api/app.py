@@ -18,6 +18,7 @@ from dystonia_cds.api._docs import install_docs
 from dystonia_cds.api._headers import SecurityHeadersMiddleware, redact_access_log
 from dystonia_cds.api._openapi import refine
 from dystonia_cds.api._query_guard import known_query_only
+from dystonia_cds.api._warm import router as warm_router
 from dystonia_cds.api.problems import install_problem_handlers, problem_schema
 from dystonia_cds.api.routes_assess import openapi_components
 from dystonia_cds.api.routes_assess import router as assess_router
@@ -35,8 +36,11 @@ DESCRIPTION = (
 )
 
 
-def create_app(kb: KnowledgeBase | None = None, *, max_body: int | None = None) -> FastAPI:
-    """Build the app; ``kb`` defaults to the shipped knowledge base, loaded here, once."""
+def create_app(kb: KnowledgeBase | None = None, *, max_body: int | None = None,
+               warm: bool = True) -> FastAPI:
+    """Build the app; ``kb`` defaults to the shipped knowledge base, loaded here, once.
+    ``warm``: the lifespan loads the HPO ontology and assesses one built-in case before the
+    first request (api/_warm.py); False only to measure a cold start (bench/first_request.py)."""
     app = FastAPI(title="dystonia-cds", version=__version__, description=DESCRIPTION,
                   docs_url=None, redoc_url=None,  # /docs: _docs.install_docs, served locally
                   dependencies=[Depends(known_query_only)])  # no query word silently dropped
@@ -49,6 +53,8 @@ def create_app(kb: KnowledgeBase | None = None, *, max_body: int | None = None) 
     app.include_router(web_router)
     app.include_router(registry_router)  # 503 with the install hint without the extra
     app.include_router(registry_web_router)
+    if warm:
+        app.include_router(warm_router)  # its lifespan: the HPO ontology before requests
     try:  # the CDS Hooks service needs the standards extra (FHIR models, JWT)
         from dystonia_cds.api import cds_hooks
     except ImportError:
