@@ -16,6 +16,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
 from dystonia_cds.adapters._fhir_codes import CodeTables, Meaning
+from dystonia_cds.adapters._fhir_lite import lite_resource
 from dystonia_cds.assessment import InputNote
 
 _UCUM_AGE = {"a": "Y", "mo": "M", "wk": "W", "d": "D"}
@@ -63,9 +64,16 @@ def collect_resources(data: Any) -> list[dict[str, Any]]:
 
 
 def parse_resources(raw: list[dict[str, Any]], facts: FhirFacts) -> list[Any]:
-    """Validate each resource as FHIR R4B; invalid or unknown ones become notes."""
+    """Validate each resource as FHIR R4B; invalid or unknown ones become notes.
+
+    A plain resource of the common subset is checked by :func:`lite_resource` (the same
+    values, ≈ 5× cheaper per resource); any other goes through fhir.resources."""
     out = []
     for res in raw:
+        lite = lite_resource(res)
+        if lite is not None:
+            out.append(lite)
+            continue
         rtype = str(res.get("resourceType"))
         where = f"{rtype}/{res.get('id', '?')}"
         try:
