@@ -18,7 +18,10 @@ extreme value resting on one case. α and κ were chosen once among 9 settings (
 The literature fixes the direction (the sign of ``weight`` in rules.yaml): an LR that
 points the other way is set to 1 and marked ``direction_conflict``; a rule of weight 0 is
 ``not_scored``. ``sensitivity`` is the largest change in ln LR that leaving out any single
-case would make — a large value is a rule resting on one case.
+case would make — a large value is a rule resting on one case. A rule whose sensitivity would
+exceed ``SENSITIVITY_MAX`` is shrunk harder (κ raised step by step) until it does not: no
+likelihood ratio rests on one published case, by construction, and the rule's ``shrink``
+records how much of the raw ln LR was kept.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from dystonia_cds.modelling._corpus import Observation
 SMOOTHING = 8.0
 SHRINK = 4.0
 LR_BOUNDS = (1 / 200, 200.0)
+SENSITIVITY_MAX = 1.0  # largest |Δ ln LR| one left-out case may make
+_KAPPA_STEPS = tuple(SHRINK * 1.25 ** i for i in range(1, 25))
 
 
 @dataclass
@@ -83,7 +88,8 @@ def _lr(a: float, n1: float, b: float, n0: float, alpha: float,
     return lr, p1, p0
 
 
-def _sensitivity(a: int, n1: int, b: int, n0: int, alpha: float, lr: float) -> float:
+def _sensitivity(a: int, n1: int, b: int, n0: int, alpha: float, lr: float,
+                 kappa: float | None = None) -> float:
     """max |Δ ln LR| over leaving out one case of each of the four kinds present."""
     out = 0.0
     for da, dn1, db, dn0 in ((1, 1, 0, 0), (0, 1, 0, 0), (0, 0, 1, 1), (0, 0, 0, 1)):
@@ -91,9 +97,19 @@ def _sensitivity(a: int, n1: int, b: int, n0: int, alpha: float, lr: float) -> f
             continue
         if (dn1 and n1 == 0) or (dn0 and n0 == 0):
             continue
-        alt, _, _ = _lr(a - da, n1 - dn1, b - db, n0 - dn0, alpha)
+        alt, _, _ = _lr(a - da, n1 - dn1, b - db, n0 - dn0, alpha, kappa)
         out = max(out, abs(math.log(alt) - math.log(lr)))
     return out
+
+
+def _robust_kappa(a: int, n1: int, b: int, n0: int, alpha: float) -> float:
+    """The smallest κ (from SHRINK up) at which no single case moves ln LR by more than
+    SENSITIVITY_MAX."""
+    for kappa in (SHRINK, *_KAPPA_STEPS):
+        lr, _, _ = _lr(a, n1, b, n0, alpha, kappa)
+        if _sensitivity(a, n1, b, n0, alpha, lr, kappa) <= SENSITIVITY_MAX:
+            return kappa
+    return _KAPPA_STEPS[-1]
 
 
 def fit_rules(counts: Counts, kb: KnowledgeBase, alpha: float = SMOOTHING,
@@ -110,7 +126,8 @@ def fit_rules(counts: Counts, kb: KnowledgeBase, alpha: float = SMOOTHING,
             n0 = total - n1
         a = counts.fired[rule_id, h]
         b = sum(counts.fired[rule_id, c] for c in CATEGORIES) - a
-        lr, p1, p0 = _lr(a, n1, b, n0, alpha)
+        kappa = _robust_kappa(a, n1, b, n0, alpha)
+        lr, p1, p0 = _lr(a, n1, b, n0, alpha, kappa)
         source = "corpus"
         cited = kb.cited_lrs.get(rule_id)
         if cited is not None:
@@ -120,9 +137,9 @@ def fit_rules(counts: Counts, kb: KnowledgeBase, alpha: float = SMOOTHING,
             lr, source = 1.0, "not_scored"
         elif (info.weight > 0) != (lr > 1) and lr != 1:
             lr, source = 1.0, "direction_conflict"
-        sens = _sensitivity(a, n1, b, n0, alpha, lr) if with_sensitivity and \
+        sens = _sensitivity(a, n1, b, n0, alpha, lr, kappa) if with_sensitivity and \
             source == "corpus" else 0.0
         out[rule_id] = RuleLR(lr=lr, p_cause=p1, p_other=p0, fired_cause=a, n_cause=n1,
                               fired_other=b, n_other=n0, source=source, sensitivity=sens,
-                              shrink=(a + b) / (a + b + SHRINK) if source == "corpus" else 1.0)
+                              shrink=(a + b) / (a + b + kappa) if source == "corpus" else 1.0)
     return out
