@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dystonia_cds._time import days_between, parse_duration, to_instant
-from dystonia_cds.case import Case, Medication
+from dystonia_cds.case import Case, Event, Medication
 from dystonia_cds.knowledge import KnowledgeBase, normalise_word
 from dystonia_cds.knowledge._care_models import LEVEL_ORDER, CareRule, CareSign, SeekCareInfo
 
@@ -74,17 +74,54 @@ def _drug_days(med: Medication, case: Case) -> float | None:
     return None if between is None else between[0]
 
 
-def _rule_holds(rule: CareRule, case: Case, kb: KnowledgeBase) -> bool:
-    if rule.regions_any and not any(r.region in rule.regions_any
-                                    for r in case.dystonia.regions):
-        return False
+def _event_days(ev: Event, case: Case) -> float | None:
+    """Days from the event to the onset of the dystonia, when the case tells."""
+    if ev.before_onset is not None:
+        return parse_duration(ev.before_onset).days
+    onset = case.dystonia.onset
+    if ev.when is None or onset is None:
+        return None
+    birth = case.patient.birth_date
+    between = days_between(to_instant(ev.when, birth), to_instant(onset, birth))
+    return None if between is None else between[0]
+
+
+def _drug_holds(rule: CareRule, case: Case, kb: KnowledgeBase) -> bool:
+    limit = rule.drug_within_days
+    assert limit is not None
     for med in case.medications or []:
         if kb.vocabulary.drugs.get(normalise_word(med.drug)) is None:
             continue  # not known to cause dystonia
         days = _drug_days(med, case)
-        if days is not None and 0 <= days <= rule.drug_within_days:
+        if days is not None and 0 <= days <= limit:
             return True
     return False
+
+
+def _event_holds(rule: CareRule, case: Case, kb: KnowledgeBase) -> bool:
+    limit = rule.event_within_days
+    assert limit is not None
+    for ev in case.events or []:
+        info = kb.events.get(ev.type)
+        sites = [ev.body_site] if ev.body_site else list(info.body_sites if info else [])
+        if not set(sites) & set(rule.event_sites_any):
+            continue
+        days = _event_days(ev, case)
+        if days is not None and 0 <= days <= limit:
+            return True
+    return False
+
+
+def _rule_holds(rule: CareRule, case: Case, kb: KnowledgeBase) -> bool:
+    """Every condition the rule names holds (a condition it does not name is not asked)."""
+    if rule.regions_any and not any(r.region in rule.regions_any
+                                    for r in case.dystonia.regions):
+        return False
+    if rule.fixed_posture and case.dystonia.fixed_posture is not True:
+        return False  # "not recorded" is not "fixed": the rule is about a fixed neck
+    if rule.drug_within_days is not None and not _drug_holds(rule, case, kb):
+        return False
+    return rule.event_within_days is None or _event_holds(rule, case, kb)
 
 
 def seek_care(case: Case | None, kb: KnowledgeBase,

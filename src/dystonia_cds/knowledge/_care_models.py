@@ -37,11 +37,27 @@ class CareRule(_Data):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     level: Literal["urgent", "soon"]
-    drug_within_days: int = Field(ge=0, le=365, description=(
+    drug_within_days: int | None = Field(None, ge=0, le=365, description=(
         "A dystonia-inducing drug (drugs.yaml) started at most this many days before onset."))
+    event_within_days: int | None = Field(None, ge=0, le=365, description=(
+        "An event (events.yaml) at most this many days before onset, at one of "
+        "`event_sites_any` (the event's body site, or its type's)."))
+    event_sites_any: list[str] = Field(default_factory=list)
+    fixed_posture: bool | None = Field(None, description=(
+        "True: only when the Case records a fixed posture (dystonia.fixed_posture: true)."))
     regions_any: list[str] = Field(default_factory=list)
     reason: str = Field(min_length=1)
     references: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _has_a_trigger(self) -> CareRule:
+        if self.drug_within_days is None and self.event_within_days is None:
+            raise ValueError(f"seek_care rule {self.id}: needs drug_within_days or "
+                             "event_within_days")
+        if self.event_within_days is not None and not self.event_sites_any:
+            raise ValueError(f"seek_care rule {self.id}: event_within_days needs "
+                             "event_sites_any")
+        return self
 
 
 class CareRoutine(_Data):

@@ -170,7 +170,7 @@ def _build(data: dict[str, Any], content_hash: str) -> KnowledgeBase:
                 f"missing {sorted(set(rules) - fitted)}, extra {sorted(fitted - set(rules))}")
     seek_care = SeekCareInfo.model_validate(data["seek_care"])
     for care_rule in seek_care.rules:
-        for region_id in care_rule.regions_any:
+        for region_id in [*care_rule.regions_any, *care_rule.event_sites_any]:
             if region_id not in regions:
                 raise KnowledgeBaseError(f"seek_care {care_rule.id}: unknown region {region_id}")
     for event in events.values():
