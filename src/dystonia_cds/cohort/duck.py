@@ -74,14 +74,42 @@ def raw_scan_count(files: list[BulkFile], codes: DystoniaCodes, threads: int = 0
     return int(row[0]) if row else 0
 
 
+# Pass 2 reads only what finds a patient's lines and what they reference.
+_OWNER = ('{"resourceType":"VARCHAR","id":"VARCHAR","subject":{"reference":"VARCHAR"},'
+          '"patient":{"reference":"VARCHAR"},"result":[{"reference":"VARCHAR"}],'
+          '"imagingStudy":[{"reference":"VARCHAR"}],"medicationReference":{"reference":"VARCHAR"}}')
+_REFS = """list_filter(list_concat(
+                   list_transform(coalesce(j.result, []), lambda r: r.reference),
+                   list_transform(coalesce(j.imagingStudy, []), lambda r: r.reference),
+                   [j.medicationReference.reference]), lambda x: x IS NOT NULL)"""
+
+
+def _owned(files: list[BulkFile], shape: str) -> str:
+    """(file_idx, ord, line, j, rtype, rkey, pid) of every record, ``j`` in ``shape``."""
+    return f"""(SELECT *, rtype || '/' || rid AS rkey, {PATIENT_OF} AS pid FROM (
+          SELECT *, j.resourceType AS rtype, j.id AS rid,
+                 coalesce(j.subject.reference, j.patient.reference) AS pref FROM (
+            SELECT file_idx, ord, json AS line, json_transform(json, '{shape}') AS j
+            FROM {_read(files)})))"""
+
+
 class DuckDBEngine:
-    """Selection and joins in an embedded DuckDB; patients come out in chunks as Arrow."""
+    """Selection and joins in an embedded DuckDB; patients come out in chunks as Arrow.
+
+    Two passes over the files by default (``passes=2``): the first keeps only the dystonia
+    patients' ids, the counts and the few resources that belong to no patient (a report's
+    lesion Observation, a Medication), the second only the selected patients' lines — so
+    memory follows the selected patients, not the export (one pass kept every line: 2 GB at
+    1 M patients). ``passes=1`` is the single scan, for comparison (bench/cohort.py)."""
 
     name = "duckdb"
 
-    def __init__(self, threads: int = 0, temp_dir: Path | None = None) -> None:
+    def __init__(self, threads: int = 0, temp_dir: Path | None = None, passes: int = 2) -> None:
         import duckdb
 
+        if passes not in (1, 2):
+            raise ValueError(f"passes must be 1 or 2, not {passes!r}")
+        self.passes = passes
         self.con = duckdb.connect()
         self.con.execute("SET preserve_insertion_order = false")
         self.con.execute("SET enable_progress_bar = false")
@@ -92,58 +120,93 @@ class DuckDBEngine:
 
     def prepare(self, files: list[BulkFile], codes: DystoniaCodes, chunk_size: int
                 ) -> dict[str, Any]:
-        """Scan once, select, join; returns the run's counts (lines, bad lines, types)."""
+        """Scan, select, join; returns the run's counts (lines, bad lines, types)."""
+        if self.passes == 1:
+            self._one_pass(files, codes)
+        else:
+            self._two_passes(files, codes)
         con = self.con
-        con.execute(f"""
-          CREATE OR REPLACE TEMP TABLE res AS
-          WITH raw AS (SELECT file_idx, ord, json AS line FROM {_read(files)}),
-          t AS (SELECT *, json_transform(line, '{_NARROW}') AS j FROM raw),
-          u AS (SELECT *, j.resourceType AS rtype, j.id AS rid,
-                       coalesce(j.subject.reference, j.patient.reference) AS pref FROM t)
-          SELECT file_idx, ord, line, rtype, rtype || '/' || rid AS rkey,
-                 {PATIENT_OF} AS pid, {_dystonia_flag(codes)} AS dyst,
-                 list_filter(list_concat(
-                   list_transform(coalesce(j.result, []), lambda r: r.reference),
-                   list_transform(coalesce(j.imagingStudy, []), lambda r: r.reference),
-                   [j.medicationReference.reference]), lambda x: x IS NOT NULL) AS refs
-          FROM u""")
         con.execute(f"""
           CREATE OR REPLACE TEMP TABLE sel AS
           SELECT pid, (row_number() OVER (ORDER BY pid) - 1) // {int(chunk_size)} AS chunk
-          FROM (SELECT DISTINCT pid FROM res WHERE dyst AND pid IS NOT NULL)""")
-        used = sql_list(USED_TYPES)
-        con.execute(f"""
+          FROM dyst_pids""")
+        con.execute("""
           CREATE OR REPLACE TEMP TABLE plines AS
-          WITH mine AS (
-            SELECT r.pid, r.file_idx, r.ord, r.line, r.refs FROM res r
-            JOIN sel s ON s.pid = r.pid WHERE r.rtype IN {used}),
-          refd AS (
+          WITH refd AS (
             SELECT DISTINCT m.pid, t.file_idx, t.ord, t.line
             FROM (SELECT pid, unnest(refs) AS ref FROM mine) m
-            JOIN res t ON t.rkey = m.ref AND t.pid IS NULL AND t.rtype IN {used}),
+            JOIN unowned t ON t.rkey = m.ref),
           allr AS (SELECT pid, file_idx, ord, line FROM mine UNION ALL SELECT * FROM refd)
           SELECT s.chunk, a.pid, list(a.line ORDER BY a.file_idx, a.ord) AS lines
           FROM allr a JOIN sel s USING (pid) GROUP BY s.chunk, a.pid""")
+        for name in ("mine", "unowned", "dyst_pids"):
+            con.execute(f"DROP TABLE IF EXISTS {name}")
         return self._counts()
+
+    def _one_pass(self, files: list[BulkFile], codes: DystoniaCodes) -> None:
+        """Every record kept (narrow fields and its text), then selected in SQL."""
+        con, used = self.con, sql_list(USED_TYPES)
+        con.execute(f"""
+          CREATE OR REPLACE TEMP TABLE res AS
+          SELECT file_idx, ord, line, rtype, rkey, pid, {_dystonia_flag(codes)} AS dyst,
+                 {_REFS} AS refs
+          FROM {_owned(files, _NARROW)}""")
+        con.execute("CREATE OR REPLACE TEMP TABLE counts AS "
+                    "SELECT rtype, count(*) AS n FROM res GROUP BY rtype")
+        con.execute("CREATE OR REPLACE TEMP TABLE bad AS "
+                    "SELECT file_idx, ord FROM res WHERE rtype IS NULL")
+        con.execute("CREATE OR REPLACE TEMP TABLE dyst_pids AS "
+                    "SELECT DISTINCT pid FROM res WHERE dyst AND pid IS NOT NULL")
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE unowned AS
+          SELECT file_idx, ord, rkey, line FROM res WHERE pid IS NULL AND rtype IN {used}""")
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE mine AS
+          SELECT r.pid, r.file_idx, r.ord, r.line, r.refs FROM res r
+          WHERE r.rtype IN {used} AND r.pid IN (SELECT pid FROM dyst_pids)""")
+        con.execute("DROP TABLE res")
+
+    def _two_passes(self, files: list[BulkFile], codes: DystoniaCodes) -> None:
+        """Pass 1: counts, dystonia patients, bad and unowned records (one small table);
+        pass 2: the selected patients' lines only."""
+        con, used = self.con, sql_list(USED_TYPES)
+        con.execute(f"""
+          CREATE OR REPLACE TEMP TABLE pass1 AS
+          SELECT rtype, count(*) AS n,
+                 list(DISTINCT pid) FILTER (WHERE dyst AND pid IS NOT NULL) AS dyst,
+                 list({{'file_idx': file_idx, 'ord': ord}}) FILTER (WHERE rtype IS NULL) AS bad,
+                 list({{'file_idx': file_idx, 'ord': ord, 'rkey': rkey, 'line': line}})
+                   FILTER (WHERE pid IS NULL AND rtype IN {used}) AS unowned
+          FROM (SELECT *, {_dystonia_flag(codes)} AS dyst FROM {_owned(files, _NARROW)})
+          GROUP BY rtype""")
+        con.execute("CREATE OR REPLACE TEMP TABLE counts AS SELECT rtype, n FROM pass1")
+        con.execute("CREATE OR REPLACE TEMP TABLE bad AS SELECT b.file_idx, b.ord FROM "
+                    "(SELECT unnest(bad) AS b FROM pass1)")
+        con.execute("CREATE OR REPLACE TEMP TABLE dyst_pids AS "
+                    "SELECT DISTINCT pid FROM (SELECT unnest(dyst) AS pid FROM pass1)")
+        con.execute("CREATE OR REPLACE TEMP TABLE unowned AS SELECT u.file_idx, u.ord, "
+                    "u.rkey, u.line FROM (SELECT unnest(unowned) AS u FROM pass1)")
+        con.execute("DROP TABLE pass1")
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE mine AS
+          SELECT o.pid, o.file_idx, o.ord, o.line, {_REFS} AS refs
+          FROM {_owned(files, _OWNER)} o
+          WHERE o.rtype IN {used} AND o.pid IN (SELECT pid FROM dyst_pids)""")
 
     def _counts(self) -> dict[str, Any]:
         con = self.con
-        lines, bad, patients = con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE rtype IS NULL), "
-            "count(*) FILTER (WHERE rtype = 'Patient') FROM res").fetchone() or (0, 0, 0)
         types = dict(con.execute(
-            "SELECT rtype, count(*) FROM res WHERE rtype IS NOT NULL GROUP BY rtype "
-            "ORDER BY rtype").fetchall())
+            "SELECT rtype, n FROM counts WHERE rtype IS NOT NULL ORDER BY rtype").fetchall())
+        lines, bad = con.execute(
+            "SELECT coalesce(sum(n), 0), coalesce(sum(n) FILTER (WHERE rtype IS NULL), 0) "
+            "FROM counts").fetchone() or (0, 0)
         selected, chunks = con.execute(
             "SELECT count(*), coalesce(max(chunk) + 1, 0) FROM sel").fetchone() or (0, 0)
-        return {"lines": lines, "bad_lines": bad, "patient_resources": patients,
+        return {"lines": int(lines), "bad_lines": int(bad),
+                "patient_resources": int(types.get("Patient", 0)),
                 "types": types, "selected": selected, "chunks": chunks}
 
     def bad_lines(self) -> list[tuple[int, int]]:
         """(file index, record number) of each line that is not a FHIR resource."""
         return [(int(a), int(b)) for a, b in self.con.execute(
-            "SELECT file_idx, ord FROM res WHERE rtype IS NULL ORDER BY file_idx, ord"
-        ).fetchall()]
+            "SELECT file_idx, ord FROM bad ORDER BY file_idx, ord").fetchall()]
 
     def chunk(self, n: int) -> Iterator[tuple[str, list[str]]]:
         """The patients of chunk ``n`` in id order, each with its resource lines in order."""

@@ -53,6 +53,7 @@ class ScreenOptions:
     master: str | None = None         # Spark master URL (default local[*])
     progress: bool = False
     command: str = ""                 # the command line, for the summary page
+    duckdb_passes: int = 2            # 2: select first, then read the selected lines; 1: one scan
 
 
 @dataclass
@@ -89,7 +90,7 @@ def make_engine(opts: ScreenOptions, temp_dir: Path) -> Engine:
     if opts.engine == "duckdb":
         from dystonia_cds.cohort.duck import DuckDBEngine
 
-        return DuckDBEngine(temp_dir=temp_dir)
+        return DuckDBEngine(temp_dir=temp_dir, passes=opts.duckdb_passes)
     if opts.engine == "spark":
         from dystonia_cds.cohort.spark import SparkEngine
 
