@@ -27,7 +27,7 @@ import numpy as np
 from dystonia_cds.case import Case
 from dystonia_cds.engine._columns import columns_of
 from dystonia_cds.engine._facts import Facts, derive_facts
-from dystonia_cds.engine._likelihood import decibans, weigh
+from dystonia_cds.engine._likelihood import case_lr, decibans
 from dystonia_cds.engine._rule_columns import firings
 from dystonia_cds.engine.checks import CheckSet, compute_checks
 from dystonia_cds.engine.etiology import ALL_RULES, CATEGORIES
@@ -63,7 +63,7 @@ def _weights(x: Any, facts: Sequence[Facts], plan: _Plan, kb: KnowledgeBase
         if value is not None:
             continue
         for i in np.flatnonzero(x[:, j]).tolist():
-            lr = weigh(plan.rule_ids[j], facts[i], kb).lr
+            lr = case_lr(plan.rule_ids[j], facts[i], kb)
             lnlr[i, j] = math.log(lr)
             dbs[i, j] = decibans(lr)
     return lnlr @ h, dbs @ h.astype(np.int64)

@@ -10,7 +10,7 @@ caller; this module needs it only in :func:`columns_of`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +57,9 @@ class Layout:
     checks: tuple[tuple[str, str], ...]  # (check id, hypothesis) pairs that can occur
     index: dict[str, int] = field(default_factory=dict)  # integer column of each name
     real: dict[str, int] = field(default_factory=dict)  # float column of each name
+    # per hypothesis: the columns of (ev, severe, moderate, acute) and of min_latency
+    by_hypothesis: dict[str, tuple[int, int, int, int, int]] = field(default_factory=dict)
+    by_check: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 def layout_of(kb: KnowledgeBase) -> Layout:
@@ -70,70 +73,74 @@ def layout_of(kb: KnowledgeBase) -> Layout:
              *(f"{what}:{h}" for h in hyps for what in ("ev", "severe", "moderate", "acute")),
              *(f"check:{c}:{h}" for c, h in checks)]
     real = ["onset", *(f"min_latency:{h}" for h in hyps)]
+    index = {n: i for i, n in enumerate(names)}
+    reals = {n: i for i, n in enumerate(real)}
     return Layout(
         region_bit={r: 1 << i for i, r in enumerate(kb.regions)},
         feature_bit={x: 1 << i for i, x in enumerate(sorted(kb.features))},
         kind_bit={k: 1 << i for i, k in enumerate(sorted(
             {str(x.kind) for x in kb.features.values()}
             | {k for _, k in KIND_ROOTS if k is not None}))},
-        hypotheses=hyps, checks=checks,
-        index={n: i for i, n in enumerate(names)}, real={n: i for i, n in enumerate(real)})
+        hypotheses=hyps, checks=checks, index=index, real=reals,
+        by_hypothesis={h: (index[f"ev:{h}"], index[f"severe:{h}"], index[f"moderate:{h}"],
+                           index[f"acute:{h}"], reals[f"min_latency:{h}"]) for h in hyps},
+        by_check={(c, h): index[f"check:{c}:{h}"] for c, h in checks})
+
+
+_DIST = {d: i for i, d in enumerate(DISTRIBUTIONS)}
+
+
+def _mask(bits: dict[str, int], names: Iterable[str]) -> int:
+    mask = 0
+    for name in names:
+        mask |= bits.get(name, 0)
+    return mask
 
 
 def _row(f: Facts, c: CheckSet, lay: Layout, width: int) -> tuple[list[int], list[float]]:
-    """One case's values (``Layout.index`` / ``Layout.real`` give the positions)."""
-    ix = lay.index
-    nan = float("nan")
-    row = [0] * width
-    real = [nan] * len(lay.real)
+    """One case's values, in the order of ``Layout.index`` / ``Layout.real``."""
     d = f.case.dystonia
-    row[ix["dist"]] = DISTRIBUTIONS.index(f.distribution[0])
-    row[ix["onset_region"]] = ONSET_REGION.get(d.onset_region, 3)
-    row[ix["trick"]] = TRICK.get(d.sensory_trick or "", 0)
-    mask = 0
-    for r in f.regions:
-        mask |= lay.region_bit[r]
-    row[ix["regions"]] = mask
-    mask = 0
-    for x in f.features:
-        mask |= lay.feature_bit[x]
-    row[ix["features"]] = mask
-    mask = 0
-    for k in f.feature_kinds:
-        mask |= lay.kind_bit.get(k, 0)
-    row[ix["kinds"]] = mask
     fh = f.case.family_history
     possible = f.possible_drug_causes
-    flags = (
+    variability = d.variability or ()
+    row = [
+        _DIST[f.distribution[0]], ONSET_REGION.get(d.onset_region, 3),
+        TRICK.get(d.sensory_trick or "", 0), _mask(lay.region_bit, f.regions),
+        _mask(lay.feature_bit, f.features), _mask(lay.kind_bit, f.feature_kinds),
+        # the flags, in the order of _FLAGS
         d.persists_in_sleep is True, d.course == "progressive",
-        d.fixed_posture is True, "diurnal" in (d.variability or []),
-        "paroxysmal" in (d.variability or []), f.case.patient.sex == "male",
-        f.imaging_normal is True, f.imaging_recorded,
+        d.fixed_posture is True, "diurnal" in variability, "paroxysmal" in variability,
+        f.case.patient.sex == "male", f.imaging_normal is True, f.imaging_recorded,
         any(les.info.motor_circuit for les in f.lesions), bool(f.lesions),
         f.events_known, bool(f.events), any(e.info.mechanism == "central" for e in f.events),
         f.medications_known, bool(possible), any(p.info is None for p in possible),
         bool(f.acute_drugs), bool(f.dopamine_blockers), f.features_known,
         bool(fh and fh.dystonia is True), bool(fh and fh.dystonia is False),
         any(g.result == "positive" for g in f.case.genetics or []),
-    )
-    start = ix[_FLAGS[0]]
-    row[start:start + len(flags)] = [int(v) for v in flags]
-    for u in UNKNOWN_IDS:
-        if u in f.unknown_feature_ids:
-            row[ix[f"unknown:{u}"]] = 1
-    for h, evs in f.by_hypothesis.items():
-        row[ix[f"ev:{h}"]] = 1
-        row[ix[f"severe:{h}"]] = int(any(e.event.severity == "severe" for e in evs))
-        row[ix[f"moderate:{h}"]] = int(any(e.event.severity in ("moderate", "severe")
-                                           for e in evs))
-        lat = [e.latency_days for e in evs if e.latency_days is not None]
-        if lat:
-            real[lay.real[f"min_latency:{h}"]] = min(lat)
-            row[ix[f"acute:{h}"]] = int(any(0 <= x <= _ACUTE_ONSET_DAYS for x in lat))
-    for (cid, hyp), item in c.items.items():
-        row[ix[f"check:{cid}:{hyp}"]] = STATUS[item.status]
+        *(u in f.unknown_feature_ids for u in UNKNOWN_IDS),
+    ]
+    row += [0] * (width - len(row))
+    real = [float("nan")] * len(lay.real)
     if f.onset_years is not None:
         real[0] = f.onset_years
+    for h, evs in f.by_hypothesis.items():
+        at_ev, at_severe, at_moderate, at_acute, at_latency = lay.by_hypothesis[h]
+        row[at_ev] = 1
+        for e in evs:
+            severity = e.event.severity
+            if severity == "severe":
+                row[at_severe] = row[at_moderate] = 1
+            elif severity == "moderate":
+                row[at_moderate] = 1
+            x = e.latency_days
+            if x is not None:
+                if real[at_latency] != real[at_latency] or x < real[at_latency]:  # NaN: first
+                    real[at_latency] = x
+                if 0 <= x <= _ACUTE_ONSET_DAYS:
+                    row[at_acute] = 1
+    by_check = lay.by_check
+    for key, item in c.items.items():
+        row[by_check[key]] = STATUS[item.status]
     return row, real
 
 

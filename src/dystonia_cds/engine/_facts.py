@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from dystonia_cds._time import DAYS_PER_YEAR, Instant, days_between, parse_duration, to_instant
@@ -252,10 +253,14 @@ def _imaging_fields(case: Case, kb: KnowledgeBase) -> dict[str, Any]:
     return {"lesions": lesions, "imaging_recorded": bool(imaging), "imaging_normal": normal}
 
 
+# normalise_word is pure and a cohort repeats the same few feature words: kept per word
+_word = lru_cache(maxsize=4096)(normalise_word)
+
+
 def _feature_fields(case: Case, kb: KnowledgeBase) -> dict[str, Any]:
     raw = list(case.dystonia.features or [])
     vocab = kb.vocabulary.features
-    words = [(f, normalise_word(f)) for f in raw]
+    words = [(f, _word(f)) for f in raw]
     feature_ids = frozenset(vocab[w] for _, w in words if w in vocab)
     unknown = tuple(f for f, w in words if w not in vocab)
     terms = hpo_table().terms if unknown else {}

@@ -178,6 +178,11 @@ def _weigh(rule_id: str, f: Facts, kb: KnowledgeBase) -> Weighed:
     return Weighed(lr, f"estimated from the corpus ({counts}), smoothed")
 
 
+def case_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> float:
+    """:func:`weigh`'s likelihood ratio without building its words (the batch path)."""
+    return _case_lr(rule_id, f, kb)[1]
+
+
 def log_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> float:
     """ln of :func:`weigh`'s likelihood ratio, without building the words (a case-independent
     rule's once per knowledge base, as in :func:`weigh`)."""

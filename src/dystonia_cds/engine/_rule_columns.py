@@ -198,6 +198,7 @@ FORMS: dict[str, tuple[Form, bool]] = {
                                       & c.flag("unknown:HP:0002544"), True),
     _d("psychiatric_illness_on_blocker"): (lambda c, kb, cl: c.flag("any_blocker")
                                            & c.has_feature("psychiatric_comorbidity"), True),
+    _d("antipsychotic_blocker"): (lambda c, kb, cl: c.flag("any_blocker"), False),
     # --- functional ---------------------------------------------------------------------------
     _f("positive_functional_signs"): (lambda c, kb, cl: c.has_kind("functional_sign"),
                                       True),
@@ -274,6 +275,7 @@ FINGERPRINTS: dict[str, str] = {
     _d("male"): "4aaa7756f9ec7f4f",
     _d("retrocollis_after_blocker"): "eabe9d5ff0647345",
     _d("psychiatric_illness_on_blocker"): "2ef7dc86e233a9f6",
+    _d("antipsychotic_blocker"): "aac46c969d0bcac7",
     _f("positive_functional_signs"): "234a2b8b34b5626e",
     _f("fixed_posture"): "b2923780aa14a7a7",
     _f("preceding_peripheral_injury"): "4174a4682bcd98db",
