@@ -80,3 +80,45 @@ def test_an_antidepressant_for_years_is_no_tardive_exposure(kb: KnowledgeBase) -
     fired, _, _ = _evidence("fluoxetine", kb)  # two years before neck dystonia
     assert "R-DT-EXPOSURE" not in fired and "R-DT-NO-DRUG" in fired
     assert "R-DA-LATENCY-BAD" in fired
+
+
+# ATC codes of the WHO ATC index as crawled from whocc.no on 2025-08-19 (the atcddd R
+# package's WHO_ATC_codes_2025-08-19.csv; drugs.yaml cites it): the codes must not drift.
+WHO_ATC = {"fluoxetine": "N06AB03", "citalopram": "N06AB04", "paroxetine": "N06AB05",
+           "sertraline": "N06AB06", "fluvoxamine": "N06AB08", "escitalopram": "N06AB10",
+           "carbamazepine": "N03AF01", "phenytoin": "N03AB02", "tetrabenazine": "N07XX06"}
+
+
+@pytest.mark.parametrize(("drug", "code"), sorted(WHO_ATC.items()))
+def test_ssri_anti_epileptic_and_vmat2_atc_codes(drug: str, code: str,
+                                                 kb: KnowledgeBase) -> None:
+    assert kb.drugs[drug].atc == code
+    from dystonia_cds.adapters._fhir_codes import CodeTables
+
+    assert CodeTables(kb).drug("atc", code, None) == drug  # a coded FHIR medication maps
+
+
+def test_tetrabenazine_days_before_onset_is_an_acute_cause_not_tardive(
+        kb: KnowledgeBase) -> None:
+    """Dietrichs 1996, Janik & Figura 2016: acute dystonia after tetrabenazine (a VMAT2
+    inhibitor, not a dopamine receptor blocker): acute reaction only."""
+    case = _neck_case("tetrabenazine")
+    case["medications"] = [{"drug": "tetrabenazine", "before_onset": "P1D"}]
+    a = assess(load_case(case, kb), kb)
+    fired = {e.rule_id for h in a.etiology.hypotheses for e in h.evidence}
+    assert {"R-DA-EXPOSURE", "R-DA-LATENCY-OK"} <= fired
+    assert not fired & {"R-DT-EXPOSURE", "R-DT-LATENCY-OK"}
+    assert "medications[0].drug" not in [n.field for n in a.input_notes]
+    fired, _, _ = _evidence("tetrabenazine", kb)  # two years before: no tardive exposure
+    assert "R-DT-EXPOSURE" not in fired and "R-DT-NO-DRUG" in fired
+
+
+@pytest.mark.parametrize("drug", ["lithium", "methylphenidate", "cocaine", "valbenazine"])
+def test_drugs_without_a_verified_source_stay_not_assessed(drug: str,
+                                                           kb: KnowledgeBase) -> None:
+    """Reviewed and not added (docs/evidence.md): accepted, noted as not assessed for dystonia
+    risk, never read as 'no dystonia-inducing drug'."""
+    assert drug not in kb.drugs
+    _, findings, notes = _evidence(drug, kb)
+    assert "medications[0].drug" in notes
+    assert not [f for f in findings if NO_DRUG_TEXT in f]
