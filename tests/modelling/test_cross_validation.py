@@ -15,14 +15,14 @@ from dystonia_cds.modelling._fit import Counts, pretest
 from dystonia_cds.modelling._report import figures_text
 from tests.conftest import REPO
 
-# Measured 2026-12-02 on 285 cases / 255 sources: top-1 81.4 %, top-3 95.8 %, balanced
-# 95.0 % (forced) and 93.5 % (undetermined wrong), 3.9 % undetermined at 96.0 % accuracy,
-# Brier 0.280. Floors sit a little below, so a regression fails and noise does not.
+# Measured 2026-12-02 (session 4) on 306 cases / 268 sources: top-1 87.6 %, top-3 95.1 %,
+# balanced 95.3 % (forced) and 94.8 % (undetermined wrong), 2.9 % undetermined at 96.2 %
+# accuracy, Brier 0.208. Floors sit a little below, so a regression fails and noise does not.
 FLOORS = {
-    "top1": 0.79, "top3": 0.94, "balanced_forced": 0.93, "balanced": 0.91,
+    "top1": 0.85, "top3": 0.93, "balanced_forced": 0.93, "balanced": 0.92,
     "determined_accuracy": 0.94,
 }
-CEILINGS = {"undetermined_rate": 0.08, "brier": 0.31}
+CEILINGS = {"undetermined_rate": 0.06, "brier": 0.24}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def cv() -> tuple[object, tuple[float, float]]:
 
 def test_corpus_size(cv: tuple[object, tuple[float, float]]) -> None:
     figs = cv[0]
-    assert figs.n_cases >= 280 and figs.n_sources >= 250  # type: ignore[attr-defined]
+    assert figs.n_cases >= 300 and figs.n_sources >= 260  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("name", sorted(FLOORS))
@@ -65,6 +65,17 @@ def test_every_cause_is_found_at_least_sometimes(cv: tuple[object, tuple[float, 
 
 def test_probabilities_shown_only_when_calibrated(kb: KnowledgeBase) -> None:
     cal = kb.model.calibration  # type: ignore[union-attr]
-    assert cal.shown == (cal.ece <= 0.05 and kb.model.n_cases >= 200)  # type: ignore[union-attr]
-    assert cal.group_shown == (cal.group_ece <= 0.05  # type: ignore[union-attr]
-                               and kb.model.n_cases >= 200)  # type: ignore[union-attr]
+    n = kb.model.n_cases  # type: ignore[union-attr]
+    assert cal.shown == (cal.ece <= 0.05 and cal.ece_p >= 0.05 and n >= 200)
+    assert cal.group_shown == (cal.group_ece <= 0.05 and cal.group_ece_p >= 0.05
+                               and n >= 200)
+
+
+def test_the_calibration_test_rejects_a_miscalibrated_model() -> None:
+    """Confidences of 0.9 that are right half the time fail the consistency test; the same
+    confidences right 9 times in 10 pass it."""
+    from dystonia_cds.modelling._validate import consistency_p
+    off = [(0.9, i % 2 == 0) for i in range(300)]
+    fine = [(0.9, i % 10 != 0) for i in range(300)]
+    assert consistency_p(off, 10) < 0.01
+    assert consistency_p(fine, 10) > 0.2

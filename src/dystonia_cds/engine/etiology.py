@@ -242,7 +242,8 @@ def calibration_note(kb: KnowledgeBase) -> str:
     cal, n = model.calibration, model.n_cases
     if cal.shown:
         return (f"Probabilities are shown: leave-one-source-out expected calibration error "
-                f"{cal.ece:.3f} on {n} published cases.")
+                f"{cal.ece:.3f} on {n} published cases (a calibration test does not reject "
+                f"it: p = {cal.ece_p:.2f}).")
     levels = ("Support levels are bands of the model's probability; each item's likelihood "
               "ratio is shown.")
     if cal.group_shown:

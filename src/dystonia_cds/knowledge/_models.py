@@ -185,6 +185,10 @@ class Calibration(_Data):
         "Whether the group probabilities are shown: the same rule on the group ECE. The "
         "question a clinic asks, primary or acquired, can be calibrated while the eleven "
         "causes are not yet."))
+    ece_p: float = Field(1.0, ge=0, le=1, description=(
+        "Consistency-resampling p-value of the ECE: how often a calibrated model with the same "
+        "confidences scores an ECE at least this large."))
+    group_ece_p: float = Field(1.0, ge=0, le=1, description="The same for the group ECE.")
 
 
 class EvidenceModel(_Data):

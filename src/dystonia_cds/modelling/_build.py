@@ -21,11 +21,18 @@ from dystonia_cds.modelling._validate import Figures, cross_validate, figures, m
 COMMAND = "dystonia-cds model fit --corpus tests/cases"
 # Probabilities are shown only while the cross-validated calibration holds.
 ECE_MAX = 0.05
+P_MIN = 0.05
 MIN_CASES = 200
-SHOW_RULE = (f"probabilities are shown when the leave-one-source-out expected calibration "
-             f"error (top label, 10 bins) is at most {ECE_MAX} on at least {MIN_CASES} cases; "
-             "otherwise only the ordered support levels are shown. The same rule applies "
-             "separately to the group probabilities (primary, acquired, degenerative)")
+SHOW_RULE = (f"probabilities are shown when, on at least {MIN_CASES} cases, the "
+             f"leave-one-source-out expected calibration error (top label, 10 bins) is at most "
+             f"{ECE_MAX} and a consistency-resampling test does not reject calibration "
+             f"(p ≥ {P_MIN}); otherwise only the ordered support levels are shown. The same "
+             "rule applies separately to the group probabilities (primary, acquired, "
+             "degenerative)")
+
+
+def _holds(ece: float, p: float, n_cases: int) -> bool:
+    return ece <= ECE_MAX and p >= P_MIN and n_cases >= MIN_CASES
 
 
 def build_model(obs: list[Observation], kb: KnowledgeBase, corpus: str,
@@ -35,13 +42,13 @@ def build_model(obs: list[Observation], kb: KnowledgeBase, corpus: str,
     full = model_from(counts, kb, temperature, alpha, with_sensitivity=True,
                       n_sources=len({o.source for o in obs}), corpus=corpus, command=COMMAND)
     figs = figures(preds, kb.parameters.scoring.summary_threshold, full.pretest)
-    shown = figs.ece <= ECE_MAX and figs.n_cases >= MIN_CASES
     calibration = Calibration(
         method="temperature scaling of the log scores, fitted on leave-one-source-out "
                "out-of-fold scores", temperature=temperature, ece=round(figs.ece, 4),
-        brier=round(figs.brier, 4), shown=shown, rule=SHOW_RULE,
-        group_ece=round(figs.group_ece, 4),
-        group_shown=figs.group_ece <= ECE_MAX and figs.n_cases >= MIN_CASES)
+        brier=round(figs.brier, 4), shown=_holds(figs.ece, figs.ece_p, figs.n_cases),
+        rule=SHOW_RULE, group_ece=round(figs.group_ece, 4),
+        group_shown=_holds(figs.group_ece, figs.group_ece_p, figs.n_cases),
+        ece_p=round(figs.ece_p, 3), group_ece_p=round(figs.group_ece_p, 3))
     return full.model_copy(update={"calibration": calibration}), figs
 
 

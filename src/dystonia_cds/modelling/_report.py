@@ -22,9 +22,10 @@ def figures_text(f: Figures, threshold: float, baseline: tuple[float, float]) ->
         f"accuracy on the rest {f.determined_accuracy:.1%}",
         f"  Brier score (11 causes)     {f.brier:6.3f}   (pretest probabilities alone: "
         f"{f.brier_prior:.3f})",
-        f"  expected calibration error  {f.ece:6.3f}   (top label, 10 bins)",
+        f"  expected calibration error  {f.ece:6.3f}   (top label, 10 bins; consistency "
+        f"test p = {f.ece_p:.2f})",
         f"  expected calibration error of the group (primary/acquired/degenerative) "
-        f"{f.group_ece:6.3f}",
+        f"{f.group_ece:6.3f}   (p = {f.group_ece_p:.2f})",
         "  recall per cause:",
     ]
     for cat, (hit, n) in f.recall.items():

@@ -11,6 +11,7 @@ source it is fitted on the other sources' out-of-fold scores.
 from __future__ import annotations
 
 import math
+import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -120,6 +121,8 @@ class Figures:
     bins: list[tuple[float, float, int]] = field(default_factory=list)  # (conf, acc, n)
     group_ece: float = 0.0  # the same for primary / acquired / degenerative
     group_bins: list[tuple[float, float, int]] = field(default_factory=list)
+    ece_p: float = 1.0  # consistency test: P(ECE ≥ observed | calibrated), see consistency_p
+    group_ece_p: float = 1.0
 
 
 def _balanced(preds: list[Prediction], guess: dict[str, str]) -> float:
@@ -152,6 +155,24 @@ def _ece(pairs: list[tuple[float, bool]], n_bins: int) -> tuple[float, Bins]:
     return ece, [(b[0] / b[2], b[1] / b[2], int(b[2])) for b in bins if b[2]]
 
 
+def consistency_p(pairs: list[tuple[float, bool]], n_bins: int, draws: int = 1000,
+                  seed: int = 0) -> float:
+    """How often a perfectly calibrated model with these confidences would show an ECE at
+    least as large as the one observed (consistency resampling, Bröcker & Smith 2007): the
+    outcomes are redrawn as Bernoulli(confidence). The ECE of a few hundred cases is noisy —
+    a calibrated model scores above 0.05 now and then — so a small p, not a large ECE alone,
+    is what says the probabilities are off. Seeded: the same corpus gives the same p."""
+    if not pairs:
+        return 1.0
+    observed, _ = _ece(pairs, n_bins)
+    rng = random.Random(seed)
+    hits = 0
+    for _ in range(draws):
+        simulated = [(conf, rng.random() < conf) for conf, _ in pairs]
+        hits += _ece(simulated, n_bins)[0] >= observed
+    return hits / draws
+
+
 def _group_pairs(preds: list[Prediction]) -> list[tuple[float, bool]]:
     out = []
     for p in preds:
@@ -176,7 +197,8 @@ def figures(preds: list[Prediction], threshold: float, prior: dict[str, float],
                 for p in preds) / n
     brier_prior = sum(sum((prior[c] - (c == p.category)) ** 2 for c in CATEGORIES)
                       for p in preds) / n
-    ece, bins = _ece([(p.prob[p.order[0]], p.order[0] == p.category) for p in preds], n_bins)
+    top_pairs = [(p.prob[p.order[0]], p.order[0] == p.category) for p in preds]
+    ece, bins = _ece(top_pairs, n_bins)
     group_ece, group_bins = _ece(_group_pairs(preds), n_bins)
     return Figures(
         n_cases=n, n_sources=len({p.source for p in preds}), top1=top1, top3=top3,
@@ -187,7 +209,9 @@ def figures(preds: list[Prediction], threshold: float, prior: dict[str, float],
         determined_accuracy=(sum(called[p.case_id] == p.summary for p in determined)
                              / len(determined)) if determined else 0.0,
         brier=brier, brier_prior=brier_prior, ece=ece, bins=bins,
-        group_ece=group_ece, group_bins=group_bins)
+        group_ece=group_ece, group_bins=group_bins,
+        ece_p=consistency_p(top_pairs, n_bins),
+        group_ece_p=consistency_p(_group_pairs(preds), n_bins))
 
 
 def judgement_baseline(obs: list[Observation], kb: KnowledgeBase) -> tuple[float, float]:
