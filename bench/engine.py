@@ -102,13 +102,27 @@ def main() -> None:
         cases.append(case_from_mapping(dict(yaml.safe_load(path.read_text())["case"]), kb))
     dumped = [c.model_dump(by_alias=True) for c in cases]
     big = cases * max(1, 2000 // len(cases))
-    runs: dict[str, list[float]] = {k: [] for k in ("base", "single", "questions", "batch")}
+    from dystonia_cds.engine import batch as batch_module
+    from dystonia_cds.engine._rule_columns import stale
+    from dystonia_cds.engine.etiology import ALL_RULES
+
+    def rule_by_rule(cs: list[Any]) -> Any:
+        """The batch path with the rules run case by case (its path without numpy)."""
+        plan = batch_module._plan(kb)
+        rows = [batch_module._evaluate(c, kb, plan) for c in cs]
+        scores = batch_module._scores(rows, plan)
+        return [batch_module._screened(c, r, s, plan, kb)
+                for c, r, s in zip(cs, rows, scores, strict=True)]
+
+    runs: dict[str, list[float]] = {
+        k: [] for k in ("base", "single", "questions", "batch", "rowwise")}
     for _ in range(args.repeat):
         runs["base"].append(rate(Case.model_validate, dumped, args.seconds))
         runs["single"].append(rate(lambda c: assess(c, kb, questions=False), cases,
                                    args.seconds))
         runs["questions"].append(rate(lambda c: assess(c, kb), cases, args.seconds))
         runs["batch"].append(batch_rate(lambda cs: assess_many(cs, kb), big, args.seconds))
+        runs["rowwise"].append(batch_rate(rule_by_rule, big, args.seconds))
     med = {k: statistics.median(v) for k, v in runs.items()}
     print(f"{len(cases)} cases (examples + published corpus); cases per CPU second, median "
           f"of {args.repeat} run(s) of {args.seconds:g} s")
@@ -121,6 +135,12 @@ def main() -> None:
         g = f"{goal:8,}" if goal else f"{'':8}"
         print(f"{name:44} {med[key]:10.0f} {med[key] / med['base']:11.3f} {g}"
               + (f"  ({med[key] / goal:.0%} of the goal)" if goal else ""))
+    print(f"{'assess_many, rules case by case (no numpy)':44} {med['rowwise']:10.0f} "
+          f"{med['rowwise'] / med['base']:11.3f}")
+    slow = stale(ALL_RULES)
+    print(f"batch over columns: {med['batch'] / med['rowwise']:.1f}× the case-by-case batch; "
+          f"{len(slow)} rule function(s) without a current column form run case by case"
+          + (f" ({', '.join(k.rsplit('.', 1)[-1] for k in slow)})" if slow else ""))
     print(f"the next-question search costs {med['single'] / med['questions']:.1f}× a "
           "single assessment without it")
     s = startup(args.startup_runs)
