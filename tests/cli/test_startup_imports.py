@@ -32,3 +32,26 @@ def test_plain_assess_imports_no_optional_or_heavy_package() -> None:
     assert "dystonia_cds.engine" in loaded  # it did assess
     found = sorted(m for m in loaded for h in HEAVY if m == h or m.startswith(h + "."))
     assert not found, found
+
+
+HPO_CODE = """
+import contextlib, io, sys
+sys.argv = ["dystonia-cds", "assess", sys.argv[1], "-f", "json"]
+from dystonia_cds.cli import main
+from dystonia_cds.knowledge._hpo_terms import hpo_table
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        main()
+    except SystemExit:
+        pass
+print(hpo_table.cache_info().currsize)
+"""
+
+
+def test_a_case_without_hpo_terms_or_genes_does_not_read_the_hpo_table() -> None:
+    """The 19,000-term HPO table costs ~0.18 s CPU to read: a case that records no HPO
+    feature and no positive gene never needs it."""
+    case = str(REPO / "examples" / "whiplash-neck.yaml")
+    out = subprocess.run([sys.executable, "-c", HPO_CODE, case], capture_output=True,
+                         text=True, check=True, cwd=REPO)
+    assert out.stdout.strip().splitlines()[-1] == "0"

@@ -233,7 +233,7 @@ FINGERPRINTS: dict[str, str] = {
     _p("early_generalized"): "13d3a5d10217dba2",
     _p("family_history_positive"): "94038fd308f091b4",
     _p("family_history_negative"): "bd4ca0c0daeac4f8",
-    _p("pathogenic_variant"): "4203aa2013b39da2",
+    _p("pathogenic_variant"): "9345722d620f3fe7",
     _p("bilateral_basal_ganglia_without_insult"): "73698e011177e3dd",
     _p("variant_in_neurodegeneration_gene"): "d6b4c845fc3fac4e",
     _p("adult_cranial_cervical_focal"): "871e4ff6d779b57b",

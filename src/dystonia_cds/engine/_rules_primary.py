@@ -115,6 +115,8 @@ def pathogenic_variant(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     """A variant in a gene of a neurodegenerative disease is R-DEG-GENE's finding, not this
     one: the one variant is not counted for both hypotheses."""
     positive = {g.gene.upper() for g in f.case.genetics or [] if g.result == "positive"}
+    if not positive:  # the HPO gene list (a 19,000-term table) is read only when needed
+        return None
     genes = sorted(positive - _neurodegeneration_genes(positive, kb))
     return "Pathogenic variant reported in " + ", ".join(genes) if genes else None
 
