@@ -25,7 +25,7 @@ from dystonia_cds.engine.etiology import (
     summary_group,
 )
 from dystonia_cds.engine.questions import next_questions
-from dystonia_cds.knowledge import KnowledgeBase
+from dystonia_cds.knowledge import KnowledgeBase, normalise_word
 from dystonia_cds.knowledge._models import Reference
 from dystonia_cds.suggest import did_you_mean
 
@@ -51,6 +51,13 @@ def _notes(f: Facts, kb: KnowledgeBase, *, guess: bool = True) -> list[InputNote
             f"{fid} is not a sign the rules read; kept in the record"))
         for i, fid in enumerate(f.case.dystonia.features or []) if fid in f.unread_feature_ids
     ]
+    if any(kb.features[x].unscored_note for x in f.features):  # rare: look up the words
+        notes += [  # a word the knowledge base accepts, and why no rule scores it
+            InputNote(field=f"dystonia.features[{i}]", message=f"{word}: {note}")
+            for i, word in enumerate(f.case.dystonia.features or [])
+            if (fid := kb.vocabulary.features.get(normalise_word(word))) is not None
+            and (note := kb.features[fid].unscored_note)
+        ]
     notes += [
         InputNote(field=f"medications[{d.index}].drug", message=(
             f"{d.medication.drug!r} is not in the knowledge base's list of dystonia-inducing "

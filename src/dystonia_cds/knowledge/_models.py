@@ -78,6 +78,9 @@ class FeatureInfo(_Data):
         "neurological_sign", "pain", "functional_sign", "psychiatric", "motor_pyramidal",
         "local", "imaging_finding", "other",
     ]
+    unscored_note: str | None = Field(None, description=(
+        "Said in the input notes whenever the feature is recorded: why the word is accepted "
+        "but no rule scores it (no source read gives it a direction between causes)."))
 
 
 class EventInfo(_Data):
