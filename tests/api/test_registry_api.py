@@ -97,6 +97,27 @@ def test_tokens_and_roles(api: Api) -> None:
     assert api("POST", "/v1/registry/reassess", role="viewer").status_code == 403
 
 
+def test_expired_token_is_401_saying_so(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime as dt
+
+    from dystonia_cds.registry import repository as repo
+
+    reg = api.client.app.state.registry  # type: ignore[attr-defined]
+    short = reg.add_account(local_admin("test"), "brief-user", "viewer", expires="1h")
+    ok = api.client.get("/v1/cases", headers={"Authorization": f"Bearer {short}"})
+    assert ok.status_code == 200
+    later = repo.utcnow() + dt.timedelta(hours=2)
+    monkeypatch.setattr(repo, "utcnow", lambda: later)
+    r = api.client.get("/v1/cases", headers={"Authorization": f"Bearer {short}"})
+    body = r.json()
+    assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
+    assert body["title"] == "Token expired" and body["type"] == "/problems/token-expired"
+    assert "expired at" in body["detail"] and "registry token" in body["detail"]
+    assert api("GET", "/v1/cases", role="viewer").status_code == 200  # 90 days: still good
+    page = api.client.post("/registry/sign-in", data={"token": short})
+    assert page.status_code == 401 and "That token has expired" in page.text
+
+
 def test_list_pagination_and_filters(api: Api) -> None:
     for i in range(5):
         assert api("POST", "/v1/cases", json={**CASE, "id": f"p{i}"}).status_code == 201

@@ -83,14 +83,20 @@ def test_reassess_backup_restore_accounts_audit(db: str, tmp_path: Path) -> None
     assert code == 2 and "--yes" in err
     code, out, _ = reg("restore", str(backup), "--yes")
     assert code == 0 and "restored 1 cases (1 versions)" in out
-    code, out, _ = reg("account", "dana", "--role", "clinician")
+    code, out, err = reg("account", "dana", "--role", "clinician")
     assert code == 0 and out.strip().startswith("dcr_")
+    assert err.startswith("token expires 20")  # the default lifetime, said when issued
+    code, out, err = reg("token", "dana", "--expires", "never")
+    assert code == 0 and out.strip().startswith("dcr_") and err == "token never expires\n"
+    code, out, err = reg("token", "dana", "--expires", "tomorrow")
+    assert code == 2 and out == "" and "12h, 30d, 8w" in err and "Traceback" not in err
     code, _, err = reg("account", "erin", "--role", "superuser")
     assert code == 2 and "viewer, clinician, admin" in err
     assert reg("disable", "dana") == (0, "disabled dana\n", "")
     code, out, _ = reg("audit", "--json")
     actions = [e["action"] for e in json.loads(out)]
-    assert actions[:5] == ["account-disable", "account-add", "restore", "backup", "reassess"]
+    assert actions[:6] == ["account-disable", "token-add", "account-add", "restore", "backup",
+                           "reassess"]
 
 
 def test_errors_are_one_line_without_traceback(db: str, tmp_path: Path) -> None:

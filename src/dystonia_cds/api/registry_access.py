@@ -53,6 +53,10 @@ def registry_of(app: Any) -> Registry:
                 log.error("registry: cannot open the database (%s)", type(exc).__name__)
                 raise ApiProblem(503, "The registry database is unavailable",
                                  slug="registry-unavailable") from None
+            except ValueError as exc:  # a deployment setting (DYSTONIA_CDS_TOKEN_DAYS)
+                log.error("registry: bad setting: %s", exc)
+                raise ApiProblem(503, "The registry is misconfigured",
+                                 slug="registry-unavailable", detail=str(exc)) from None
             app.state.registry = reg
     return reg
 
@@ -67,7 +71,12 @@ def _principal(request: Request, token: str | None) -> Principal:
         raise ApiProblem(401, "Authentication required", slug="unauthenticated",
                          detail="send Authorization: Bearer <registry API token>")
     reg = registry_of(request.app)
-    who = reg.principal(token, origin(request))
+    from dystonia_cds.registry import TokenExpired
+
+    try:
+        who = reg.principal(token, origin(request))
+    except TokenExpired as exc:
+        raise ApiProblem(401, "Token expired", slug="token-expired", detail=str(exc)) from None
     if who is None:
         raise ApiProblem(401, "Invalid or revoked token", slug="unauthenticated")
     return who

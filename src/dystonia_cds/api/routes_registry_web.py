@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds import CaseError, KnowledgeBase
+from dystonia_cds.api._form_merge import merge_form_edit
 from dystonia_cds.api.problems import ApiProblem
 from dystonia_cds.api.registry_access import (
     COOKIE,
@@ -28,7 +29,7 @@ from dystonia_cds.api.routes_assess import NO_STORE, knowledge_summary, parse_ca
 from dystonia_cds.render.html import environment, render_error_page
 
 if TYPE_CHECKING:
-    from dystonia_cds.registry import Principal
+    from dystonia_cds.registry import Principal, Registry
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,11 +75,15 @@ async def sign_in(request: Request) -> Response:
     token = form.get("token")
     if not isinstance(token, str) or not token.strip():
         return _page("registry_signin.html", 401, failed=True)
+    from dystonia_cds.registry import TokenExpired
+
     try:
         who = await run_in_threadpool(registry_of(request.app).principal, token.strip(),
                                       "web")
     except ApiProblem as exc:
         return _problem_page(exc)
+    except TokenExpired as exc:
+        return _page("registry_signin.html", 401, failed=True, expired=str(exc))
     if who is None:
         return _page("registry_signin.html", 401, failed=True)
     out = RedirectResponse("/registry", status_code=303)
@@ -177,6 +182,22 @@ def edit_page(request: Request, case_id: str) -> Response:
                  **_form_context(request.app.state.kb))
 
 
+def _merged_edit(reg: Registry, who: Principal, case_id: str, raw: str, origin: Any,
+                 version: int, kb: KnowledgeBase) -> str:
+    """The form's Case (already parsed safely) laid over the stored version it was edited
+    from, so fields the form does not show (notes, variants, lesion volumes, ...) are kept
+    (see ``_form_merge``). A missing or unreadable ``origin`` keeps no list item's fields."""
+    where = None
+    if isinstance(origin, str) and len(origin) <= 20_000:
+        try:
+            where = json.loads(origin)
+        except (ValueError, RecursionError):
+            where = None
+    stored = _guarded(reg.get, case_id, who, version, "read-for-edit")
+    merged = merge_form_edit(stored.data(), json.loads(raw), where, frozenset(kb.features))
+    return json.dumps(merged, ensure_ascii=True)
+
+
 @router.post("/registry/save")
 async def save(request: Request) -> Response:
     """Save the form's case: version 0 creates, version N stores N+1 if N is current."""
@@ -189,10 +210,15 @@ async def save(request: Request) -> Response:
         return _error("The case could not be saved", [{"field": "case", "message":
                                                        "missing case or version"}], 422)
     kb: KnowledgeBase = request.app.state.kb
+    reg = registry_of(request.app)
     try:
         case = await run_in_threadpool(parse_case, raw.encode("utf-8", "surrogatepass"),
                                        "application/json", kb)
-        reg = registry_of(request.app)
+        if version != "0" and case.id is not None:  # checked safe and valid: now merge
+            merged = await run_in_threadpool(_merged_edit, reg, who, case.id, raw,
+                                             form.get("origin"), int(version[:9]), kb)
+            case = await run_in_threadpool(parse_case, merged.encode("utf-8"),
+                                           "application/json", kb)
         saved = await run_in_threadpool(
             _guarded, reg.save, case, who,
             (reason if isinstance(reason, str) and reason.strip() else "edited in the web "

@@ -62,6 +62,8 @@ def _registry() -> Iterator[tuple[Registry, Any]]:
     except SQLAlchemyError as exc:
         raise _fail(f"cannot open the registry ({type(exc).__name__}): check DATABASE_URL") \
             from None
+    except ValueError as exc:  # a setting in the environment (DYSTONIA_CDS_TOKEN_DAYS)
+        raise _fail(str(exc)) from None
     try:
         yield reg, local_admin()
     except NotFound as exc:
@@ -267,13 +269,25 @@ def restore(source: Annotated[Path, typer.Argument(help="A file made by `registr
     typer.echo(f"restored {cases} cases ({versions} versions) from {source}")
 
 
+Expires = Annotated[str | None, typer.Option(
+    "--expires", help="When the token stops working: 12h, 30d, 8w, a date (2027-03-01) or "
+    "'never' (default: DYSTONIA_CDS_TOKEN_DAYS, 90 days).")]
+
+
+def _expiry_line(reg: Registry, token: str) -> None:
+    until = reg.token_expiry(token)
+    typer.echo(f"token expires {until.isoformat(timespec='seconds')}" if until
+               else "token never expires", err=True)
+
+
 @registry_app.command("account")
 def account(name: Annotated[str, typer.Argument(help="Account name (a person or a service).")],
             role: Annotated[str, typer.Option(help="viewer, clinician or admin")] = "viewer",
-            ) -> None:
+            expires: Expires = None) -> None:
     """Create an account; prints its API token once (only a hash is stored)."""
     with _registry() as (reg, who):
-        token = reg.add_account(who, name, role)
+        token = reg.add_account(who, name, role, expires=expires)
+        _expiry_line(reg, token)
     typer.echo(token)
 
 
@@ -288,10 +302,12 @@ def disable(name: Annotated[str, typer.Argument(help="Account name.")]) -> None:
 @registry_app.command("token")
 def token(name: Annotated[str, typer.Argument(help="Account name.")],
           revoke: Annotated[bool, typer.Option(help="Revoke the account's other tokens.")]
-          = False) -> None:
+          = False, expires: Expires = None) -> None:
     """A new API token for an account (printed once)."""
     with _registry() as (reg, who):
-        typer.echo(reg.new_token(who, name, revoke_others=revoke))
+        fresh = reg.new_token(who, name, revoke_others=revoke, expires=expires)
+        _expiry_line(reg, fresh)
+    typer.echo(fresh)
 
 
 @registry_app.command("audit")

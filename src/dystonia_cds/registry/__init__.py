@@ -8,12 +8,13 @@ PostgreSQL in production — by ``DATABASE_URL``. Needs the ``registry`` extra.
 from __future__ import annotations
 
 from dystonia_cds.registry._settings import RegistrySettings, database_url
-from dystonia_cds.registry.auth import ROLES, Principal, local_admin
+from dystonia_cds.registry.auth import ROLES, Principal, local_admin, parse_expiry
 from dystonia_cds.registry.backup import backup, restore
 from dystonia_cds.registry.errors import (
     Forbidden,
     NotFound,
     RegistryError,
+    TokenExpired,
     Unavailable,
     VersionConflict,
 )
@@ -30,11 +31,13 @@ __all__ = [
     "RegistrySettings",
     "Saved",
     "StoredCase",
+    "TokenExpired",
     "Unavailable",
     "VersionConflict",
     "backup",
     "database_url",
     "etag",
     "local_admin",
+    "parse_expiry",
     "restore",
 ]

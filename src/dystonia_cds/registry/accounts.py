@@ -7,49 +7,81 @@ principal's role first.
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from dystonia_cds.registry import repository as repo
-from dystonia_cds.registry.auth import Action, Principal, check_role, hash_token, new_token
-from dystonia_cds.registry.errors import Forbidden
+from dystonia_cds.registry.auth import (
+    Action,
+    Principal,
+    check_role,
+    hash_token,
+    new_token,
+    parse_expiry,
+)
+from dystonia_cds.registry.errors import Forbidden, TokenExpired
+
+if TYPE_CHECKING:
+    from dystonia_cds.registry._settings import RegistrySettings
 
 
 def _iso(value: Any) -> str:
     return repo.as_utc(value).isoformat(timespec="seconds")
 
 
+def _until(expires: dt.datetime | None) -> str:
+    return f"expires {_iso(expires)}" if expires else "never expires"
+
+
 class AccountsMixin:
     store: repo.Store
+    settings: RegistrySettings
 
-    def add_account(self, who: Principal, name: str, role: str) -> str:
-        """Create an account and return its first API token (shown once, stored hashed)."""
+    def add_account(self, who: Principal, name: str, role: str,
+                    expires: str | None = None) -> str:
+        """Create an account and return its first API token (shown once, stored hashed).
+
+        ``expires``: as :func:`parse_expiry` reads it; None gives the deployment's default
+        lifetime (``DYSTONIA_CDS_TOKEN_DAYS``, 90 days)."""
         self._require(who, "admin")
         checked = check_role(role)
         token, hashed = new_token()
         now = repo.utcnow()
+        until = parse_expiry(expires, now, self.settings.token_days)
         with self.store.write() as conn:
             if repo.account_id(conn, name) is not None:
                 raise ValueError(f"an account named {name!r} exists; use `token` for a new "
                                  "token")
             aid = repo.add_account(conn, name, checked, now)
-            repo.add_token(conn, aid, hashed, token[:12], now)
+            repo.add_token(conn, aid, hashed, token[:12], now, until)
             repo.add_audit(conn, who.name, "account-add", who.origin, now,
-                           detail=f"{name} as {checked}")
+                           detail=f"{name} as {checked}; token {_until(until)}")
         return token
 
-    def new_token(self, who: Principal, name: str, revoke_others: bool = False) -> str:
+    def new_token(self, who: Principal, name: str, revoke_others: bool = False,
+                  expires: str | None = None) -> str:
         self._require(who, "admin")
         token, hashed = new_token()
         now = repo.utcnow()
+        until = parse_expiry(expires, now, self.settings.token_days)
         with self.store.write() as conn:
             aid = repo.account_id(conn, name)
             if aid is None:
                 raise ValueError(f"no account named {name!r}")
             if revoke_others:
                 repo.revoke_tokens(conn, aid, now)
-            repo.add_token(conn, aid, hashed, token[:12], now)
-            repo.add_audit(conn, who.name, "token-add", who.origin, now, detail=name)
+            repo.add_token(conn, aid, hashed, token[:12], now, until)
+            repo.add_audit(conn, who.name, "token-add", who.origin, now,
+                           detail=f"{name}; {_until(until)}")
         return token
+
+    def token_expiry(self, token: str) -> dt.datetime | None:
+        """When a live token expires (None: never); ValueError for an unknown token."""
+        with self.store.read() as conn:
+            found = repo.principal_for_token(conn, hash_token(token))
+        if found is None:
+            raise ValueError("no such live token")
+        return found[2]
 
     def disable_account(self, who: Principal, name: str) -> None:
         """No token of the account works any more; its history and audit entries stay."""
@@ -70,10 +102,16 @@ class AccountsMixin:
                     for r in repo.accounts(conn)]
 
     def principal(self, token: str, origin: str) -> Principal | None:
+        """The account a token acts for; None for an unknown or revoked token. Raises
+        TokenExpired (saying when) for a known token past its expiry."""
         with self.store.read() as conn:
             found = repo.principal_for_token(conn, hash_token(token))
         if found is None:
             return None
+        if found[2] is not None and found[2] <= repo.utcnow():
+            raise TokenExpired(f"this API token expired at {_iso(found[2])}; an "
+                               "administrator issues a new one with `dystonia-cds registry "
+                               "token ACCOUNT`")
         return Principal(found[0], check_role(found[1]), origin)
 
     def audit(self, who: Principal, case_id: str | None = None,

@@ -11,7 +11,9 @@ needs no per-token salt; only the hash is stored, the token is shown once.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Literal
@@ -22,6 +24,11 @@ Action = Literal["read", "write", "audit", "admin"]
 NEEDS: dict[Action, Role] = {"read": "viewer", "write": "clinician", "audit": "admin",
                              "admin": "admin"}
 TOKEN_PREFIX = "dcr_"
+DEFAULT_TOKEN_DAYS = 90  # a quarter: long enough for a clinic's routine, short enough to age out
+_SPAN = re.compile(r"(\d{1,5})([hdw])")
+_UNIT = {"h": dt.timedelta(hours=1), "d": dt.timedelta(days=1), "w": dt.timedelta(weeks=1)}
+_MAX = dt.timedelta(days=3660)
+EXPIRY_FORMS = "a span (12h, 30d, 8w), a date (2027-03-01, midnight UTC) or 'never'"
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,31 @@ def new_token() -> tuple[str, str]:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def parse_expiry(text: str | None, now: dt.datetime,
+                 default_days: int | None) -> dt.datetime | None:
+    """When a new token stops working: ``text`` as given to ``--expires`` (None: the
+    deployment's default lifetime; 'never': no expiry). Raises ValueError naming the forms."""
+    if text is None:
+        return None if default_days is None else now + dt.timedelta(days=default_days)
+    value = text.strip().lower()
+    if value == "never":
+        return None
+    span = _SPAN.fullmatch(value)
+    if span:
+        when = now + int(span[1]) * _UNIT[span[2]]
+    else:
+        try:
+            day = dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"expiry {text!r} not understood: use {EXPIRY_FORMS}") from None
+        when = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    if when <= now:
+        raise ValueError(f"expiry {text!r} is not in the future")
+    if when - now > _MAX:
+        raise ValueError(f"expiry {text!r} is more than 10 years away: use 'never' if meant")
+    return when
 
 
 def check_role(value: str) -> Role:

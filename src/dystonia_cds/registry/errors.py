@@ -13,8 +13,13 @@ class Forbidden(RegistryError):
     """The principal's role does not allow the action."""
 
 
+class TokenExpired(RegistryError):
+    """A known token whose expiry time has passed (the message says when)."""
+
+
 class Unavailable(RegistryError):
     """The registry extra is not installed or the database cannot be opened."""
 
 
-__all__ = ["Forbidden", "NotFound", "RegistryError", "Unavailable", "VersionConflict"]
+__all__ = ["Forbidden", "NotFound", "RegistryError", "TokenExpired", "Unavailable",
+           "VersionConflict"]

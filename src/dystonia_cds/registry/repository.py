@@ -292,18 +292,24 @@ def accounts(conn: Connection) -> Sequence[AnyRow]:
 
 
 def add_token(conn: Connection, account: int, token_hash: str, prefix: str,
-              now: dt.datetime) -> None:
+              now: dt.datetime, expires_at: dt.datetime | None) -> None:
     conn.execute(insert(ApiToken).values(account_id=account, token_hash=token_hash,
-                                         prefix=prefix, created_at=now))
+                                         prefix=prefix, created_at=now,
+                                         expires_at=expires_at))
 
 
-def principal_for_token(conn: Connection, token_hash: str) -> tuple[str, str] | None:
-    """(account name, role) of a live token, or None."""
-    row = conn.execute(select(Account.name, Account.role)
+def principal_for_token(conn: Connection, token_hash: str
+                        ) -> tuple[str, str, dt.datetime | None] | None:
+    """(account name, role, expiry or None) of a token neither revoked nor of a disabled
+    account, or None. Expiry is the caller's to check: an expired token gets its own
+    message."""
+    row = conn.execute(select(Account.name, Account.role, ApiToken.expires_at)
                        .join(ApiToken, ApiToken.account_id == Account.id)
                        .where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None),
                               Account.disabled_at.is_(None))).first()
-    return None if row is None else (str(row[0]), str(row[1]))
+    if row is None:
+        return None
+    return str(row[0]), str(row[1]), None if row[2] is None else as_utc(row[2])
 
 
 def revoke_tokens(conn: Connection, account: int, now: dt.datetime) -> int:

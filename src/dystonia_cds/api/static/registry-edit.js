@@ -20,24 +20,42 @@
   (d.variability || []).forEach((v) => { const b = $(`var-${v}`); if (b) b.checked = true; });
   (d.features || []).forEach((f) => put(`feat-${f}`, "present"));
   (d.excluded_features || []).forEach((f) => put(`feat-${f}`, "absent"));
-  const fill = (kind, items, values) => {
+  const setAll = (root, values) => Object.entries(values).forEach(([k, v]) => {
+    const el = root.querySelector(`:scope [data-key="${k}"]`);
+    if (el && v !== undefined && v !== null && typeof v !== "object") el.value = String(v);
+  });
+  // Each prefilled row (and lesion) remembers which stored item it shows: on save the
+  // server keeps that item's fields the form does not show (notes, variants, volumes).
+  const fill = (kind, items) => {
     if (items === undefined || items === null) return;
     if (!items.length) { $(`none-${kind}`).checked = true; return; }
-    items.forEach((item) => {
+    items.forEach((item, i) => {
       const row = window.DystoniaRows.addRow(kind);
-      Object.entries(values(item)).forEach(([k, v]) => {
-        const el = row.querySelector(`[data-key="${k}"]`);
-        if (el && v !== undefined && v !== null) el.value = String(v);
+      row.dataset.stored = String(i);
+      const { lesions, ...rest } = item;
+      setAll(row, rest);
+      (kind === "imaging" ? lesions || [] : []).forEach((les, j) => {
+        const box = window.DystoniaRows.addLesion(row);
+        box.dataset.stored = String(j);
+        setAll(box, les);
       });
     });
   };
-  fill("events", stored.events, (e) => e);
-  fill("medications", stored.medications, (m) => m);
-  fill("imaging", stored.imaging, (im) => {
-    const les = (im.lesions || [])[0] || {};
-    return { modality: im.modality, normal: im.normal, lesion_side: les.side, lesion_structure: les.structure };
+  fill("events", stored.events);
+  fill("medications", stored.medications);
+  fill("imaging", stored.imaging);
+  fill("genetics", stored.genetics);
+  const at = (el) => (el.dataset.stored === undefined ? null : Number(el.dataset.stored));
+  const kept = (les) => [...les.querySelectorAll("[data-key]")].some((el) => el.value.trim());
+  form.addEventListener("submit", () => {
+    const origin = {};
+    ["events", "medications", "imaging", "genetics"].forEach((kind) => {
+      origin[kind] = [...$(`rows-${kind}`).querySelectorAll(":scope > .row")].map((row) => (
+        kind !== "imaging" ? at(row)
+          : { i: at(row), lesions: [...row.querySelectorAll(".lesion")].filter(kept).map(at) }));
+    });
+    $("edit-origin").value = JSON.stringify(origin);
   });
-  fill("genetics", stored.genetics, (g) => g);
   if (stored.family_history) put("f-family", stored.family_history.dystonia);
   window.scrollTo(0, 0);
   form.querySelector("select, input:not([type=hidden])").focus();
