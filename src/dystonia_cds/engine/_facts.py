@@ -281,20 +281,25 @@ def _site_fields(case: Case, kb: KnowledgeBase) -> dict[str, Any]:
 
 
 def derive_facts(case: Case, kb: KnowledgeBase) -> Facts:
-    """Compute the Facts of a Case."""
+    """Compute the Facts of a Case.
+
+    Built as ``Facts.but`` builds a copy: the frozen dataclass's ``__init__`` sets each of
+    its ~25 fields through ``object.__setattr__``, and a second copy would be needed for the
+    distribution (computed from the sites); every field is given here (a test checks)."""
     onset = _onset(case)
-    facts = Facts(
-        case=case,
-        onset_years=_years(onset),
-        **_site_fields(case, kb),
-        **_event_fields(case, kb, onset),
-        **_drug_fields(case, kb, onset),
-        **_imaging_fields(case, kb),
-        **_feature_fields(case, kb),
-    )
+    facts = object.__new__(Facts)
+    values = facts.__dict__
+    values["case"] = case
+    values["onset_years"] = _years(onset)
+    values.update(_site_fields(case, kb))
+    values.update(_event_fields(case, kb, onset))
+    values.update(_drug_fields(case, kb, onset))
+    values.update(_imaging_fields(case, kb))
+    values.update(_feature_fields(case, kb))
     from dystonia_cds.engine.axis1 import compute_distribution  # axis1 imports this module
 
-    return facts.but(distribution=compute_distribution(facts, kb))
+    values["distribution"] = compute_distribution(facts, kb)  # reads the sites only
+    return facts
 
 
 def derive_changed(base: Facts, case: Case, changed: frozenset[str],

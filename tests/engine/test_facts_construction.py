@@ -1,0 +1,23 @@
+"""derive_facts builds Facts without the dataclass __init__: every field must still be set."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from dystonia_cds import KnowledgeBase
+from dystonia_cds.engine._facts import Facts, derive_facts
+from tests.conftest import make_case
+
+
+def test_every_field_of_facts_is_set_and_equal_to_the_dataclass_built_copy(
+        kb: KnowledgeBase) -> None:
+    names = {f.name for f in dataclasses.fields(Facts)}
+    for case in (make_case(kb), make_case(kb, events=None, medications=None),
+                 make_case(kb, dystonia={"regions": [{"region": "neck"}], "onset": "P40Y",
+                                         "features": ["tremor", "HP:0002544"]})):
+        f = derive_facts(case, kb)
+        assert set(f.__dict__) == names
+        rebuilt = Facts(**{n: getattr(f, n) for n in names})
+        assert rebuilt == f
+        assert f.distribution[0] in ("focal", "segmental", "multifocal", "hemidystonia",
+                                     "generalized", "undetermined")
