@@ -110,13 +110,21 @@ def _recall(root: Path) -> dict[str, tuple[int, int]]:
     return {c: (hits[c], total[c]) for c in sorted(total)}
 
 
-def _same_rows(root: Path, engine: str) -> bool:
+def _same_rows(root: Path, engine: str) -> str:
+    """yes / no, and whether only the knowledge version differs (knowledge edited between
+    the phases of a run on a shared tree)."""
     import pyarrow.parquet as pq
 
-    def rows(name: str) -> list[dict[str, Any]]:
-        return sorted(pq.read_table(root / f"{name}.parquet").to_pylist(),
+    def rows(name: str, drop: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        table = pq.read_table(root / f"{name}.parquet")
+        return sorted(table.drop_columns(list(drop)).to_pylist(),
                       key=lambda r: r["patient_id"])
-    return rows(engine) == rows("duckdb")
+    if rows(engine) == rows("duckdb"):
+        return "yes"
+    kv = ("knowledge_version",)
+    if rows(engine, kv) == rows("duckdb", kv):
+        return "no: only knowledge_version differs (the knowledge changed between phases)"
+    return "no"
 
 
 def main() -> None:

@@ -140,7 +140,8 @@ def screen(
     engine: Annotated[Engine, typer.Option(help="FHIR Bulk export: duckdb or spark.")]
         = Engine.duckdb,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help=(
-        "FHIR Bulk export: worker processes for mapping and assessment."))] = 1,
+        "FHIR Bulk export, --engine duckdb: worker processes for mapping and assessment "
+        "(Spark assesses in its executors)."))] = 1,
     master: Annotated[str | None, typer.Option(help=(
         "FHIR Bulk export, --engine spark: the Spark master (default local[*])."))] = None,
     chunk_size: Annotated[int, typer.Option(min=1, help=(

@@ -127,8 +127,10 @@ def screen_export(inputs: list[Path], out: Path, opts: ScreenOptions = ScreenOpt
                                              f"{opts.chunk_size}"))
     engine = make_engine(opts, parts)
     work = assess or _work
+    # an engine that assesses where its data is (Spark's executors) needs no local workers
+    in_engine = getattr(engine, "assess_chunk", None) if assess is None else None
     pool = (multiprocessing.get_context("spawn").Pool(opts.jobs, initializer=_init_worker)
-            if opts.jobs > 1 and assess is None else None)
+            if opts.jobs > 1 and assess is None and in_engine is None else None)
     reused = 0
     try:
         counts = engine.prepare(files, codes, opts.chunk_size)
@@ -145,16 +147,20 @@ def screen_export(inputs: list[Path], out: Path, opts: ScreenOptions = ScreenOpt
                     bar.advance(task, pq.read_metadata(target).num_rows
                                 + pq.read_metadata(parts / f"chunk-{n:06d}.err").num_rows)
                     continue
-                patients = list(engine.chunk(n))
-                batches = [patients[i:i + _SUB_BATCH]
-                           for i in range(0, len(patients), _SUB_BATCH)]
                 rows: list[dict[str, Any]] = []
                 errs: list[dict[str, Any]] = []
-                results = pool.imap(_work, batches) if pool else map(work, batches)
-                for (r, e), b in zip(results, batches, strict=True):
-                    rows += r
-                    errs += e
-                    bar.advance(task, len(b))
+                if in_engine is not None:
+                    rows, errs = in_engine(n, kb)
+                    bar.advance(task, len(rows) + len(errs))
+                else:
+                    patients = list(engine.chunk(n))
+                    batches = [patients[i:i + _SUB_BATCH]
+                               for i in range(0, len(patients), _SUB_BATCH)]
+                    results = pool.imap(_work, batches) if pool else map(work, batches)
+                    for (r, e), b in zip(results, batches, strict=True):
+                        rows += r
+                        errs += e
+                        bar.advance(task, len(b))
                 # errors first, rows last: the rows file marks the chunk finished
                 _write_atomic(pa.Table.from_pylist(errs, schema=ERROR_SCHEMA),
                               parts / f"chunk-{n:06d}.err")

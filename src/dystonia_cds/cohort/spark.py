@@ -1,7 +1,9 @@
 """The Spark engine: the same selection and joins as the DuckDB engine, on PySpark.
 
-A chunk's patients are collected to the driver (``collect``: a chunk is a few thousand
-patients), where the same worker processes as DuckDB's map and assess them.
+The mapping and the assessment run in the executors (``mapInArrow`` over each chunk's
+patients, :func:`assess_arrow`): only the finished rows come back to the driver, so on a
+cluster the assessment is spread over its cores. The executors' Python must have
+dystonia-cds installed (local[*] uses the driver's interpreter).
 
 Why Spark beside DuckDB: an export too large for one machine is read by a cluster
 (``--master``); ``local[*]`` runs the same job on one machine (tests). The predicate text is
@@ -12,14 +14,16 @@ order, to the same row builder — the rows are identical (a test compares them)
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
+from dystonia_cds import KnowledgeBase
 from dystonia_cds.adapters.fhir import DystoniaCodes
 from dystonia_cds.cohort.bulk import USED_TYPES, BulkFile
 from dystonia_cds.cohort.selection import PATIENT_OF, coding_predicate, sql_list
 
-__all__ = ["SparkEngine", "spark_session"]
+__all__ = ["SparkEngine", "assess_arrow", "spark_session"]
 
 # The same narrow projection as DuckDB's, all text (Spark keeps a JSON scalar's text).
 _NARROW = ("resourceType STRING, id STRING, subject STRUCT<reference: STRING>, "
@@ -39,10 +43,13 @@ def spark_session(master: str = "local[*]") -> Any:
     global _SESSION
     if _SESSION is None:
         import os
+        import sys
 
         from pyspark.sql import SparkSession
 
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        # the executors' Python workers run the assessment: the same interpreter as ours
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         _SESSION = (SparkSession.builder.master(master).appName("dystonia-cds screen")
                     .config("spark.sql.shuffle.partitions", "4")
                     .config("spark.sql.adaptive.coalescePartitions.enabled", "true")
@@ -73,13 +80,65 @@ def _dystonia_flag(codes: DystoniaCodes) -> str:
       AND coalesce(exists(j.code.coding, c -> coalesce({pred}, false)), false), false)"""
 
 
+_SPARK_TYPES = {"string": "STRING", "double": "DOUBLE", "int64": "BIGINT", "bool": "BOOLEAN"}
+_BATCH = 200  # patients per assess_patients call in an executor
+_KBS: dict[str, Any] = {}  # in an executor's Python worker: content hash → knowledge base
+
+
+def _out_schema() -> Any:
+    """The executors' output: the row columns, then ``error`` (set on a patient's error)."""
+    import pyarrow as pa
+
+    from dystonia_cds.cohort.rows import ROW_SCHEMA
+
+    return pa.schema([*ROW_SCHEMA, pa.field("error", pa.string())])
+
+
+def _out_ddl() -> str:
+    return ", ".join(f"`{f.name}` {_SPARK_TYPES[str(f.type)]}" for f in _out_schema())
+
+
+def _executor_kb(broadcast: Any) -> Any:
+    """The driver's knowledge base (a broadcast), or the installed one when none is given;
+    one object per content hash in a Python worker, so its lookup caches stay warm."""
+    if broadcast is None:
+        from dystonia_cds import default_knowledge
+
+        return default_knowledge()
+    kb = broadcast.value
+    return _KBS.setdefault(kb.content_hash, kb)
+
+
+def assess_arrow(batches: Iterator[Any], kb: Any = None) -> Iterator[Any]:
+    """In an executor: (pid, lines) Arrow batches → row batches (errors carry ``error``).
+
+    The same :func:`~dystonia_cds.cohort.rows.assess_patients` as DuckDB's workers run, with
+    the driver's knowledge base (``kb``: a Spark broadcast of it) — so the rows are the same
+    even where the executors have another knowledge version installed."""
+    import pyarrow as pa
+
+    from dystonia_cds.cohort.rows import assess_patients
+
+    base = _executor_kb(kb)
+    schema = _out_schema()
+    for batch in batches:
+        pairs = list(zip(batch.column("pid").to_pylist(), batch.column("lines").to_pylist(),
+                         strict=True))
+        for i in range(0, len(pairs), _BATCH):
+            rows, errors = assess_patients(pairs[i:i + _BATCH], base)
+            out = [*rows, *({"patient_id": e["patient_id"], "error": e["error"]}
+                            for e in errors)]
+            yield pa.RecordBatch.from_pylist(out, schema=schema)
+
+
 class SparkEngine:
-    """Selection and joins on PySpark; patients come out in chunks."""
+    """Selection and joins on PySpark; patients are mapped and assessed in the executors."""
 
     name = "spark"
 
     def __init__(self, master: str = "local[*]") -> None:
         self.spark = spark_session(master)
+        self._kb: tuple[KnowledgeBase, Any] | None = None  # (kb, its broadcast)
 
     def _lines(self, files: list[BulkFile]) -> Any:
         """(file_idx, ord, line) of every non-blank line, ``ord`` numbering them per file
@@ -157,7 +216,28 @@ class SparkEngine:
         for row in rows:
             yield str(row["pid"]), list(row["lines"])
 
+    def assess_chunk(self, n: int, kb: KnowledgeBase
+                     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(rows, errors) of chunk ``n``, assessed in the executors with ``kb``, in patient
+        id order (the order DuckDB's chunks have)."""
+        from dystonia_cds.cohort.rows import ROW_SCHEMA
+
+        if self._kb is None or self._kb[0] is not kb:
+            self._kb = (kb, self.spark.sparkContext.broadcast(kb))
+        work = functools.partial(assess_arrow, kb=self._kb[1])
+        df = self.spark.sql(f"SELECT pid, lines FROM plines WHERE chunk = {int(n)}")
+        got = [r.asDict() for r in df.mapInArrow(work, _out_ddl()).collect()]
+        got.sort(key=lambda r: str(r["patient_id"]))
+        names = ROW_SCHEMA.names
+        rows = [{k: r[k] for k in names} for r in got if r["error"] is None]
+        errors = [{"source": "patient", "patient_id": r["patient_id"], "error": r["error"]}
+                  for r in got if r["error"] is not None]
+        return rows, errors
+
     def close(self) -> None:
+        if self._kb is not None:
+            self._kb[1].unpersist()
+            self._kb = None
         for name in ("plines", "sel", "res"):
             if self.spark.catalog.tableExists(name):
                 self.spark.catalog.uncacheTable(name)
