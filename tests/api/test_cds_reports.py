@@ -241,11 +241,15 @@ def _served(log: Path, *args: str, tmp: Path | None = None) -> Iterator[str]:
                                 stderr=subprocess.STDOUT, env={**env, "PYTHONUNBUFFERED": "1"})
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(480):
+        deadline = time.monotonic() + 300  # each worker loads the knowledge base: slow
+        while True:  # on a busy machine, and two of them share its cores
             try:
-                urllib.request.urlopen(base + "/cds-services", timeout=2).close()
+                urllib.request.urlopen(base + "/cds-services", timeout=5).close()
                 break
             except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError("serve did not answer:\n" + log.read_text(
+                        errors="replace")[-2000:]) from None
                 time.sleep(0.25)
         yield base
     finally:

@@ -274,6 +274,48 @@ def test_a_call_without_a_patient_id_is_refused(app: FastAPI, listener: _Listene
     assert listener.seen == []
 
 
+GRANT = {"access_token": "secret-token", "token_type": "Bearer", "expires_in": 300,
+         "scope": "patient/*.read", "subject": "dystonia-cds"}
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"access_token": None}, "access_token"), ({"token_type": None}, "token_type"),
+    ({"expires_in": None}, "expires_in"), ({"scope": None}, "scope"),
+    ({"subject": None}, "subject"), ({"token_type": "MAC"}, "token_type"),
+    ({"expires_in": "300"}, "expires_in"), ({"expires_in": 300.5}, "expires_in"),
+    ({"expires_in": True}, "expires_in"), ({"access_token": "a\x00b"}, "access_token"),
+    ({"access_token": ""}, "access_token"), ({"patient": 7}, "patient"),
+])
+def test_a_grant_without_what_the_spec_requires_is_refused(
+        app: FastAPI, listener: _Listener, change: dict[str, Any], field: str) -> None:
+    """CDS Hooks 2.0: access_token, token_type (Bearer), expires_in, scope and subject are
+    REQUIRED. Before, ``fhirAuthorization`` was any object (its members unchecked, a key of
+    any length: schemathesis found the document and the service disagreeing)."""
+    app.state.cds_hooks_settings = CdsHooksSettings(fhir_servers=listener.base)
+    body = _request("patient-view", None)
+    body["fhirServer"] = listener.base
+    body["fhirAuthorization"] = {k: v for k, v in {**GRANT, **change}.items() if v is not None}
+    resp = AsgiClient(app).post(PATH, json=body)
+    assert resp.status_code == 422 and field in resp.text, resp.text
+    assert listener.seen == []  # nothing fetched with half a grant
+
+
+def test_other_grant_members_are_plain_data(app: FastAPI, listener: _Listener) -> None:
+    app.state.cds_hooks_settings = CdsHooksSettings(fhir_servers=listener.base)
+    body = _request("patient-view", None)
+    body["fhirServer"] = listener.base
+    body["fhirAuthorization"] = {**GRANT, "token_type": "bearer", "patient": "p",
+                                 "x-ehr": {"k": "v"}}
+    assert AsgiClient(app).post(PATH, json=body).status_code == 200  # spec + an extra
+    assert ("/fhir/Patient/p", "Bearer secret-token") in listener.seen
+    listener.seen.clear()
+    for extra in ({"a\x00": 1}, {"x": "y\x00"}, {"k" * 10: "v" * 100_001}):
+        body["fhirAuthorization"] = {**GRANT, **extra}
+        resp = AsgiClient(app).post(PATH, json=body)
+        assert resp.status_code == 400 and "fhirAuthorization" in resp.text, resp.text
+    assert listener.seen == []
+
+
 def test_a_valid_patient_id_is_fetched_inside_the_base(app: FastAPI,
                                                        listener: _Listener) -> None:
     app.state.cds_hooks_settings = CdsHooksSettings(fhir_servers=listener.base)

@@ -174,3 +174,13 @@ def test_start_up_reassesses_when_the_knowledge_version_moved(
     assert runs[0]["knowledge_version"] == "2027.1+eeeeeeeeeeee"
     assert (runs[0]["assessed"], runs[0]["changed"]) == (2, 1)
     assert [c["case_id"] for c in runs[0]["cases"]] == ["metoclopramide-acute"]
+
+
+@pytest.mark.parametrize("case_id", ["", " d1", "d1/x", "x" * 65])
+def test_an_audit_filter_that_is_no_case_id_is_a_422(api: Api, case_id: str) -> None:
+    """Issue 16 (schemathesis): ``?case_id=`` answered 200 and an empty list, as if the case
+    had no history; the filter takes a case id as the paths do, or nothing."""
+    r = api("GET", "/v1/audit", role="admin", params={"case_id": case_id})
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["field"] == "query.case_id"
+    assert api("GET", "/v1/audit", role="admin", params={"case_id": "d1"}).status_code == 200

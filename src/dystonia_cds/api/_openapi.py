@@ -4,9 +4,10 @@ Why a pass over the generated document: the pydantic models type some members as
 strings or free objects where the service takes far less — a Case's ``features`` are the
 knowledge base's feature words or HPO ids of the shipped release (anything else is a 422
 with "did you mean"), a region may also be written as one word (``"left hand"``), and a
-CDS Hooks ``context``/``prefetch`` is free-form FHIR JSON but, like every input, refused
-(400) when a key or a string holds a NUL, a string is longer than 100,000 characters or an
-integer has more than 18 digits (``_input_safety``). A client generated from the document,
+CDS Hooks ``context``/``prefetch`` (and a ``fhirAuthorization`` member the spec does not
+name) is free-form JSON but, like every input, refused (400) when a key or a string holds a
+NUL, a string is longer than 100,000 characters or an integer has more than 18 digits
+(``_input_safety``). A client generated from the document,
 or schemathesis with every check on, then sees the same contract the service enforces.
 """
 
@@ -49,9 +50,14 @@ def _refine_hook_request(schema: dict[str, Any]) -> None:
         context.update(_plain_object())
         context["properties"] = {"patientId": {**PLAIN_TEXT, "minLength": 1}}
         context["required"] = ["patientId"]
-    for name in ("prefetch", "fhirAuthorization"):
-        if name in props:
-            props[name]["anyOf"] = [_plain_object(), {"type": "null"}]
+    if "prefetch" in props:
+        props["prefetch"]["anyOf"] = [_plain_object(), {"type": "null"}]
+
+
+def _refine_fhir_authorization(schema: dict[str, Any]) -> None:
+    """The spec's members are typed by the model; any other member is plain data (400
+    otherwise, like ``context``)."""
+    schema.update(propertyNames=PLAIN_TEXT, additionalProperties=_REF)
 
 
 HPO_ID = "^HP:[0-9]{7}$"
@@ -168,6 +174,8 @@ def refine(schema: dict[str, Any], kb: KnowledgeBase) -> dict[str, Any]:
     comps[PLAIN_VALUE] = plain_value_schema()
     if "HookRequest" in comps:
         _refine_hook_request(comps["HookRequest"])
+    if "FhirAuthorization" in comps:
+        _refine_fhir_authorization(comps["FhirAuthorization"])
     _refine_case(comps, kb)
     _ages_may_be_numbers(comps)
     for model in CASE_MODELS:

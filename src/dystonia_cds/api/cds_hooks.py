@@ -13,15 +13,15 @@ single-patient, unguessable keys), served as Markdown with ``Cache-Control: no-s
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds import Assessment, CaseError, KnowledgeBase, assess, default_knowledge
-from dystonia_cds._input_safety import check_tree
+from dystonia_cds._input_safety import MAX_INT_DIGITS, MAX_STRING_CHARS, check_tree
 from dystonia_cds._pipeline import check_plausible
 from dystonia_cds.adapters._fhir_codes import CodeTables
 from dystonia_cds.adapters._fhir_read import collect_resources, parse_resources
@@ -30,6 +30,7 @@ from dystonia_cds.adapters.fhir import FhirFacts, case_from_fhir, drug_of, read_
 from dystonia_cds.api._cds_auth import cds_settings, verify_request
 from dystonia_cds.api._cds_fetch import FetchError, fetch_missing
 from dystonia_cds.api._cds_reports import ReportStore, other_patients, report_store
+from dystonia_cds.api._openapi import NO_NUL
 from dystonia_cds.api.problems import problem_openapi
 from dystonia_cds.render import render_markdown
 
@@ -66,13 +67,36 @@ HOOK_RESPONSES: dict[int | str, dict[str, Any]] = {
 """Every status a hook call can answer (issue 16: 400 and 412 were undocumented)."""
 
 
+PlainText = Annotated[str, StringConstraints(max_length=MAX_STRING_CHARS, pattern=NO_NUL)]
+"""Text within the input limits (``_input_safety``): no NUL, at most 100,000 characters."""
+
+
+class FhirAuthorization(BaseModel):
+    """The OAuth 2.0 token the CDS client grants for its FHIR server (CDS Hooks 2.0,
+    "Passing the Access Token to the CDS Service"): every member the spec marks REQUIRED is
+    required here, so a call with half a grant is refused (422) rather than fetched with.
+    Other members are kept as plain data (bounded like the rest of the call). Strict: a
+    lifetime of ``"300"`` or ``300.5`` is not an integer."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+    access_token: Annotated[PlainText, Field(min_length=1)]
+    token_type: Annotated[str, Field(pattern="^[Bb][Ee][Aa][Rr][Ee][Rr]$", description=(
+        "Bearer (RFC 6749: matched without regard to case)"))]
+    expires_in: Annotated[int, Field(ge=0, lt=10 ** MAX_INT_DIGITS)]
+    scope: PlainText
+    subject: PlainText
+    patient: PlainText | None = Field(None, description=(
+        "The patient a patient/ scope is restricted to (CONDITIONAL in the spec)."))
+
+
 class HookRequest(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
     hook: str
     hook_instance: str = Field(alias="hookInstance")
     fhir_server: str | None = Field(None, alias="fhirServer")
-    fhir_authorization: dict[str, Any] | None = Field(None, alias="fhirAuthorization")
+    fhir_authorization: FhirAuthorization | None = Field(None, alias="fhirAuthorization")
     context: dict[str, Any] = Field(json_schema_extra={
         "required": ["patientId"], "properties": {"patientId": {"type": "string",
                                                                 "minLength": 1}}})
@@ -111,6 +135,8 @@ async def _prefetch(req: HookRequest, request: Request) -> dict[str, Any]:
     try:
         check_tree(data, where="prefetch")
         check_tree(req.context, where="context")
+        if req.fhir_authorization is not None:  # its other members: plain data too
+            check_tree(req.fhir_authorization.model_extra or {}, where="fhirAuthorization")
     except CaseError as exc:
         raise HTTPException(status_code=400, detail="; ".join(
             str(p) for p in exc.problems)[:500]) from None
@@ -119,7 +145,7 @@ async def _prefetch(req: HookRequest, request: Request) -> dict[str, Any]:
         return data
     claims = getattr(request.state, "cds_claims", None)
     iss = claims.get("iss") if isinstance(claims, dict) else None
-    token = (req.fhir_authorization or {}).get("access_token")
+    token = req.fhir_authorization.access_token if req.fhir_authorization else None
     fetched = await fetch_missing(missing, req.fhir_server, token,
                                   req.context.get("patientId"), cds_settings(request),
                                   iss if isinstance(iss, str) else None)
@@ -240,7 +266,7 @@ def _assess_record(data: dict[str, Any], kb: KnowledgeBase) -> Assessment | None
 
 
 @router.get("/cds-services/reports/{key}", name="cds_report", response_class=PlainTextResponse,
-            responses=problem_openapi(404))
+            responses=problem_openapi(404, 422))  # 422: an unknown or repeated query word
 def cds_report(request: Request, key: str, patient_id: str | None = Query(
         None, alias="patientId", description="When given, the report opens only if it was "
         "made for this patient (as the EHR launching the link knows the chart it is in)."),

@@ -256,7 +256,10 @@ def get_runs(request: Request, who: Who) -> JSONResponse:
 @router.get("/v1/audit", summary="The audit log, newest first (admin; read-only)",
             responses={**AUTH, **problem_openapi(422, 503)})
 def get_audit(request: Request, who: Who,
-              case_id: Annotated[str | None, Query(max_length=64)] = None,
+              case_id: Annotated[str | None, Query(
+                  max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+                  description="Only this case's entries (a case id as in the paths; an "
+                              "empty one is a 422, not an empty list).")] = None,
               limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> JSONResponse:
     with registry_problems():
         return _json(registry_of(request.app).audit(who, case_id, limit))
