@@ -71,6 +71,8 @@ class CaseVersion(Base):
 
 class AssessmentRecord(Base):
     __tablename__ = "assessments"
+    # uq_assessment_versions (migration 0003): one assessment per case version, engine
+    # version and knowledge version — for rows after any duplicate written before it.
     __table_args__ = (Index("ix_assessments_version", "case_version_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from sqlalchemy import Connection, Engine, Row, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, bindparam, func, insert, select, text, update
 
 from dystonia_cds.registry._db import WRITE
 from dystonia_cds.registry.models import (
@@ -218,6 +218,28 @@ def assessments(conn: Connection, case_id: str) -> Sequence[AnyRow]:
                         .join(CaseVersion, CaseVersion.id == AssessmentRecord.case_version_id)
                         .where(CaseVersion.case_id == case_id)
                         .order_by(AssessmentRecord.id)).all()
+
+
+def lock_reassess(conn: Connection) -> None:
+    """Serialise re-assessment writes until this transaction ends.
+
+    SQLite: the write transaction began with BEGIN IMMEDIATE, which already holds the one
+    write lock. PostgreSQL: a transaction-level advisory lock (released at commit), so a
+    second worker's re-check runs after the first worker's rows are committed."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(727275)"))
+
+
+def assessed_with(conn: Connection, version_rows: Sequence[int], engine_version: str,
+                  knowledge_version: str) -> set[int]:
+    """The version row ids that already have an assessment with these versions."""
+    if not version_rows:
+        return set()
+    rows = conn.execute(select(AssessmentRecord.case_version_id)
+                        .where(AssessmentRecord.case_version_id.in_(version_rows),
+                               AssessmentRecord.engine_version == engine_version,
+                               AssessmentRecord.knowledge_version == knowledge_version)).all()
+    return {int(r[0]) for r in rows}
 
 
 def latest_assessments(conn: Connection, version_rows: Sequence[int]) -> dict[int, AnyRow]:

@@ -280,7 +280,15 @@ class Registry(AccountsMixin):
             todo.append((case_id, version, row_id, prev, a, conclusion_of(a)))
         changes = []
         with self.store.write() as conn:
+            # Another worker may have re-assessed these meanwhile (serve --workers N all
+            # start up at once): under the lock, skip what it wrote. The unique index on
+            # (case version, engine, knowledge) is the database's guarantee behind this.
+            repo.lock_reassess(conn)
+            done = repo.assessed_with(conn, [t[2] for t in todo], __version__,
+                                      self.kb.knowledge_version)
             for case_id, version, row_id, prev, a, (top, etio, checks) in todo:
+                if row_id in done:
+                    continue
                 aid = repo.add_assessment(conn, row_id, a.engine_version, a.knowledge_version,
                                           top, etio, checks, a.to_json(), now)
                 report.assessed += 1
