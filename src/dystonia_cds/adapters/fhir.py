@@ -1,4 +1,6 @@
-"""FHIR R4 → Case: a Bundle, a single resource, or a CDS Hooks prefetch mapping.
+"""FHIR R4 ↔ Case: a Bundle, a single resource, or a CDS Hooks prefetch mapping → Case, and
+Case → a FHIR R4 Bundle (:func:`case_to_fhir`, in ``_fhir_write``: the same code tables read
+backwards; what FHIR cannot carry is listed as notes by ``_fhir_lossy``).
 
 Resources read (validated with ``fhir.resources.R4B``): Patient (sex, birth date), Condition
 (dystonia by ICD-10-CM G24.x / SNOMED CT / HPO with bodySite and laterality; events such as
