@@ -13,15 +13,14 @@ single-patient, unguessable keys), served as Markdown with ``Cache-Control: no-s
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds import Assessment, CaseError, KnowledgeBase, assess, default_knowledge
-from dystonia_cds._input_safety import MAX_INT_DIGITS, MAX_STRING_CHARS, check_tree
+from dystonia_cds._input_safety import check_tree
 from dystonia_cds._pipeline import check_plausible
 from dystonia_cds.adapters._fhir_codes import CodeTables
 from dystonia_cds.adapters._fhir_read import collect_resources, parse_resources
@@ -29,8 +28,8 @@ from dystonia_cds.adapters.detect import with_notes
 from dystonia_cds.adapters.fhir import FhirFacts, case_from_fhir, drug_of, read_fhir
 from dystonia_cds.api._cds_auth import cds_settings, verify_request
 from dystonia_cds.api._cds_fetch import FetchError, fetch_missing
+from dystonia_cds.api._cds_models import HookRequest
 from dystonia_cds.api._cds_reports import ReportStore, other_patients, report_store
-from dystonia_cds.api._openapi import NO_NUL
 from dystonia_cds.api.problems import problem_openapi
 from dystonia_cds.render import render_markdown
 
@@ -67,53 +66,6 @@ HOOK_RESPONSES: dict[int | str, dict[str, Any]] = {
 """Every status a hook call can answer (issue 16: 400 and 412 were undocumented)."""
 
 
-PlainText = Annotated[str, StringConstraints(max_length=MAX_STRING_CHARS, pattern=NO_NUL)]
-"""Text within the input limits (``_input_safety``): no NUL, at most 100,000 characters."""
-
-
-class FhirAuthorization(BaseModel):
-    """The OAuth 2.0 token the CDS client grants for its FHIR server (CDS Hooks 2.0,
-    "Passing the Access Token to the CDS Service"): every member the spec marks REQUIRED is
-    required here, so a call with half a grant is refused (422) rather than fetched with.
-    Other members are kept as plain data (bounded like the rest of the call). Strict: a
-    lifetime of ``"300"`` or ``300.5`` is not an integer."""
-
-    model_config = ConfigDict(extra="allow", strict=True)
-
-    access_token: Annotated[PlainText, Field(min_length=1)]
-    token_type: Annotated[str, Field(pattern="^[Bb][Ee][Aa][Rr][Ee][Rr]$", description=(
-        "Bearer (RFC 6749: matched without regard to case)"))]
-    expires_in: Annotated[int, Field(ge=0, lt=10 ** MAX_INT_DIGITS)]
-    scope: PlainText
-    subject: PlainText
-    patient: PlainText | None = Field(None, description=(
-        "The patient a patient/ scope is restricted to (CONDITIONAL in the spec)."))
-
-
-class HookRequest(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
-
-    hook: str
-    hook_instance: str = Field(alias="hookInstance")
-    fhir_server: str | None = Field(None, alias="fhirServer")
-    fhir_authorization: FhirAuthorization | None = Field(None, alias="fhirAuthorization")
-    context: dict[str, Any] = Field(json_schema_extra={
-        "required": ["patientId"], "properties": {"patientId": {"type": "string",
-                                                                "minLength": 1}}})
-    prefetch: dict[str, Any] | None = None
-
-    @field_validator("context")
-    @classmethod
-    def _has_patient(cls, context: dict[str, Any]) -> dict[str, Any]:
-        """Both hooks are about one patient (CDS Hooks 2.0: ``patientId`` is required), and
-        a report link is bound to that id."""
-        patient = context.get("patientId")
-        if not isinstance(patient, str) or not patient:
-            raise ValueError("context.patientId must be the id of the patient (a non-empty "
-                             "string)")
-        return context
-
-
 def reports(request: Request) -> ReportStore:
     """The reports behind this app's card links: shared by every worker when a report file
     is configured (``DYSTONIA_CDS_HOOKS_REPORT_DB``), else this app's own memory."""
@@ -132,11 +84,8 @@ async def _prefetch(req: HookRequest, request: Request) -> dict[str, Any]:
     400 when what the client sent is not plain data within the input limits.
     """
     data = dict(req.prefetch or {})
-    try:
-        check_tree(data, where="prefetch")
-        check_tree(req.context, where="context")
-        if req.fhir_authorization is not None:  # its other members: plain data too
-            check_tree(req.fhir_authorization.model_extra or {}, where="fhirAuthorization")
+    try:  # a walk over up to a million values: off the event loop
+        await run_in_threadpool(_check_plain, req, data)
     except CaseError as exc:
         raise HTTPException(status_code=400, detail="; ".join(
             str(p) for p in exc.problems)[:500]) from None
@@ -150,6 +99,14 @@ async def _prefetch(req: HookRequest, request: Request) -> dict[str, Any]:
                                   req.context.get("patientId"), cds_settings(request),
                                   iss if isinstance(iss, str) else None)
     return {**data, **fetched}
+
+
+def _check_plain(req: HookRequest, prefetch: dict[str, Any]) -> None:
+    """Raise CaseError unless the call's free-form parts are plain data within the limits."""
+    check_tree(prefetch, where="prefetch")
+    check_tree(req.context, where="context")
+    if req.fhir_authorization is not None:  # its other members: plain data too
+        check_tree(req.fhir_authorization.model_extra or {}, where="fhirAuthorization")
 
 
 def _no_prefetch_card(reason: str, kb: KnowledgeBase,
@@ -239,7 +196,8 @@ async def dystonia_etiology(req: HookRequest, request: Request) -> Response:
     except FetchError as exc:
         return _json({"cards": [_no_prefetch_card(str(exc), kb)]})
     patient = str(req.context["patientId"])
-    others = other_patients(collect_resources(data), patient)
+    others = await run_in_threadpool(  # a prefetch may be megabytes: off the event loop
+        lambda: other_patients(collect_resources(data), patient))
     if others:  # a report link is bound to one patient: never mix in another's record
         return _json({"cards": [_no_prefetch_card(
             f"the prefetch holds records of another patient than context.patientId "
