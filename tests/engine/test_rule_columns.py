@@ -153,3 +153,23 @@ def test_the_fingerprint_follows_the_constants_and_helpers_a_rule_reads(
     monkeypatch.setattr(rc, "_PRINTS", {})
     monkeypatch.setattr(_rules_primary, "adult", _rules_primary.early)
     assert rc.fingerprint(fn) != before  # a helper it calls (adult → early's source)
+
+
+def test_a_check_the_columns_do_not_know_is_left_to_the_rule_functions(
+        kb: KnowledgeBase, cases: list[Case]) -> None:
+    """A new kind of check (or status) must not break the batch: no form reads it, and the
+    rules that do are run case by case."""
+    from dystonia_cds.assessment import Check
+    from dystonia_cds.engine.checks import CheckSet
+
+    some = cases[:20]
+    facts = [derive_facts(c, kb) for c in some]
+    extra = Check(id="exposure", hypothesis="idiopathic", status="consistent",
+                  explanation="a check of a kind the layout has no column for",
+                  rule_id="C-NEW", reference_ids=[])
+    checks = [CheckSet({**compute_checks(f, kb).items, ("exposure", "idiopathic"): extra})
+              for f in facts]
+    cols = columns_of(facts, checks, _plan(kb).layout)
+    want = [[rule.fn(f, c, kb) is not None for rule in ALL_RULES]
+            for f, c in zip(facts, checks, strict=True)]
+    assert rc.firings(ALL_RULES, cols, facts, checks, kb).tolist() == want

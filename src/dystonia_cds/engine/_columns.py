@@ -104,7 +104,7 @@ def _row(f: Facts, c: CheckSet, lay: Layout, width: int) -> tuple[list[int], lis
     possible = f.possible_drug_causes
     variability = d.variability or ()
     row = [
-        _DIST[f.distribution[0]], ONSET_REGION.get(d.onset_region, 3),
+        _DIST.get(f.distribution[0], -1), ONSET_REGION.get(d.onset_region, 3),
         TRICK.get(d.sensory_trick or "", 0), _mask(lay.region_bit, f.regions),
         _mask(lay.feature_bit, f.features), _mask(lay.kind_bit, f.feature_kinds),
         # the flags, in the order of _FLAGS
@@ -140,7 +140,9 @@ def _row(f: Facts, c: CheckSet, lay: Layout, width: int) -> tuple[list[int], lis
                     row[at_acute] = 1
     by_check = lay.by_check
     for key, item in c.items.items():
-        row[by_check[key]] = STATUS[item.status]
+        at = by_check.get(key)
+        if at is not None:  # a check no form reads (a new one): its rules run case by case
+            row[at] = STATUS.get(item.status, -1)
     return row, real
 
 

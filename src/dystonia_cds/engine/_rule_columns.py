@@ -384,8 +384,11 @@ def firings(rules: Sequence[Rule], cols: Columns, facts: Sequence[Facts],
     x = np.zeros((cols.n, len(rules)), dtype=bool)
     for j, rule in enumerate(rules):
         found = form_of(rule)
-        if found is not None:
-            mask = found[0](cols, kb, _closure(rule.fn))
+        try:
+            mask = found[0](cols, kb, _closure(rule.fn)) if found is not None else None
+        except KeyError:  # a value the columns do not hold (a new status, say)
+            mask = None
+        if found is not None and mask is not None:
             if found[1]:
                 x[:, j] = mask
                 continue
