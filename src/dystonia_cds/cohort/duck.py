@@ -185,10 +185,17 @@ class DuckDBEngine:
         con.execute("CREATE OR REPLACE TEMP TABLE unowned AS SELECT u.file_idx, u.ord, "
                     "u.rkey, u.line FROM (SELECT unnest(unowned) AS u FROM pass1)")
         con.execute("DROP TABLE pass1")
-        con.execute(f"""CREATE OR REPLACE TEMP TABLE mine AS
-          SELECT o.pid, o.file_idx, o.ord, o.line, {_REFS} AS refs
-          FROM {_owned(files, _OWNER)} o
-          WHERE o.rtype IN {used} AND o.pid IN (SELECT pid FROM dyst_pids)""")
+        # DuckDB estimates an NDJSON scan at a few dozen rows and would build the semi
+        # join's hash table on the scan (RIGHT_SEMI) — every line in memory again; keep
+        # the build side on the selected ids.
+        con.execute("SET disabled_optimizers = 'build_side_probe_side'")
+        try:
+            con.execute(f"""CREATE OR REPLACE TEMP TABLE mine AS
+              SELECT o.pid, o.file_idx, o.ord, o.line, {_REFS} AS refs
+              FROM {_owned(files, _OWNER)} o
+              WHERE o.rtype IN {used} AND o.pid IN (SELECT pid FROM dyst_pids)""")
+        finally:
+            con.execute("RESET disabled_optimizers")
 
     def _counts(self) -> dict[str, Any]:
         con = self.con
