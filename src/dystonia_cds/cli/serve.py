@@ -40,14 +40,22 @@ def _tcp_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+_WORKER_HEALTHCHECK_S = 120
+
+
 def run_server(host: str = "127.0.0.1", port: int = 8000, workers: int = 1,
                access_log: bool = True, log_level: str = "info") -> None:
     """Run uvicorn with the app factory; several worker processes when ``workers > 1``."""
     import uvicorn
     from uvicorn.supervisors import Multiprocess
 
+    # Each worker loads the HPO ontology and assesses a case at start-up (api/_warm.py): for
+    # seconds a native extension holds the GIL, so the worker cannot answer the supervisor's
+    # health ping. uvicorn's default 5 s then kills and restarts it, again and again on a
+    # busy machine (seen: "Child process died" in a loop, connections refused).
     config = uvicorn.Config(APP, factory=True, host=host, port=port, workers=workers,
-                            log_level=log_level, access_log=access_log, server_header=False)
+                            log_level=log_level, access_log=access_log, server_header=False,
+                            timeout_worker_healthcheck=_WORKER_HEALTHCHECK_S)
     server = uvicorn.Server(config)
     if workers <= 1:
         server.run()
