@@ -117,19 +117,26 @@ def test_what_fhir_cannot_carry_is_named(kb: KnowledgeBase) -> None:
         "dystonia": {"onset": "P45Y3M", "regions": [{"region": "neck"}], "course": "static",
                      "sensory_trick": "effective"},
         "events": [{"type": "head_injury", "when": "P1Y2D", "before_onset": "P3M"}],
-        "medications": [{"drug": "metoclopramide", "before_onset": "P2D", "started": "P44Y"}],
+        "medications": [{"drug": "metoclopramide", "before_onset": "P1Y2D", "started": "P44Y"}],
         "imaging": [{"modality": "DaTscan", "lesions": [
             {"structure": "putamen", "nature": "infarct", "volume_ml": 1.5}]}],
         "family_history": {"dystonia": False},
         "genetics": [{"gene": "TOR1A", "result": "negative"}]}, kb)
     bundle, noted = _round_trip(case, kb)
     assert set(noted) == {
-        "patient.age", "dystonia.onset", "dystonia.course", "dystonia.sensory_trick",
-        "events[0].when", "events[0].before_onset", "medications[0].started",
+        "dystonia.onset", "events[0].when", "medications[0].started",
         "medications[0].before_onset", "imaging[0].modality", "imaging[0].normal",
         "imaging[0].lesions[0].nature", "imaging[0].lesions[0].volume_ml", "family_history",
         "genetics"}
     onset = bundle["entry"][1]["resource"]["onsetAge"]
     assert (onset["value"], onset["code"]) == (543, "mo")  # 45 years 3 months, exactly
+    by_id = {e["resource"]["id"]: e["resource"] for e in bundle["entry"]}
+    assert by_id["age"]["code"]["coding"][0] == {"system": "http://loinc.org",
+                                                "code": "30525-0", "display": "Age"}
+    assert by_id["age"]["valueQuantity"]["value"] == 50
+    course = by_id["course-0"]["valueCodeableConcept"]["coding"][0]
+    assert course["code"] == "static" and course["system"].endswith("/case-value")
+    ext = by_id["event-0"]["extension"][0]
+    assert ext["url"].endswith("/before-onset") and ext["valueDuration"]["code"] == "mo"
     lesion = next(e["resource"] for e in bundle["entry"] if e["resource"]["id"] == "lesion-0-0")
     assert lesion["valueQuantity"]["value"] == 1.5

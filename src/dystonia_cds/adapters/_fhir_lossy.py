@@ -1,5 +1,9 @@
 """What a Case → FHIR Bundle → Case round trip cannot keep, as input notes by Case path.
 
+Times relative to the onset are a dystonia-cds ``before-onset`` extension (valueDuration),
+ages a FHIR Age: both one positive number of one unit, so P1Y2D is noted, P1Y6M written as
+18 months (and noted: it reads back as P18M).
+
 Why a module of its own: the list is the writer's contract with its users (and the round-trip
 test's list of allowed differences), so it is read in one place. Each note names a Case field
 that FHIR R4 has no standard place for, or that the dystonia-cds FHIR reader does not read
@@ -21,8 +25,6 @@ _UNITS = (("a", "years"), ("mo", "months"), ("wk", "weeks"), ("d", "days"))
 _PAIRED = frozenset({"arm", "leg"})
 PROCEDURES = frozenset({"eye_surgery", "dental_procedure", "brain_surgery", "surgery",
                         "radiotherapy", "deep_brain_stimulation"})  # written as Procedure
-_DYSTONIA_FIELDS = ("onset_region", "course", "variability", "sensory_trick",
-                    "persists_in_sleep", "fixed_posture")
 
 
 def is_date(text: str) -> bool:
@@ -75,10 +77,6 @@ def _time_note(path: str, text: str | None, what: str) -> list[InputNote]:
 def _dystonia(case: Case, tables: CodeTables) -> list[InputNote]:
     dys = case.dystonia
     notes = _time_note("dystonia.onset", dys.onset, "onset")
-    for name in _DYSTONIA_FIELDS:
-        if getattr(dys, name) is not None:
-            notes.append(InputNote(field=f"dystonia.{name}", message="no FHIR R4 element "
-                                   "for it in this mapping; not written"))
     for i, reg in enumerate(dys.regions):
         if reg.side and reg.region not in _PAIRED:
             notes.append(InputNote(field=f"dystonia.regions[{i}].side", message="written "
@@ -87,9 +85,10 @@ def _dystonia(case: Case, tables: CodeTables) -> list[InputNote]:
         for i, feat in enumerate(getattr(dys, key) or []):
             info = tables.kb.features.get(feat)
             hpo = info.hpo if info is not None else feat.upper()
-            if hpo not in tables.hpo_feature:
-                notes.append(InputNote(field=f"dystonia.{key}[{i}]", message=f"{feat!r} has "
-                                       "no HPO term the reader maps to a feature; not written"))
+            if info is None and hpo not in tables.hpo_feature:
+                notes.append(InputNote(field=f"dystonia.{key}[{i}]", message=f"{feat!r} is "
+                                       "an HPO term outside the knowledge base's features; "
+                                       "not written"))
     return notes
 
 
@@ -97,10 +96,7 @@ def _events(case: Case) -> list[InputNote]:
     notes = []
     for i, ev in enumerate(case.events or []):
         notes += _time_note(f"events[{i}].when", ev.when, "time")
-        if ev.before_onset:
-            notes.append(InputNote(field=f"events[{i}].before_onset", message="a time "
-                                   "relative to the dystonia's onset has no FHIR element; "
-                                   "not written"))
+        notes += _time_note(f"events[{i}].before_onset", ev.before_onset, "time")
         if ev.severity and ev.type in PROCEDURES:
             notes.append(InputNote(field=f"events[{i}].severity", message="a Procedure has "
                                    "no severity; not written"))
@@ -111,10 +107,7 @@ def _events(case: Case) -> list[InputNote]:
                 notes.append(InputNote(field=f"medications[{i}].{key}", message=f"{value}: "
                                        "a MedicationStatement period holds dates, not ages; "
                                        "not written"))
-        if med.before_onset:
-            notes.append(InputNote(field=f"medications[{i}].before_onset", message="a time "
-                                   "relative to the dystonia's onset has no FHIR element; "
-                                   "not written"))
+        notes += _time_note(f"medications[{i}].before_onset", med.before_onset, "time")
     for key in ("events", "medications"):
         if getattr(case, key) == []:
             notes.append(InputNote(field=key, message="'none' is not written: an empty list "
@@ -153,9 +146,12 @@ def _imaging(case: Case) -> list[InputNote]:
 def not_carried(case: Case, tables: CodeTables) -> list[InputNote]:
     """Every Case field the Bundle does not carry back, by Case path."""
     notes = []
-    if case.patient.age is not None:
-        notes.append(InputNote(field="patient.age", message="FHIR Patient has a birth date, "
-                               "no age; not written"))
+    age = case.patient.age
+    if age is not None and is_date(age):
+        notes.append(InputNote(field="patient.age", message=f"{age}: a date of assessment "
+                               "is not written (an Age Observation holds an age)"))
+    elif age is not None:
+        notes += _time_note("patient.age", age, "age")
     notes += _dystonia(case, tables) + _events(case) + _imaging(case)
     fam = case.family_history
     if fam is not None and fam.dystonia is not True:

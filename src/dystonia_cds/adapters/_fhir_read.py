@@ -38,6 +38,8 @@ class FhirFacts:
     excluded_features: list[str] = field(default_factory=list)
     family_dystonia: bool | None = None
     family_note: str | None = None
+    dystonia_more: dict[str, Any] = field(default_factory=dict)  # course, sensory trick, ...
+    age: str | None = None  # the patient's current age (LOINC 30525-0 Observation)
     acute_reaction: bool = False
     tardive: bool = False
     notes: list[InputNote] = field(default_factory=list)
@@ -129,6 +131,17 @@ def onset_of(res: Any, facts: FhirFacts, where: str) -> str | None:
     return time_text(period.start, facts, where) if period is not None else None
 
 
+BEFORE_ONSET_URL = "https://dystonia-cds.org/fhir/StructureDefinition/before-onset"
+
+
+def before_onset_of(res: Any, facts: FhirFacts, where: str) -> str | None:
+    """How long before the dystonia's onset an event or drug came (a Duration extension)."""
+    for ext in getattr(res, "extension", None) or []:
+        if str(ext.url) == BEFORE_ONSET_URL and getattr(ext, "valueDuration", None):
+            return age_text(ext.valueDuration, facts, where)
+    return None
+
+
 def body_site(concepts: Any, res: Any, tables: CodeTables) -> tuple[str | None, str | None]:
     """Region and side from bodySite codings and any laterality extension."""
     region = side = None
@@ -173,7 +186,9 @@ def add_event(facts: FhirFacts, tables: CodeTables, res: Any, cc: Any, meaning: 
               when: str | None) -> None:
     region, side = body_site(getattr(res, "bodySite", None), res, tables)
     ev: dict[str, Any] = {"type": meaning.event, "when": when, "body_site": region,
-                          "side": side, "note": free_text(res, cc)}
+                          "side": side, "note": free_text(res, cc),
+                          "before_onset": before_onset_of(
+                              res, facts, f"{res.get_resource_type()}/{res.id or '?'}")}
     for _, code, _ in codings(getattr(res, "severity", None), tables):
         ev["severity"] = tables.severity.get(code)
     facts.events.append({k: v for k, v in ev.items() if v is not None})

@@ -3,11 +3,12 @@
 Why the reader's tables, read backwards: a code this writer emits must mean to the reader
 exactly what the Case said, so every code comes from ``data/fhir_codes.yaml`` through
 :class:`CodeTables` (and is only written where the table reads it back to the same value).
-Where no standard code says it exactly (lower face, a dental procedure), the Case word is
-written in the dystonia-cds code systems the reader also reads. Resources are validated with
-``fhir.resources.R4B``. What FHIR (or the reader) cannot carry is listed in
-:mod:`dystonia_cds.adapters._fhir_lossy` as input notes with the Case path — never dropped
-silently.
+Where no standard code says it exactly (lower face, a dental procedure, a dystonia's course),
+the Case word is written in the dystonia-cds code systems the reader also reads
+(:mod:`dystonia_cds.adapters._fhir_case_ext`); the current age is LOINC 30525-0.
+Resources are validated with ``fhir.resources.R4B``. What FHIR (or the reader) cannot
+carry is listed in :mod:`dystonia_cds.adapters._fhir_lossy` as input notes with the Case
+path — never dropped silently.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
 
+from dystonia_cds.adapters._fhir_case_ext import write_observations
 from dystonia_cds.adapters._fhir_codes import CodeTables
 from dystonia_cds.adapters._fhir_lossy import PROCEDURES, age_quantity, is_date, not_carried
+from dystonia_cds.adapters._fhir_read import BEFORE_ONSET_URL
 from dystonia_cds.assessment import InputNote
 from dystonia_cds.case import Case, Event, Imaging, Lesion, Medication
 from dystonia_cds.knowledge import KnowledgeBase, default_knowledge, hpo_label
@@ -122,20 +125,33 @@ def _dystonia(case: Case, c: _Codes) -> list[dict[str, Any]]:
             **_time("onset", case.dystonia.onset)})
     for i, feat in enumerate([*(case.dystonia.features or []),
                               *(case.dystonia.excluded_features or [])]):
-        hpo = c.t.kb.features[feat].hpo if feat in c.t.kb.features else feat.upper()
-        if hpo not in c.t.hpo_feature:
+        info = c.t.kb.features.get(feat)
+        hpo = info.hpo if info is not None else feat.upper()
+        if hpo in c.t.hpo_feature:
+            code = c.coding("hpo", hpo, hpo_label(hpo))
+        elif info is not None:  # a knowledge-base feature without an HPO term
+            code = c.own("feature", feat)
+        else:
             continue  # listed by not_carried
         out.append({"resourceType": "Observation", "id": f"feature-{i}", "status": "final",
-                    "subject": _SUBJECT,
-                    "code": {"coding": [c.coding("hpo", hpo, hpo_label(hpo))]},
-                    "valueBoolean": feat in (case.dystonia.features or [])})
-    return out
+                    "subject": _SUBJECT, "code": {"coding": [code]},
+                    "valueBoolean": i < len(case.dystonia.features or [])})
+    age = case.patient.age
+    return out + write_observations(case, c.coding,
+                                    age_quantity(age) if age and not is_date(age) else None,
+                                    _SUBJECT)
+
+
+def _before_onset(text: str | None) -> list[dict[str, Any]]:
+    duration = age_quantity(text) if text else None
+    return [{"url": BEFORE_ONSET_URL, "valueDuration": duration}] if duration else []
 
 
 def _event(i: int, ev: Event, c: _Codes) -> dict[str, Any]:
     base: dict[str, Any] = {
         "id": f"event-{i}", "subject": _SUBJECT, "code": {"coding": c.event(ev.type)},
-        "bodySite": c.body_site(ev.body_site), "extension": c.laterality(ev.side),
+        "bodySite": c.body_site(ev.body_site),
+        "extension": c.laterality(ev.side) + _before_onset(ev.before_onset),
         **_notes(ev.note)}
     if ev.type in PROCEDURES:
         return {"resourceType": "Procedure", "status": "completed", **base,
@@ -151,6 +167,7 @@ def _medication(i: int, med: Medication, c: _Codes) -> dict[str, Any]:
     return {"resourceType": "MedicationStatement", "id": f"medication-{i}",
             "status": "completed" if med.stopped else "unknown", "subject": _SUBJECT,
             "medicationCodeableConcept": c.drug(med.drug),
+            "extension": _before_onset(med.before_onset),
             **({"effectivePeriod": period} if period else {}), **_notes(med.note)}
 
 

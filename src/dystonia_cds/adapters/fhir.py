@@ -8,7 +8,9 @@ head injury, stroke, whiplash, perinatal injury), MedicationRequest / Medication
 (RxNorm, ATC or name → knowledge-base drug), Procedure (dental, eye and brain surgery),
 DiagnosticReport / ImagingStudy (modality, normal/abnormal conclusion codes, lesions from
 result Observations), Observation (HPO features and regions; absent when the value is
-false/No) and FamilyMemberHistory (dystonia in a relative). Code tables are data:
+false/No; LOINC 30525-0 Age; the dystonia-cds case-field/feature Observations of
+``_fhir_case_ext``), a ``before-onset`` Duration extension on events and medications, and
+FamilyMemberHistory (dystonia in a relative). Code tables are data:
 ``adapters/data/fhir_codes.yaml``.
 
 Whatever is not mapped is returned as :class:`InputNote` items — never dropped silently;
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dystonia_cds._case_io import case_from_mapping
+from dystonia_cds.adapters._fhir_case_ext import case_observation
 from dystonia_cds.adapters._fhir_codes import CodeTables
 from dystonia_cds.adapters._fhir_read import (
     NO_CODES,
@@ -30,6 +33,7 @@ from dystonia_cds.adapters._fhir_read import (
     add_event,
     add_region,
     age_text,
+    before_onset_of,
     body_site,
     codings,
     collect_resources,
@@ -131,6 +135,7 @@ def _medication(res: Any, facts: FhirFacts, tables: CodeTables, by_id: dict[str,
                                    where)
         med["stopped"] = time_text(period.end if period else None, facts, where)
     med["note"] = free_text(res, None)
+    med["before_onset"] = before_onset_of(res, facts, where)
     facts.medications.append({k: v for k, v in med.items() if v is not None})
 
 
@@ -183,6 +188,8 @@ def _report(res: Any, facts: FhirFacts, tables: CodeTables, by_id: dict[str, Any
 
 def _observation(res: Any, facts: FhirFacts, tables: CodeTables) -> None:
     where = _where(res)
+    if case_observation(res, facts, tables):
+        return
     absent = is_no(res, tables)
     for system, code, _ in codings(res.code, tables):
         meaning = tables.code_meaning(system, code)
@@ -281,9 +288,13 @@ def case_from_fhir(data: Any, kb: KnowledgeBase | None = None,
         dystonia["features"] = facts.features
     if facts.excluded_features:
         dystonia["excluded_features"] = facts.excluded_features
+    dystonia.update(facts.dystonia_more)
+    patient = {k: v for k, v in facts.patient.items() if v is not None}
+    if facts.age is not None:
+        patient["age"] = facts.age
     mapping: dict[str, Any] = {
         "id": case_id or _case_id(data, kb),
-        "patient": {k: v for k, v in facts.patient.items() if v is not None},
+        "patient": patient,
         "dystonia": dystonia,
     }
     for key in ("events", "medications", "imaging"):
