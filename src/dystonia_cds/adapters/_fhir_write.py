@@ -218,10 +218,15 @@ def _family(case: Case) -> list[dict[str, Any]]:
              **_notes(fam.note)}]
 
 
+def _clean(resource: dict[str, Any]) -> dict[str, Any]:
+    """Without empty lists (FHIR allows no empty arrays)."""
+    return {k: v for k, v in resource.items() if v != []}
+
+
 def _valid(resource: dict[str, Any]) -> dict[str, Any]:
-    """Drop empty lists, validate as FHIR R4B, and return the resource's JSON form."""
-    clean = {k: v for k, v in resource.items() if v != []}
-    model = get_fhir_model_class(clean["resourceType"]).model_validate(clean)
+    """Validate as FHIR R4B (a Bundle: each entry's resource too, by its resourceType) and
+    return the JSON form the model gives."""
+    model = get_fhir_model_class(resource["resourceType"]).model_validate(resource)
     out: dict[str, Any] = json.loads(model.model_dump_json(exclude_none=True))
     return out
 
@@ -244,7 +249,7 @@ def case_to_fhir(case: Case, kb: KnowledgeBase | None = None
     resources += [r for i, im in enumerate(case.imaging or []) for r in _imaging(i, im, c)]
     resources += _family(case)
     bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "collection",
-                              "entry": [{"resource": _valid(r)} for r in resources]}
+                              "entry": [{"resource": _clean(r)} for r in resources]}
     if case.id is not None:
         bundle["identifier"] = {"system": c.url["case_id"], "value": case.id}
     out = _valid(bundle)
