@@ -116,6 +116,10 @@ def test_expired_token_is_401_saying_so(api: Api, monkeypatch: pytest.MonkeyPatc
     assert api("GET", "/v1/cases", role="viewer").status_code == 200  # 90 days: still good
     page = api.client.post("/registry/sign-in", data={"token": short})
     assert page.status_code == 401 and "That token has expired" in page.text
+    api.client.cookies.set("dcr_token", short, path="/registry")
+    back = api.client.get("/registry", follow_redirects=False)
+    assert back.headers["location"] == "/registry/sign-in?expired=true"
+    assert "That token has expired" in api.client.get(back.headers["location"]).text
 
 
 def test_list_pagination_and_filters(api: Api) -> None:

@@ -95,7 +95,8 @@ def page_principal(request: Request) -> Principal | None:
         return None
     try:
         return _principal(request, token)
-    except ApiProblem:
+    except ApiProblem as exc:
+        request.state.token_expired = exc.problem.type == "/problems/token-expired"
         return None
 
 

@@ -47,7 +47,9 @@ def _error(title: str, problems: list[dict[str, Any]], status: int) -> HTMLRespo
 def _who(request: Request) -> Principal | Response:
     who = page_principal(request)
     if who is None:
-        return RedirectResponse("/registry/sign-in", status_code=303)
+        expired = getattr(request.state, "token_expired", False)
+        return RedirectResponse("/registry/sign-in" + ("?expired=true" if expired else ""),
+                                status_code=303)
     return who
 
 
@@ -65,8 +67,11 @@ def _problem_page(exc: ApiProblem) -> HTMLResponse:
 
 
 @router.get("/registry/sign-in", response_class=HTMLResponse)
-def sign_in_page(request: Request) -> HTMLResponse:
-    return _page("registry_signin.html", failed=False)
+def sign_in_page(request: Request, expired: bool = False) -> HTMLResponse:
+    """The sign-in form; after an expired token (``?expired=true``) it says so."""
+    return _page("registry_signin.html", failed=expired,
+                 expired="your sign-in token is no longer valid; an administrator issues "
+                 "a new one with `dystonia-cds registry token ACCOUNT`" if expired else None)
 
 
 @router.post("/registry/sign-in")
