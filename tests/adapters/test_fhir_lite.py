@@ -47,7 +47,20 @@ def _synthetic() -> list[dict[str, Any]]:
                 for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-RESOURCES = _example_resources()
+# As bulk exports (Synthea, EHRs) write them: meta, identifiers, a name.
+_META = {"versionId": "3", "lastUpdated": "2024-05-01T10:20:30.123+02:00",
+         "profile": ["http://hl7.org/fhir/us/core/StructureDefinition/us-core-patient"]}
+_IDENT = [{"use": "usual", "system": "urn:oid:2.16.840.1.113883.4.3.25", "value": "MRN 42"}]
+EXPORT_LIKE: list[dict[str, Any]] = [
+    {"resourceType": "Patient", "id": "x1", "meta": _META, "identifier": _IDENT,
+     "name": [{"use": "official", "family": "Doe", "given": ["Jane", "Q"], "prefix": ["Ms."]}],
+     "gender": "female", "birthDate": "1970-02-03"},
+    {"resourceType": "Condition", "id": "x2", "meta": {"lastUpdated": "2024-05-01T10:20:30Z"},
+     "identifier": _IDENT, "subject": {"reference": "Patient/x1"},
+     "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "G24.3"}]},
+     "onsetDateTime": "2020-01-02T03:04:05-05:00"},
+]
+RESOURCES = _example_resources() + EXPORT_LIKE
 
 
 def _model(raw: dict[str, Any]) -> Any | None:
@@ -88,6 +101,7 @@ def test_examples_and_synthetic_resources_are_all_lite_and_equal() -> None:
             lite_count += 1
     # the examples' Encounter is outside the subset; every other resource is inside it
     assert lite_count >= len(RESOURCES) - 5
+    assert all(lite_resource(r) is not None for r in EXPORT_LIKE)
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in FHIR.glob("*.json")))
@@ -124,7 +138,7 @@ ODD: list[Any] = [
     "2020", "2020-05", "2020-02-30", "2020-13-01", "0000-01-01", "2020-01-01",
     "2020-01-01T10:00:00", "2020-01-01T10:00:00Z", "2020-01-01T23:59:60Z",
     "2020-01-01T10:00:00.1234567+01:00", "2020-01-01T10:00:00.123+14:00",
-    "2020-01-01T24:00:00Z", "G24.8", "G24.8 ", "Patient/1", "http://snomed.info/sct",
+    "2020-01-01T24:00:00Z", "2020-01-01T10:00:00.5Z", "G24.8", "G24.8 ", "Patient/1", "http://snomed.info/sct",
     "http://snomed.info/sct ", "a" * 65, "A-1.b",
     {"coding": [{"system": "http://snomed.info/sct", "code": "1"}]}, {"text": "x"},
     {"text": " x"}, {"reference": "Patient/1"}, {"start": "2020-01-01"},
@@ -200,4 +214,5 @@ def test_values_are_the_models_types_and_lite_is_read_only() -> None:
     assert lite_resource({**raw, "onsetDateTime": "2020-01-01"}) is None  # two onset[x]
     assert lite_resource({**raw, "onsetAge": {"value": 3.5, "code": "a"}}) is None
     assert lite_resource({k: v for k, v in raw.items() if k != "subject"}) is None
-    assert lite_resource({**raw, "meta": {"versionId": "1"}}) is None
+    assert lite_resource({**raw, "text": {"status": "generated", "div": "<div>x</div>"}}) is None
+    assert lite_resource({**raw, "meta": {"versionId": "1", "tag": [{"code": "x"}]}}) is None

@@ -105,6 +105,15 @@ def _datetime(v: Any) -> dt.date | dt.datetime:
         raise _Unsure from None
 
 
+def _instant(v: Any) -> dt.datetime:
+    if type(v) is not str or not _DATETIME.fullmatch(v) or v.startswith("0000"):
+        raise _Unsure
+    try:
+        return dt.datetime.fromisoformat(v)
+    except ValueError:
+        raise _Unsure from None
+
+
 def _decimal(v: Any) -> Decimal:
     if type(v) is not int:  # a JSON float's decimal text is fhir.resources' business
         raise _Unsure
@@ -113,7 +122,8 @@ def _decimal(v: Any) -> Decimal:
 
 _PRIMITIVES: dict[str, Callable[[Any], Any]] = {
     "string": _string, "markdown": _string, "code": _code, "uri": _uri, "id": _id,
-    "boolean": _boolean, "date": _date, "dateTime": _datetime, "decimal": _decimal}
+    "boolean": _boolean, "date": _date, "dateTime": _datetime, "instant": _instant,
+    "decimal": _decimal, "canonical": _uri}
 
 # Element name → {JSON key: type}; a type in a list means a JSON array of it.
 _CC, _REF, _ANN, _EXT = "CodeableConcept", "Reference", ["Annotation"], ["Extension"]
@@ -127,8 +137,12 @@ LITE_TYPES: dict[str, dict[str, Any]] = {
     "Extension": {"url": "uri", "valueCodeableConcept": _CC},
     "ImagingStudySeries": {"uid": "id", "modality": "Coding"},
     "FamilyMemberHistoryCondition": {"code": _CC},
+    "Meta": {"versionId": "id", "lastUpdated": "instant", "profile": ["canonical"]},
+    "Identifier": {"use": "code", "system": "uri", "value": "string"},
+    "HumanName": {"use": "code", "text": "string", "family": "string", "given": ["string"],
+                  "prefix": ["string"]},
     # resources
-    "Patient": {"id": "id", "gender": "code", "birthDate": "date"},
+    "Patient": {"id": "id", "gender": "code", "birthDate": "date", "name": ["HumanName"]},
     "Condition": {"id": "id", "extension": _EXT, "clinicalStatus": _CC,
                   "verificationStatus": _CC, "category": [_CC], "severity": _CC, "code": _CC,
                   "bodySite": [_CC], "subject": _REF, "encounter": _REF,
@@ -165,6 +179,9 @@ LITE_TYPES: dict[str, dict[str, Any]] = {
 _RESOURCES = ("Patient", "Condition", "Procedure", "MedicationRequest", "MedicationStatement",
               "Medication", "DiagnosticReport", "ImagingStudy", "Observation",
               "FamilyMemberHistory")
+# Every resource may carry these (bulk exports usually do); the mapping does not read them.
+for _name in _RESOURCES:
+    LITE_TYPES[_name].update({"meta": "Meta", "identifier": ["Identifier"]})
 # The fhir.resources classes of the backbone elements (for their required elements).
 _MODEL_OF = {"ImagingStudySeries": "ImagingStudy",
              "FamilyMemberHistoryCondition": "FamilyMemberHistory"}
