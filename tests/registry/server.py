@@ -29,7 +29,9 @@ def serve(url: str | None, port: int, data_dir: Path, log: Path) -> subprocess.P
            "--port", str(port)]
     with log.open("ab") as out:  # the child keeps its own copy of the descriptor
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
+    # serve warms up before it answers (api/_warm.py: the HPO ontology and one assessment,
+    # ~20 s alone and several times that on a busy 2-core machine)
+    deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
