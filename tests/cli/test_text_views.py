@@ -37,6 +37,17 @@ def test_overview_first_one_row_per_case_at_80_columns() -> None:
     assert out.count("╭") == len(EXAMPLES)  # then every case's panel
 
 
+def test_a_case_table_keeps_support_and_pretest_whole_at_80_columns() -> None:
+    """The ranked-causes table of one case: the level (or probability) and the pretest are
+    never cut with an ellipsis on an 80-column terminal."""
+    for path in EXAMPLES:
+        r = runner.invoke(app, ["assess", str(path)], env={"COLUMNS": "80"})
+        assert r.exit_code == 0, r.output
+        assert "Support" in r.output and "Suppo…" not in r.output
+        assert "(pret" not in r.output and "pret…" not in r.output
+        assert re.search(r"pretest \d+%", r.output), path
+
+
 def test_single_case_has_no_overview() -> None:
     r = runner.invoke(app, ["assess", str(EXAMPLES[0])])
     assert r.exit_code == 0 and "Overview" not in r.output

@@ -48,7 +48,8 @@ def assessment_view(a: Assessment, max_hypotheses: int = 4) -> Group:
                    show_lines=True, expand=True)
     causes.add_column("#", width=2)
     causes.add_column("Cause", ratio=2)
-    causes.add_column("Support", ratio=1)
+    # wide enough for "unsupported" and "pretest 17%" on a line each: never cut at 80 columns
+    causes.add_column("Support", width=len("pretest 100%"))
     causes.add_column("Evidence (likelihood ratio, rule, references)", ratio=6)
     for i, h in enumerate(e.hypotheses[:max_hypotheses], 1):
         ev = Text()
@@ -60,7 +61,7 @@ def assessment_view(a: Assessment, max_hypotheses: int = 4) -> Group:
             ev.append(f"{item.rationale} [{item.rule_id}: {', '.join(item.reference_ids)}]\n",
                       style="dim")
         level = f"{h.probability:.0%}" if h.probability is not None else h.support
-        causes.add_row(str(i), h.label, Text(f"{level} (pretest {h.pretest_probability:.0%})",
+        causes.add_row(str(i), h.label, Text(f"{level}\npretest {h.pretest_probability:.0%}",
                                              style=_SUPPORT_STYLE[h.support]), ev)
     parts.append(causes)
     checks = Table(title="Causal-link checks", expand=True)
