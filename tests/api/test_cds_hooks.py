@@ -148,7 +148,7 @@ def _token(private: Any, aud: str = URL, exp: float | None = None) -> str:
     now = int(time.time())
     claims = {"iss": "https://ehr.example.org", "sub": "client", "aud": aud, "iat": now,
               "exp": int(exp if exp is not None else now + 300), "jti": str(uuid.uuid4())}
-    return jwt.encode(claims, private, algorithm="ES384", headers={"typ": "JWT"})
+    return jwt.encode(claims, private, algorithm="ES384", headers={"typ": "JWT", "kid": "k1"})
 
 
 def test_jwt(app: FastAPI) -> None:

@@ -47,12 +47,12 @@ def keys() -> tuple[Any, str]:
 
 def _token(private: Any, *, aud: str = BASE + PATH, lifetime: float = 300,
            iat: float | None = None, headers: dict[str, Any] | None = None,
-           **extra: Any) -> str:
+           kid: str | None = "k1", **extra: Any) -> str:
     now = time.time() if iat is None else iat
     claims = {"iss": ISS, "sub": "client", "aud": aud, "iat": int(now),
               "exp": int(now + lifetime), "jti": str(uuid.uuid4()), **extra}
-    return jwt.encode(claims, private, algorithm="ES384",
-                      headers={"typ": "JWT", **(headers or {})})
+    head: dict[str, Any] = {"typ": "JWT", **({"kid": kid} if kid else {}), **(headers or {})}
+    return jwt.encode(claims, private, algorithm="ES384", headers=head)
 
 
 def _status(app: FastAPI, token: str | None, host: str | None = None) -> int:
@@ -89,7 +89,7 @@ def test_a_key_without_a_base_url_accepts_nothing(app: FastAPI, keys: tuple[Any,
     lambda p: _token(p, jti=""),                                # empty jti
     lambda p: _token(p, jti=12345),                             # jti not a string
     lambda p: _token(p, headers={"kid": "other"}),              # unknown kid, KEY_ID set
-    lambda p: _token(p),                                        # no kid, KEY_ID set
+    lambda p: _token(p, kid=None),                              # no kid, KEY_ID set
     lambda p: _b64({"alg": "ES384", "typ": "JWT", "kid": "k1"}) + "."  # unsigned, ES384
     + _b64({"iss": ISS, "aud": BASE + PATH, "iat": int(time.time()),
             "exp": int(time.time()) + 60, "jti": "x"}) + ".",
@@ -112,7 +112,16 @@ def test_jwks_needs_a_kid(app: FastAPI, keys: tuple[Any, str]) -> None:
     private, _ = keys
     app.state.cds_hooks_settings = CdsHooksSettings(jwks_url="http://127.0.0.1:9/jwks",
                                                     base_url=BASE)
-    assert _status(app, _token(private)) == 401  # no kid: refused before any key lookup
+    assert _status(app, _token(private, kid=None)) == 401  # refused before any key lookup
+
+
+def test_a_static_key_needs_a_kid_too(app: FastAPI, keys: tuple[Any, str]) -> None:
+    """CDS Hooks asks every client to send a kid; with one PEM key and no KEY_ID a token
+    without it was accepted (issue 16). Any kid is taken when KEY_ID is not set."""
+    private, pem = keys
+    app.state.cds_hooks_settings = CdsHooksSettings(public_key=pem, base_url=BASE)
+    assert _status(app, _token(private, kid=None)) == 401
+    assert _status(app, _token(private, kid="any")) == 200
 
 
 def test_replay_is_refused_across_processes_with_a_shared_db(app: FastAPI, tmp_path: Any,

@@ -3,7 +3,8 @@
 Configured by environment variables (pydantic-settings, prefix ``DYSTONIA_CDS_HOOKS_``):
 
 - ``JWKS_URL`` (a JWKS to fetch keys from by ``kid``; the token's own ``jku`` is never
-  followed) or ``PUBLIC_KEY`` (one PEM key; ``KEY_ID``, when set, must equal the ``kid``);
+  followed) or ``PUBLIC_KEY`` (one PEM key; ``KEY_ID``, when set, must equal the ``kid``).
+  Every token must carry a ``kid`` in its header, as CDS Hooks 2.0 requires, with either;
 - ``ISSUERS`` (comma-separated trusted ``iss`` values; empty: any);
 - ``ALGORITHMS`` (asymmetric only; ``none`` and HMAC are never accepted);
 - ``BASE_URL`` — **required with a key**: the public base URL of this service. The audience
@@ -134,13 +135,15 @@ def _unauthorized(reason: str) -> HTTPException:
 
 
 def _key(settings: CdsHooksSettings, token: str, header: dict[str, Any]) -> Any:
+    """The verification key. A ``kid`` is required with a static key too: the spec asks
+    every client to send one, and a token without it was accepted before (issue 16)."""
     kid = header.get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise _unauthorized("the JWT header has no kid (CDS Hooks requires one)")
     if settings.public_key:
         if settings.key_id and kid != settings.key_id:
             raise _unauthorized("unknown kid")
         return settings.public_key
-    if not isinstance(kid, str) or not kid:
-        raise _unauthorized("kid is required to choose a key from the JWKS")
     url = settings.jwks_url or ""
     client = _jwks_clients.setdefault(url, jwt.PyJWKClient(url, timeout=5))
     return client.get_signing_key(kid).key
