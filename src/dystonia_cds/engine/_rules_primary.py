@@ -114,16 +114,20 @@ def family_history_negative(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | N
 def pathogenic_variant(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     """A variant in a gene of a neurodegenerative disease is R-DEG-GENE's finding, not this
     one: the one variant is not counted for both hypotheses."""
-    positive = {g.gene.upper() for g in f.case.genetics or [] if g.result == "positive"}
-    if not positive:  # the HPO gene list (a 19,000-term table) is read only when needed
-        return None
-    genes = sorted(positive - _neurodegeneration_genes(positive, kb))
+    positive = _positive_genes(f)
+    genes = sorted(positive - _neurodegeneration_genes(positive))
     return "Pathogenic variant reported in " + ", ".join(genes) if genes else None
 
 
-def _neurodegeneration_genes(positive: set[str], kb: KnowledgeBase) -> set[str]:
+def _positive_genes(f: Facts) -> set[str]:
+    return {g.gene.upper() for g in f.case.genetics or [] if g.result == "positive"}
+
+
+def _neurodegeneration_genes(positive: set[str]) -> set[str]:
     """The HPO annotation decides, panel or not: of the panel's genes only ATP7B (Wilson
     disease) is in the generated list, and a test keeps the others out of it."""
+    if not positive:  # the HPO gene list (a 19,000-term table) is read only when needed
+        return set()
     return positive & hpo_table().neurodegeneration_genes
 
 
@@ -134,10 +138,7 @@ def variant_in_neurodegeneration_gene(f: Facts, c: CheckSet, kb: KnowledgeBase) 
     Dementia (PANK2, PLA2G6, HTT, FTL, ATP7B, VPS13A... — generated with the HPO vocabulary,
     not listed by hand), points to a degenerative disorder. Wilson disease is one although
     ATP7B is on the genetic panel (tested because it is treatable)."""
-    positive = {g.gene.upper() for g in f.case.genetics or [] if g.result == "positive"}
-    if not positive:
-        return None
-    genes = sorted(_neurodegeneration_genes(positive, kb))
+    genes = sorted(_neurodegeneration_genes(_positive_genes(f)))
     if not genes:
         return None
     return ("Pathogenic variant in a gene of a neurodegenerative disease (HPO: "
