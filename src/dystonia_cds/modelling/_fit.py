@@ -102,14 +102,16 @@ def _sensitivity(a: int, n1: int, b: int, n0: int, alpha: float, lr: float,
     return out
 
 
-def _robust_kappa(a: int, n1: int, b: int, n0: int, alpha: float) -> float:
-    """The smallest κ (from SHRINK up) at which no single case moves ln LR by more than
-    SENSITIVITY_MAX."""
+def _robust_lr(a: int, n1: int, b: int, n0: int,
+               alpha: float) -> tuple[float, float, float, float, float]:
+    """(LR, p_cause, p_other, κ, sensitivity) at the smallest κ (from SHRINK up) at which no
+    single case moves ln LR by more than SENSITIVITY_MAX; the last step's if none does."""
     for kappa in (SHRINK, *_KAPPA_STEPS):
-        lr, _, _ = _lr(a, n1, b, n0, alpha, kappa)
-        if _sensitivity(a, n1, b, n0, alpha, lr, kappa) <= SENSITIVITY_MAX:
-            return kappa
-    return _KAPPA_STEPS[-1]
+        lr, p1, p0 = _lr(a, n1, b, n0, alpha, kappa)
+        sens = _sensitivity(a, n1, b, n0, alpha, lr, kappa)
+        if sens <= SENSITIVITY_MAX:
+            break
+    return lr, p1, p0, kappa, sens
 
 
 def fit_rules(counts: Counts, kb: KnowledgeBase, alpha: float = SMOOTHING,
@@ -126,8 +128,7 @@ def fit_rules(counts: Counts, kb: KnowledgeBase, alpha: float = SMOOTHING,
             n0 = total - n1
         a = counts.fired[rule_id, h]
         b = sum(counts.fired[rule_id, c] for c in CATEGORIES) - a
-        kappa = _robust_kappa(a, n1, b, n0, alpha)
-        lr, p1, p0 = _lr(a, n1, b, n0, alpha, kappa)
+        lr, p1, p0, kappa, corpus_sens = _robust_lr(a, n1, b, n0, alpha)
         source = "corpus"
         cited = kb.cited_lrs.get(rule_id)
         if cited is not None:
@@ -137,8 +138,7 @@ def fit_rules(counts: Counts, kb: KnowledgeBase, alpha: float = SMOOTHING,
             lr, source = 1.0, "not_scored"
         elif (info.weight > 0) != (lr > 1) and lr != 1:
             lr, source = 1.0, "direction_conflict"
-        sens = _sensitivity(a, n1, b, n0, alpha, lr, kappa) if with_sensitivity and \
-            source == "corpus" else 0.0
+        sens = corpus_sens if with_sensitivity and source == "corpus" else 0.0
         out[rule_id] = RuleLR(lr=lr, p_cause=p1, p_other=p0, fired_cause=a, n_cause=n1,
                               fired_other=b, n_other=n0, source=source, sensitivity=sens,
                               shrink=(a + b) / (a + b + kappa) if source == "corpus" else 1.0)

@@ -198,8 +198,9 @@ def figures(preds: list[Prediction], threshold: float, prior: dict[str, float],
     brier_prior = sum(sum((prior[c] - (c == p.category)) ** 2 for c in CATEGORIES)
                       for p in preds) / n
     top_pairs = [(p.prob[p.order[0]], p.order[0] == p.category) for p in preds]
+    group_pairs = _group_pairs(preds)
     ece, bins = _ece(top_pairs, n_bins)
-    group_ece, group_bins = _ece(_group_pairs(preds), n_bins)
+    group_ece, group_bins = _ece(group_pairs, n_bins)
     return Figures(
         n_cases=n, n_sources=len({p.source for p in preds}), top1=top1, top3=top3,
         recall=recall,
@@ -211,7 +212,7 @@ def figures(preds: list[Prediction], threshold: float, prior: dict[str, float],
         brier=brier, brier_prior=brier_prior, ece=ece, bins=bins,
         group_ece=group_ece, group_bins=group_bins,
         ece_p=consistency_p(top_pairs, n_bins),
-        group_ece_p=consistency_p(_group_pairs(preds), n_bins))
+        group_ece_p=consistency_p(group_pairs, n_bins))
 
 
 def judgement_baseline(obs: list[Observation], kb: KnowledgeBase) -> tuple[float, float]:
