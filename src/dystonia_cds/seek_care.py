@@ -62,28 +62,25 @@ def warning_signs(kb: KnowledgeBase) -> tuple[CareSign, ...]:
     return tuple(_info(kb).signs)
 
 
-def _drug_days(med: Medication, case: Case) -> float | None:
-    """Days from starting the drug to the onset of the dystonia, when the case tells."""
-    if med.before_onset is not None:
-        return parse_duration(med.before_onset).days
+def _days_to_onset(before_onset: str | None, start: str | None, case: Case) -> float | None:
+    """Days from a drug's start or an event to the onset of the dystonia, when the case
+    tells: its stated delay, else the two times."""
+    if before_onset is not None:
+        return parse_duration(before_onset).days
     onset = case.dystonia.onset
-    if med.started is None or onset is None:
+    if start is None or onset is None:
         return None
     birth = case.patient.birth_date
-    between = days_between(to_instant(med.started, birth), to_instant(onset, birth))
+    between = days_between(to_instant(start, birth), to_instant(onset, birth))
     return None if between is None else between[0]
+
+
+def _drug_days(med: Medication, case: Case) -> float | None:
+    return _days_to_onset(med.before_onset, med.started, case)
 
 
 def _event_days(ev: Event, case: Case) -> float | None:
-    """Days from the event to the onset of the dystonia, when the case tells."""
-    if ev.before_onset is not None:
-        return parse_duration(ev.before_onset).days
-    onset = case.dystonia.onset
-    if ev.when is None or onset is None:
-        return None
-    birth = case.patient.birth_date
-    between = days_between(to_instant(ev.when, birth), to_instant(onset, birth))
-    return None if between is None else between[0]
+    return _days_to_onset(ev.before_onset, ev.when, case)
 
 
 def _drug_holds(rule: CareRule, case: Case, kb: KnowledgeBase) -> bool:

@@ -97,12 +97,7 @@ def _datetime(v: Any) -> dt.date | dt.datetime:
     """A full date (→ date, as fhir.resources gives) or a date-time with a time zone."""
     if type(v) is str and len(v) == 10:
         return _date(v)
-    if type(v) is not str or not _DATETIME.fullmatch(v) or v.startswith("0000"):
-        raise _Unsure
-    try:
-        return dt.datetime.fromisoformat(v)
-    except ValueError:
-        raise _Unsure from None
+    return _instant(v)
 
 
 def _instant(v: Any) -> dt.datetime:
