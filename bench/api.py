@@ -21,7 +21,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,22 +29,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _http import example_bodies, free_port  # bench/ is on sys.path when run as a script
+
 REPO = Path(__file__).resolve().parents[1]
 GOAL_RATIO = 1.5  # /v1/assess p99 within 1.5x of /healthz p99
 GOAL_RATE = 2000  # /v1/assess requests/s on 2 cores
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _bodies() -> list[bytes]:
-    import yaml
-
-    paths = sorted((REPO / "examples").glob("*.yaml"))
-    return [json.dumps(yaml.safe_load(p.read_text()), default=str).encode() for p in paths]
 
 
 def _pin(cpus: set[int]) -> Any:
@@ -117,7 +105,7 @@ def _python_client(args: argparse.Namespace) -> None:
     """The fallback load generator, run as its own process: threads with one connection
     each, for ``--seconds``; prints a JSON line with the latencies' summary."""
     port, path, conns, seconds = args.port, args.path, args.connections[0], args.seconds
-    bodies = _bodies() if path == "/v1/assess" else [b""]
+    bodies = example_bodies() if path == "/v1/assess" else [b""]
     lat: list[float] = []
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
@@ -187,9 +175,9 @@ def main() -> None:
     if client == "auto":
         client = "wrk" if shutil.which("wrk") else "python"
     server_cpus, client_cpus = _cpus(args.server_cpus), _cpus(args.client_cpus)
-    port = _free_port()
+    port = free_port()
     proc = _start(port, args.workers, server_cpus)
-    bodies = _bodies()
+    bodies = example_bodies()
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "assess.lua"
         script.write_text(_lua(bodies))

@@ -16,13 +16,13 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import yaml
+from _http import free_port  # bench/ is on sys.path when run as a script
 
 REPO = Path(__file__).resolve().parents[1]
 SERVER = """
@@ -31,13 +31,6 @@ from dystonia_cds.api import create_app
 uvicorn.run(create_app(warm=sys.argv[2] == "warm"), host="127.0.0.1", port=int(sys.argv[1]),
             log_level="warning")
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _request(port: int, method: str, path: str, body: bytes | None = None) -> tuple[int, float]:
@@ -66,7 +59,7 @@ def _wait_ready(port: int, proc: subprocess.Popen[bytes], limit: float = 600) ->
 
 
 def run(mode: str, case: bytes, other: bytes) -> dict[str, float]:
-    port = _free_port()
+    port = free_port()
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", SERVER, str(port), mode], cwd=REPO)
     try:

@@ -25,7 +25,6 @@ import http.client
 import json
 import os
 import queue
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,20 +33,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _http import example_bodies, free_port  # bench/ is on sys.path when run as a script
+
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _bodies() -> list[bytes]:
-    import yaml
-
-    paths = sorted((REPO / "examples").glob("*.yaml"))
-    return [json.dumps(yaml.safe_load(p.read_text()), default=str).encode() for p in paths]
 
 
 def _rss_mb(pid: int) -> float:
@@ -73,7 +61,7 @@ def _pct(sorted_ms: list[float], q: float) -> float:
 def _client(port: int, path: str, rate: float, seconds: float, connections: int) -> None:
     """Send ``rate`` requests/s for ``seconds``; print one JSON line per finished request
     batch (each second): [[due offset s, latency ms, status], ...]."""
-    bodies = _bodies() if path == "/v1/assess" else [b""]
+    bodies = example_bodies() if path == "/v1/assess" else [b""]
     due: queue.Queue[tuple[int, float] | None] = queue.Queue()
     done: queue.Queue[tuple[float, float, int]] = queue.Queue()
     start = time.perf_counter() + 0.5
@@ -186,12 +174,12 @@ def main() -> int:
     if args.client_process:
         _client(args.port, args.path, args.rate, args.seconds, args.connections)
         return 0
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "serve.log"
         server = _serve(port, log)
         try:
-            for body in _bodies():  # warm-up: every example once (the first loads HPO)
+            for body in example_bodies():  # warm-up: every example once (the first loads HPO)
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
                 conn.request("POST", "/v1/assess", body=body,
                              headers={"Content-Type": "application/json"})
