@@ -9,29 +9,33 @@ Public API::
     print(assessment.to_json())
 
     rows = assess_many(cases, knowledge)   # a cohort: ranking, summary, checks per case
+
+The names are imported on first use (PEP 562 ``__getattr__``), not with the package: a
+command-line call pays start-up every time, and ``import dystonia_cds`` then costs only what
+the names it uses need (the knowledge base alone needs neither the Case nor the engine).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from dystonia_cds._case_io import case_to_yaml, load_case
-from dystonia_cds.assessment import Assessment
-from dystonia_cds.case import Case
-from dystonia_cds.engine import ENGINE_VERSION, Screened, assess_case, assess_many
-from dystonia_cds.errors import (
-    CaseError,
-    CaseFormatError,
-    DystoniaCdsError,
-    InputProblem,
-    KnowledgeBaseError,
-)
-from dystonia_cds.knowledge import KnowledgeBase, default_knowledge, load_knowledge
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from dystonia_cds._case_io import case_to_yaml, load_case
+    from dystonia_cds.assessment import Assessment
+    from dystonia_cds.case import Case
+    from dystonia_cds.engine import Screened, assess_many
+    from dystonia_cds.errors import (
+        CaseError,
+        CaseFormatError,
+        DystoniaCdsError,
+        InputProblem,
+        KnowledgeBaseError,
+    )
     from dystonia_cds.genetics import HpoIndex
+    from dystonia_cds.knowledge import KnowledgeBase, default_knowledge, load_knowledge
 
-__version__ = ENGINE_VERSION
+    __version__: str
 
 __all__ = [
     "Assessment",
@@ -52,6 +56,41 @@ __all__ = [
     "load_knowledge",
 ]
 
+# name -> (module, attribute): where each lazily exported name is defined.
+_EXPORTS = {
+    "Assessment": ("dystonia_cds.assessment", "Assessment"),
+    "Case": ("dystonia_cds.case", "Case"),
+    "CaseError": ("dystonia_cds.errors", "CaseError"),
+    "CaseFormatError": ("dystonia_cds.errors", "CaseFormatError"),
+    "DystoniaCdsError": ("dystonia_cds.errors", "DystoniaCdsError"),
+    "InputProblem": ("dystonia_cds.errors", "InputProblem"),
+    "KnowledgeBase": ("dystonia_cds.knowledge", "KnowledgeBase"),
+    "KnowledgeBaseError": ("dystonia_cds.errors", "KnowledgeBaseError"),
+    "Screened": ("dystonia_cds.engine", "Screened"),
+    "__version__": ("dystonia_cds.engine", "ENGINE_VERSION"),
+    "assess_many": ("dystonia_cds.engine", "assess_many"),
+    "case_to_yaml": ("dystonia_cds._case_io", "case_to_yaml"),
+    "default_knowledge": ("dystonia_cds.knowledge", "default_knowledge"),
+    "load_case": ("dystonia_cds._case_io", "load_case"),
+    "load_knowledge": ("dystonia_cds.knowledge", "load_knowledge"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import an exported name on first use and keep it in the module (later lookups are
+    plain attribute reads)."""
+    try:
+        module, attribute = _EXPORTS[name]
+    except KeyError:
+        raise AttributeError(f"module 'dystonia_cds' has no attribute {name!r}") from None
+    value = getattr(import_module(module), attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 def assess(case: Case, knowledge: KnowledgeBase | None = None,
            audience: str = "clinician", hpo: HpoIndex | None = None, *,
@@ -63,5 +102,8 @@ def assess(case: Case, knowledge: KnowledgeBase | None = None,
     ``questions=False`` skips the next-question search (most of the cost); for many cases
     at once, :func:`assess_many`.
     """
+    from dystonia_cds.engine import assess_case
+    from dystonia_cds.knowledge import default_knowledge
+
     return assess_case(case, knowledge or default_knowledge(), audience, hpo,
                        questions=questions)

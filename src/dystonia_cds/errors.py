@@ -19,7 +19,9 @@ from pydantic import BaseModel, ConfigDict
 class InputProblem(BaseModel):
     """One thing wrong with an input: where, what was given, and what is accepted."""
 
-    model_config = ConfigDict(frozen=True)
+    # defer_build: its validator is built on first use, not at import — every start-up
+    # imports this module, and most never build an InputProblem.
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     field: str
     value: str | None = None

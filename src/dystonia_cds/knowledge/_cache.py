@@ -8,6 +8,10 @@ every file of the knowledge and genetics data, the loader and model sources, and
 Python and pydantic versions. A stale entry can therefore never be read; a missing,
 unreadable or unwritable cache only means the knowledge base is built as before.
 
+Each entry carries the SHA-256 of its pickle, checked before the pickle is read: a truncated
+or altered entry (a full disk, a bad sector, a stray edit) is rebuilt, never unpickled into a
+knowledge base that merely looks valid.
+
 The folder is ``$DYSTONIA_CDS_CACHE_DIR``, else ``$XDG_CACHE_HOME/dystonia-cds``, else
 ``~/.cache/dystonia-cds``; ``DYSTONIA_CDS_CACHE=off`` turns the cache off. Entries are
 pickles, so the folder must be the user's own (as a cache folder is): pickles are only
@@ -29,7 +33,11 @@ import pydantic
 from dystonia_cds.knowledge._loader import load_knowledge
 from dystonia_cds.knowledge._models import KnowledgeBase
 
-_FORMAT = b"dystonia-cds knowledge cache v1"
+_FORMAT = b"dystonia-cds knowledge cache v2"
+# Entries kept: several checkouts or versions may share one user's cache folder (a clinic
+# machine with two versions, a developer's worktrees); dropping every other entry would
+# make them rebuild each other's in turn. Each entry is ~150 KB.
+_KEEP = 8
 
 
 def cache_dir() -> Path | None:
@@ -62,22 +70,35 @@ def cached_knowledge() -> KnowledgeBase:
     if folder is None:
         return load_knowledge()
     path = folder / f"knowledge-{source_key()}.pickle"
-    try:
-        kb = pickle.loads(path.read_bytes())
-        if isinstance(kb, KnowledgeBase):
-            return kb
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-            TypeError, ValueError):
-        pass  # no entry, or one this code cannot read: build it again
-    kb = load_knowledge()
-    _store(path, kb)
+    kb = _read(path)
+    if kb is None:
+        kb = load_knowledge()
+        _store(path, kb)
     return kb
+
+
+def _read(path: Path) -> KnowledgeBase | None:
+    """The entry's knowledge base, or None when it is missing, damaged or unreadable."""
+    try:
+        entry = path.read_bytes()
+    except OSError:
+        return None
+    header, _, payload = entry.partition(b"\n")
+    if header != _FORMAT + b" " + hashlib.sha256(payload).hexdigest().encode():
+        return None  # another format, or not what was written
+    try:
+        kb = pickle.loads(payload)
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
+            ValueError):
+        return None  # written by code this one cannot read: build it again
+    return kb if isinstance(kb, KnowledgeBase) else None
 
 
 def _store(path: Path, kb: KnowledgeBase) -> None:
     """Write atomically (temporary file, then rename), so a reader never sees half an entry,
-    and drop the entries of older sources; failing to write is not an error (a read-only
-    home, a full disk)."""
+    and keep only the newest entries; failing to write is not an error (a read-only home, a
+    full disk)."""
+    payload = pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".knowledge-", dir=path.parent)
@@ -85,11 +106,21 @@ def _store(path: Path, kb: KnowledgeBase) -> None:
         return
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL))
+            fh.write(_FORMAT + b" " + hashlib.sha256(payload).hexdigest().encode() + b"\n")
+            fh.write(payload)
         os.replace(tmp, path)
     except OSError:
         Path(tmp).unlink(missing_ok=True)
         return
-    for old in path.parent.glob("knowledge-*.pickle"):
-        if old != path:
+    _prune(path.parent)
+
+
+def _prune(folder: Path) -> None:
+    """Drop all but the :data:`_KEEP` most recently written entries."""
+    try:
+        entries = sorted(((p.stat().st_mtime, p) for p in folder.glob("knowledge-*.pickle")),
+                         reverse=True)
+        for _, old in entries[_KEEP:]:
             old.unlink(missing_ok=True)
+    except OSError:
+        pass  # another process pruned first

@@ -15,7 +15,7 @@ LEVEL_ORDER: dict[str, int] = {"routine": 0, "soon": 1, "urgent": 2}
 
 
 class _Data(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class CareLevelText(_Data):

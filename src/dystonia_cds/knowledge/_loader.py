@@ -14,7 +14,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from dystonia_cds.errors import KnowledgeBaseError
@@ -35,13 +34,14 @@ def normalise_word(text: str) -> str:
     return re.sub(r"[\s_\-]+", " ", text)
 
 
-# libyaml's C loader when PyYAML was built with it (the wheels are): the same safe subset of
-# YAML, parsed about ten times faster than the pure-Python loader.
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def _yaml(raw: bytes) -> Any:
-    return yaml.load(raw, Loader=_SafeLoader)  # a safe loader, C or Python
+    """Parse with libyaml's C loader when PyYAML was built with it (the wheels are): the same
+    safe subset of YAML, about ten times faster than the pure-Python loader. PyYAML is imported
+    here, not with the module: a start-up served from the cache (``_cache``) never parses."""
+    import yaml
+
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(raw, Loader=loader)  # a safe loader, C or Python
 
 
 def _read(name: str) -> tuple[Any, bytes]:
