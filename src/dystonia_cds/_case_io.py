@@ -24,6 +24,7 @@ from dystonia_cds.case import Case
 from dystonia_cds.durations import parse_age, parse_latency
 from dystonia_cds.errors import CaseError, CaseFormatError, InputProblem
 from dystonia_cds.knowledge import KnowledgeBase, default_knowledge, normalise_word
+from dystonia_cds.knowledge._hpo_synonyms import hpo_synonyms
 from dystonia_cds.knowledge._hpo_terms import hpo_table
 from dystonia_cds.suggest import choice_solution, close_words, did_you_mean, quoted_choices
 
@@ -141,12 +142,20 @@ class _Normaliser:
             return out
         return entry
 
+    def _own(self, hpo_id: str) -> str:
+        """The knowledge base's feature for an HPO id it lists (``features.yaml`` ``hpo``),
+        else the id: a label or synonym reaches the same entry as the id itself, so
+        'Opisthotonos' is the KB's opisthotonus (kind other), not HPO's spasticity child."""
+        return self.vocab.features.get(normalise_word(hpo_id), hpo_id)
+
     def feature(self, value: Any, field: str) -> Any:
-        """A knowledge-base feature word, an HPO id, or an HPO term's label.
+        """A knowledge-base feature word, an HPO id, an HPO term's label or exact synonym.
 
         HPO ids are checked against the shipped HPO release (an unknown id is an input
-        problem, not a crash further on); labels map to their id; anything else gets a
-        "did you mean" over the knowledge base's words and the HPO labels."""
+        problem, not a crash further on); labels map to their id; then exact synonyms (so a
+        synonym never shadows the knowledge base's own words nor a label), a synonym of two
+        terms being refused as ambiguous; anything else gets a "did you mean" over the
+        knowledge base's words, the HPO labels and the synonyms."""
         if not isinstance(value, str):
             return value
         norm = normalise_word(value)
@@ -163,8 +172,23 @@ class _Normaliser:
                          "or a feature word"))
             return value
         if norm in table.by_label:
-            return table.by_label[norm]
-        return self.word(value, self.vocab.features, field, "feature", table.by_label)
+            return self._own(table.by_label[norm])
+        synonyms = hpo_synonyms()
+        ids = synonyms.by_synonym.get(norm)
+        if ids and len(ids) == 1:
+            return self._own(ids[0])
+        if ids:
+            named = " or ".join(f"{table.terms[i].label!r} ({i})" for i in ids
+                                if i in table.terms)
+            self.problems.append(InputProblem(
+                field=field, value=value,
+                message=f"ambiguous: an exact synonym of {len(ids)} HPO terms "
+                        f"({synonyms.release})",
+                solution=f"did you mean {named}? Give the HPO id or label"))
+            return value
+        extra = dict(table.by_label)
+        extra.update((w, i[0]) for w, i in synonyms.by_synonym.items() if len(i) == 1)
+        return self.word(value, self.vocab.features, field, "feature", extra)
 
 
 def _field_words(dys: dict[str, Any], kb: KnowledgeBase) -> dict[str, Any]:

