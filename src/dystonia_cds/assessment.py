@@ -5,13 +5,23 @@ statement to the rule that produced it and the published source behind that rule
 evidence item carries its likelihood ratio and where it comes from; probabilities are
 calibrated by leave-one-source-out cross-validation on the published-case corpus and shown
 only while that calibration holds (``model.yaml``, ``calibration.shown``).
+
+Why msgspec Structs and not pydantic models: the engine makes every value itself, so
+validating its own results again only cost time (about 30 model constructions per
+assessment, a quarter of its cost; issue 13). The input is validated at the boundary (the
+Case); the output is built as typed, frozen Structs and serialised by msgspec. The field
+descriptions and the published JSON Schema come from the pydantic form of the same
+contract, ``assessment_schema.py``; a test keeps the two in step (same fields, every output
+valid there and re-serialised to the same bytes). The few pydantic methods callers use
+(``model_copy``, ``model_dump``, ``model_dump_json``, ``model_validate_json``,
+``model_json_schema``) are kept with the same meaning.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+import msgspec
 
 ASSESSMENT_SCHEMA = "dystonia-cds/assessment/v1"
 
@@ -25,55 +35,72 @@ CheckStatus = Literal["consistent", "inconsistent", "not_applicable", "insuffici
 Distribution = Literal[
     "focal", "segmental", "multifocal", "hemidystonia", "generalized", "undetermined"
 ]
+Direction = Literal["for", "against", "neutral"]
+Summary = Literal["primary", "acquired", "undetermined"]
+AssociatedFeatures = Literal["isolated", "combined", "undetermined"]
+
+_T = TypeVar("_T", bound="_Out")
+_ENCODER = msgspec.json.Encoder()
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Out(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Frozen like the pydantic models were; unknown fields refused when read back."""
+
+    def model_copy(self: _T, *, update: dict[str, Any] | None = None) -> _T:
+        """A copy with ``update``'s fields replaced (pydantic's meaning: not validated)."""
+        return msgspec.structs.replace(self, **(update or {}))
+
+    def model_dump(self, *, by_alias: bool = False) -> dict[str, Any]:
+        """The fields as plain Python values (JSON types), as ``model_dump(mode="json")``."""
+        out: dict[str, Any] = msgspec.to_builtins(self)
+        if not by_alias and "schema" in out and isinstance(self, Assessment):
+            out = {("schema_" if k == "schema" else k): v for k, v in out.items()}
+        return out
+
+    @classmethod
+    def model_json_schema(cls, **kwargs: Any) -> dict[str, Any]:
+        """The JSON Schema of the pydantic form of this part (``assessment_schema``)."""
+        from dystonia_cds import assessment_schema
+
+        model = getattr(assessment_schema, cls.__name__)
+        schema: dict[str, Any] = model.model_json_schema(**kwargs)
+        return schema
 
 
-class Evidence(_Out):
-    finding: str = Field(description="What was found in this case.")
-    rationale: str = Field(description="Why it counts, as the knowledge base states it.")
-    direction: Literal["for", "against", "neutral"]
-    weight: int = Field(description=(
-        "The likelihood ratio in decibans, 10·log10(LR), rounded: + for, − against."))
-    likelihood_ratio: float = Field(
-        1.0, description="P(finding | this cause) / P(finding | other causes), as fitted.")
-    lr_basis: str = Field("", description="Where the likelihood ratio comes from, in words.")
+class Evidence(_Out, frozen=True, kw_only=True):
+    finding: str
+    rationale: str
+    direction: Direction
+    weight: int
+    likelihood_ratio: float = 1.0
+    lr_basis: str = ""
     rule_id: str
     reference_ids: list[str]
 
 
-class Hypothesis(_Out):
+class Hypothesis(_Out, frozen=True, kw_only=True):
     category: Category
     label: str
     plain_label: str
     support: Support
-    score: int = Field(description=(
-        "Pretest probability and evidence weights summed in decibans; orders hypotheses."))
-    probability: float | None = Field(None, description=(
-        "Calibrated probability (leave-one-source-out on the published-case corpus); None "
-        "where calibration does not hold for the shipped model."))
-    pretest_probability: float = Field(
-        0.0, description="The pretest probability the evidence started from (corpus mix).")
+    score: int
+    probability: float | None = None
+    pretest_probability: float = 0.0
     evidence: list[Evidence]
 
 
-class Etiology(_Out):
-    summary: Literal["primary", "acquired", "undetermined"]
+class Etiology(_Out, frozen=True, kw_only=True):
+    summary: Summary
     summary_explanation: str
     hypotheses: list[Hypothesis]
-    group_probabilities: dict[str, float] | None = Field(None, description=(
-        "Calibrated probabilities of primary, acquired and degenerative, when shown."))
-    calibration_note: str = Field("", description=(
-        "Whether probabilities are shown, and why: the model's cross-validated calibration."))
+    group_probabilities: dict[str, float] | None = None
+    calibration_note: str = ""
 
 
-class Classification(_Out):
+class Classification(_Out, frozen=True, kw_only=True):
     """Axis I of the consensus classification (Albanese 2013)."""
 
-    age_at_onset: str = Field(description="infancy | childhood | adolescence | "
-                              "early_adulthood | late_adulthood | unknown")
+    age_at_onset: str
     age_at_onset_label: str
     onset_age_years: float | None
     distribution: Distribution
@@ -81,13 +108,13 @@ class Classification(_Out):
     regions: list[str]
     course: str
     variability: list[str]
-    associated_features: Literal["isolated", "combined", "undetermined"]
+    associated_features: AssociatedFeatures
     associated_features_explanation: str
     reference_ids: list[str]
 
 
-class Check(_Out):
-    id: str = Field(description="laterality | latency | anatomy | exposure")
+class Check(_Out, frozen=True, kw_only=True):
+    id: str
     hypothesis: Category
     status: CheckStatus
     explanation: str
@@ -95,16 +122,15 @@ class Check(_Out):
     reference_ids: list[str]
 
 
-class NextQuestion(_Out):
+class NextQuestion(_Out, frozen=True, kw_only=True):
     field: str
     question: str
     plain_question: str
     why: str
-    impact: int = Field(description=(
-        "How far the best answer could move the leading causes' scores (decibans)."))
+    impact: int
 
 
-class Recommendation(_Out):
+class Recommendation(_Out, frozen=True, kw_only=True):
     id: str
     kind: str
     text: str
@@ -112,7 +138,7 @@ class Recommendation(_Out):
     reference_ids: list[str]
 
 
-class TreatmentOption(_Out):
+class TreatmentOption(_Out, frozen=True, kw_only=True):
     id: str
     option: str
     detail: str
@@ -120,7 +146,7 @@ class TreatmentOption(_Out):
     reference_ids: list[str]
 
 
-class ReferenceOut(_Out):
+class ReferenceOut(_Out, frozen=True, kw_only=True):
     id: str
     citation: str
     doi: str | None
@@ -128,50 +154,46 @@ class ReferenceOut(_Out):
     url: str
 
 
-class DifferentialTerm(_Out):
+class DifferentialTerm(_Out, frozen=True, kw_only=True):
     case_term: str
     disease_term: str
     label: str
-    information_content: float | None = Field(None, description=(
-        "IC of the most informative shared ancestor: how much this match counts."))
+    information_content: float | None = None
 
 
-class ExcludedCounted(_Out):
+class ExcludedCounted(_Out, frozen=True, kw_only=True):
     """A term looked for and absent that counted against a disease, and why."""
 
     term: str
     label: str
-    frequency: float | None = Field(None, description=(
-        "HPO's annotation frequency of the term in the disease (near-obligate features only)."))
+    frequency: float | None = None
 
 
-class DifferentialEntry(_Out):
+class DifferentialEntry(_Out, frozen=True, kw_only=True):
     """A genetic disease annotated with dystonia, ranked by phenotype fit (issue: inherited)."""
 
-    disease_id: str = Field(description="OMIM:… or ORPHA:…")
+    disease_id: str
     label: str
     genes: list[str]
     matched_terms: list[DifferentialTerm]
     excluded_present: list[str]
-    excluded_counted: list[ExcludedCounted] = Field(default_factory=list, description=(
-        "The excluded terms that counted, with HPO's frequency in the disease."))
-    gene_source: str = Field("hpo", description=(
-        "Where the genes come from: HPO's disease→gene table, inferred, or none."))
-    score: float = Field(description="Resnik best-match average; orders, not a probability.")
+    excluded_counted: list[ExcludedCounted] = msgspec.field(default_factory=list)
+    gene_source: str = "hpo"
+    score: float
     inheritance: list[str]
     typical_onset: list[str]
     treatable: bool
     treatable_note: str | None
 
 
-class InputNote(_Out):
+class InputNote(_Out, frozen=True, kw_only=True):
     field: str
     message: str
 
 
-class Assessment(_Out):
-    schema_: Literal["dystonia-cds/assessment/v1"] = Field(
-        "dystonia-cds/assessment/v1", alias="schema")
+class Assessment(_Out, frozen=True, kw_only=True):
+    schema_: Literal["dystonia-cds/assessment/v1"] = msgspec.field(
+        default="dystonia-cds/assessment/v1", name="schema")
     case_id: str | None
     classification: Classification
     etiology: Etiology
@@ -181,17 +203,12 @@ class Assessment(_Out):
     treatment_information: list[TreatmentOption]
     references: list[ReferenceOut]
     input_notes: list[InputNote]
-    inherited_differential: list[DifferentialEntry] = Field(
-        default_factory=list,
-        description="Shown whenever inherited or degenerative dystonia is supported at all.")
-    gene_panel: list[str] = Field(default_factory=list)
-    data_sources: list[str] = Field(
-        default_factory=list, description="External data used: HPO release, atlases.")
+    inherited_differential: list[DifferentialEntry] = msgspec.field(default_factory=list)
+    gene_panel: list[str] = msgspec.field(default_factory=list)
+    data_sources: list[str] = msgspec.field(default_factory=list)
     disclaimer: str
     engine_version: str
     knowledge_version: str
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     @property
     def top(self) -> Hypothesis:
@@ -199,5 +216,22 @@ class Assessment(_Out):
         return self.etiology.hypotheses[0]
 
     def to_json(self) -> str:
-        """The contract's JSON (field ``schema``, not ``schema_``)."""
-        return self.model_dump_json(by_alias=True, indent=2)
+        """The contract's JSON (field ``schema``, not ``schema_``), indented by 2: the same
+        bytes as pydantic's ``model_dump_json(by_alias=True, indent=2)`` gave."""
+        return msgspec.json.format(_ENCODER.encode(self), indent=2).decode()
+
+    def to_json_bytes(self) -> bytes:
+        """The contract's JSON, compact UTF-8 bytes (no indentation): for the HTTP API and
+        batch output, where the indented form only costs time and bytes."""
+        return _ENCODER.encode(self)
+
+    def model_dump_json(self, *, by_alias: bool = True, indent: int | None = None) -> str:
+        """The JSON text; always with the field name ``schema`` (the contract's)."""
+        del by_alias
+        raw = _ENCODER.encode(self)
+        return (raw if indent is None else msgspec.json.format(raw, indent=indent)).decode()
+
+    @classmethod
+    def model_validate_json(cls, data: str | bytes) -> Assessment:
+        """Read the contract's JSON back, checking every field's type and value."""
+        return msgspec.json.decode(data, type=cls)

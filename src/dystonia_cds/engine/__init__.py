@@ -6,9 +6,19 @@ The same Case and knowledge base give the same Assessment, byte for byte.
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from dystonia_cds.assessment import Assessment, DifferentialEntry, InputNote, ReferenceOut
+from dystonia_cds.assessment import (
+    Assessment,
+    Check,
+    Classification,
+    DifferentialEntry,
+    Etiology,
+    InputNote,
+    Recommendation,
+    ReferenceOut,
+    TreatmentOption,
+)
 from dystonia_cds.case import Case
 from dystonia_cds.engine._facts import Facts, derive_facts
 from dystonia_cds.engine._likelihood import posterior
@@ -103,22 +113,18 @@ def _reference_out(r: Reference) -> ReferenceOut:
     return ReferenceOut(id=r.id, citation=r.citation, doi=r.doi, pmid=r.pmid, url=r.url)
 
 
-def _reference_ids(parts: dict[str, Any]) -> list[str]:
-    """Every reference id cited anywhere in the assessment's parts.
-
-    Fields are looked up in the model's declared fields, not with ``getattr`` defaults: a
-    missing attribute of a pydantic model raises inside pydantic, which is slow."""
-    found: set[str] = set()
-    for value in parts.values():
-        items = value if isinstance(value, list) else [value]
+def _reference_ids(classification: Classification, etiology: Etiology,
+                   *parts: list[Check] | list[Recommendation] | list[TreatmentOption]
+                   ) -> list[str]:
+    """Every reference id cited anywhere in the assessment: Axis I's, each evidence item's
+    and each check's, recommendation's and treatment's."""
+    found = set(classification.reference_ids)
+    for h in etiology.hypotheses:
+        for e in h.evidence:
+            found.update(e.reference_ids)
+    for items in parts:
         for item in items:
-            fields = type(item).model_fields
-            if "reference_ids" in fields:
-                found.update(item.reference_ids)
-            if "hypotheses" in fields:
-                for h in item.hypotheses:
-                    for e in h.evidence:
-                        found.update(e.reference_ids)
+            found.update(item.reference_ids)
     return sorted(found)
 
 
@@ -159,15 +165,11 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
     etiology = assess_etiology(f, checks, kb, hits, scores=base,
                                deciding=asked[0].field if asked else None)
     dist = classification.distribution
-    parts = {
-        "classification": classification,
-        "etiology": etiology,
-        "checks": sorted(checks.as_list(), key=lambda c: (c.id, c.hypothesis)),
-        "next_questions": asked if questions else [],
-        "recommendations": recommendations(f, etiology, dist, kb),
-        "treatment_information": treatments(f, etiology, dist, kb),
-    }
-    refs = [kb.references[r] for r in _reference_ids(parts)]
+    check_list = sorted(checks.as_list(), key=lambda c: (c.id, c.hypothesis))
+    recs = recommendations(f, etiology, dist, kb)
+    treats = treatments(f, etiology, dist, kb)
+    refs = [kb.references[r] for r in _reference_ids(
+        classification, etiology, check_list, recs, treats)]
     notes = _notes(f, kb)
     differential: list[DifferentialEntry] = []
     panel: list[str] = []
@@ -191,7 +193,12 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
         disclaimer=kb.disclaimer["patient" if audience == "patient" else "clinician"],
         engine_version=ENGINE_VERSION,
         knowledge_version=kb.knowledge_version,
-        **parts,
+        classification=classification,
+        etiology=etiology,
+        checks=check_list,
+        next_questions=asked if questions else [],
+        recommendations=recs,
+        treatment_information=treats,
     )
 
 

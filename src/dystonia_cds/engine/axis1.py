@@ -8,7 +8,9 @@ trunk and at least two other sites) and the age bands are the consensus's.
 
 from __future__ import annotations
 
-from dystonia_cds.assessment import Classification
+from typing import cast
+
+from dystonia_cds.assessment import AssociatedFeatures, Classification, Distribution
 from dystonia_cds.engine._facts import Facts, Site
 from dystonia_cds.knowledge import KnowledgeBase
 
@@ -104,12 +106,12 @@ def classify(f: Facts, kb: KnowledgeBase) -> Classification:
         age_at_onset=group,
         age_at_onset_label=label,
         onset_age_years=round(f.onset_years, 1) if f.onset_years is not None else None,
-        distribution=dist,
+        distribution=cast(Distribution, dist),
         distribution_explanation=dist_text,
         regions=[_site_text(s) for s in f.sites] or ["unspecified"],
         course=d.course or "unknown",
         variability=list(d.variability or []),
-        associated_features=assoc,
+        associated_features=cast(AssociatedFeatures, assoc),
         associated_features_explanation=assoc_text,
         reference_ids=list(_REFS),
     )

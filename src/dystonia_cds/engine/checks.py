@@ -10,9 +10,10 @@ dystonic site. Each check is a pure function of the Facts with its rule id and r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from dystonia_cds._time import describe_days
-from dystonia_cds.assessment import Check
+from dystonia_cds.assessment import Category, Check, CheckStatus
 from dystonia_cds.engine._facts import DrugFact, EventFact, Facts
 from dystonia_cds.knowledge import KnowledgeBase
 from dystonia_cds.knowledge._models import Window
@@ -46,7 +47,7 @@ class CheckSet:
 
 def _check(check_id: str, hyp: str, status: str, text: str, rule: str,
            refs: list[str]) -> Check:
-    return Check(id=check_id, hypothesis=hyp, status=status,
+    return Check(id=check_id, hypothesis=cast(Category, hyp), status=cast(CheckStatus, status),
                  explanation=text, rule_id=rule, reference_ids=refs)
 
 

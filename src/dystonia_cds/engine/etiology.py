@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import math
 from functools import cache
+from typing import cast
 
-from dystonia_cds.assessment import Etiology, Evidence, Hypothesis
+from dystonia_cds.assessment import Category, Etiology, Evidence, Hypothesis, Summary, Support
 from dystonia_cds.engine import (
     _rules_central,
     _rules_drug,
@@ -215,10 +216,10 @@ def assess_etiology(f: Facts, checks: CheckSet, kb: KnowledgeBase,
     shown = model_of(kb).calibration.shown
     hyps = [
         Hypothesis(
-            category=c,
+            category=cast(Category, c),
             label=kb.hypothesis_labels[c]["label"],
             plain_label=kb.hypothesis_labels[c]["plain"],
-            support=support_level(prob[c], kb),
+            support=cast(Support, support_level(prob[c], kb)),
             score=decibans(pre[c]) + sum(e.weight for e in evidence[c]),
             probability=round(prob[c], 3) if shown else None,
             pretest_probability=round(pre[c], 3),
@@ -228,7 +229,7 @@ def assess_etiology(f: Facts, checks: CheckSet, kb: KnowledgeBase,
     ]
     primary, acquired, degenerative = group_probabilities(prob)
     group_shown = shown or model_of(kb).calibration.group_shown
-    return Etiology(summary=summary, summary_explanation=why, hypotheses=hyps,
+    return Etiology(summary=cast(Summary, summary), summary_explanation=why, hypotheses=hyps,
                     calibration_note=calibration_note(kb),
                     group_probabilities={"primary": round(primary, 3),
                                          "acquired": round(acquired, 3),

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
 
 def _type(prop: dict[str, Any], defs: dict[str, Any]) -> str:
     if "$ref" in prop:
@@ -42,8 +40,10 @@ def _table(name: str, schema: dict[str, Any], defs: dict[str, Any]) -> list[str]
     return [*lines, ""]
 
 
-def contract_markdown(models: dict[str, type[BaseModel]]) -> str:
-    """One section per contract: the top model, then every sub-model it uses."""
+def contract_markdown(models: dict[str, Any]) -> str:
+    """One section per contract: the top model, then every sub-model it uses. A model is
+    a pydantic model class or the Assessment Struct (which gives its pydantic form's
+    schema): anything with ``model_json_schema(by_alias=True)`` and a ``__name__``."""
     out = ["# Contracts", "",
            "Generated from the JSON Schemas (`dystonia-cds schema case|assessment`) by "
            "`dystonia-cds schema --markdown`; do not edit by hand.", ""]
