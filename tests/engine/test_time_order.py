@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from dystonia_cds import KnowledgeBase, assess
-from dystonia_cds.engine._facts import derive_changed, derive_facts
+from dystonia_cds.engine._facts import derive_facts
+from dystonia_cds.engine._fill import fills
 from tests.conftest import make_case
 
 NECK_2020 = {"regions": [{"region": "neck"}], "onset": "2020-01-15"}
@@ -97,21 +98,23 @@ def test_unknown_drug_started_after_onset_cannot_be_the_cause(kb: KnowledgeBase)
 
 def test_filling_in_the_onset_re_sorts_events_as_a_full_derivation_does(
         kb: KnowledgeBase) -> None:
-    """The next-question search fills in an unknown onset with derive_changed; the events it
-    keeps must be those derive_facts keeps (the rules reading events also read "onset")."""
+    """The next-question search fills in an unknown onset on the Facts (``engine/_fill``);
+    the events it keeps must be those derive_facts keeps (the rules reading events also
+    read "onset")."""
     events = _whiplash("P30Y")
     base = make_case(kb, events=events)
     base = base.model_copy(update={"dystonia": base.dystonia.model_copy(update={"onset": None})})
     f = derive_facts(base, kb)
     assert [e.event.type for e in f.events] == ["whiplash"] and not f.later_events
-    for onset in ("P10Y", "P50Y"):
+    variants = next(v for field, _, v in fills(f, kb) if field == "dystonia.onset")
+    for onset, (changed, inputs) in zip(("P10Y", "P50Y"), variants, strict=True):
         alt = base.model_copy(update={"dystonia": base.dystonia.model_copy(
             update={"onset": onset})})
-        changed = derive_changed(f, alt, frozenset({"onset"}), kb)
         full = derive_facts(alt, kb)
         assert changed.events == full.events and changed.later_events == full.later_events
         assert changed.by_hypothesis == full.by_hypothesis
         assert bool(full.later_events) is (onset == "P10Y")  # injury at 30, onset at 10
+        assert {"onset_years", "events", "by_hypothesis"} <= inputs
 
 
 def test_later_events_and_drugs_and_unknown_drugs_get_input_notes(kb) -> None:  # type: ignore[no-untyped-def]

@@ -300,28 +300,3 @@ def derive_facts(case: Case, kb: KnowledgeBase) -> Facts:
 
     values["distribution"] = compute_distribution(facts, kb)  # reads the sites only
     return facts
-
-
-def derive_changed(base: Facts, case: Case, changed: frozenset[str],
-                   kb: KnowledgeBase) -> Facts:
-    """The Facts of ``case``, which differs from ``base.case`` only in the ``changed`` parts
-    (aspect names as in ``_rule_base.ASPECTS``).
-
-    Why: the next-question search derives the Facts of ~20 variants of one Case; only the
-    fields computed from the changed part are recomputed, the rest are shared with ``base``.
-    """
-    if "regions" in changed or "patient" in changed:
-        return derive_facts(case, kb)
-    fields: dict[str, Any] = {}
-    onset = _onset(case) if changed & {"onset", "events", "medications"} else None
-    if "onset" in changed:
-        fields["onset_years"] = _years(onset)
-    if changed & {"onset", "events"}:
-        fields.update(_event_fields(case, kb, onset))
-    if changed & {"onset", "medications"}:
-        fields.update(_drug_fields(case, kb, onset))
-    if "imaging" in changed:
-        fields.update(_imaging_fields(case, kb))
-    if "features" in changed:
-        fields.update(_feature_fields(case, kb))
-    return base.but(case=case, **fields)

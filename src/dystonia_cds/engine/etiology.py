@@ -19,8 +19,7 @@ pathology and heritability as separate axes).
 from __future__ import annotations
 
 import math
-from functools import cache
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from dystonia_cds.assessment import Category, Etiology, Evidence, Hypothesis, Summary, Support
 from dystonia_cds.engine import (
@@ -36,6 +35,9 @@ from dystonia_cds.engine._likelihood import decibans, log_lr, model_of, posterio
 from dystonia_cds.engine._rule_base import Rule
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
+
+if TYPE_CHECKING:
+    from dystonia_cds.engine._reads import Scored
 
 CATEGORIES = (
     "idiopathic", "inherited", "acquired_peripheral_trauma", "acquired_central_vascular",
@@ -64,17 +66,6 @@ def fired(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> Hits:
     return out
 
 
-@cache
-def rules_reading(changed: frozenset[str]) -> tuple[Rule, ...]:
-    """The rules that read any of the ``changed`` parts of a Case (see ``_rule_base``).
-
-    The patient's birth date is read through the onset and event times, so a change to the
-    patient re-runs every rule."""
-    if "patient" in changed:
-        return ALL_RULES
-    return tuple(rule for rule in ALL_RULES if rule.reads & changed)
-
-
 def _log_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> float:
     return log_lr(rule_id, f, kb)
 
@@ -94,25 +85,28 @@ def quick_scores(f: Facts, checks: CheckSet, kb: KnowledgeBase,
 
 
 def rescored(score: dict[str, float], hit_ids: frozenset[str], f: Facts, checks: CheckSet,
-             kb: KnowledgeBase, changed: frozenset[str], original: Facts,
-             before: dict[str, float] | None = None) -> dict[str, float]:
-    """The log scores of a variant of a Case that differs only in the ``changed`` parts,
-    from the scores and fired rule ids of the original: only the rules reading those parts
-    are re-run, and each one that now fires, no longer fires or is weighed differently moves
-    its hypothesis. ``before`` holds the original's ln LR of its fired rules, when the
-    caller scores many variants of one Case (the next-question search)."""
-    out = dict(score)
-    for rule in rules_reading(changed):
-        now = rule.fn(f, checks, kb) is not None
-        was = rule.id in hit_ids
-        if not now and not was:
+             kb: KnowledgeBase, rules: tuple[Scored, ...], before: dict[str, float]
+             ) -> dict[str, float] | None:
+    """The log scores of a variant of a Case, from the scores of the original, its fired
+    rule ids and their ln LRs (``before``), re-running only ``rules``: those whose inputs
+    differ between the two (``_reads.rules_reading_inputs``). Each one that now fires, no
+    longer fires or is weighed differently moves its hypothesis. None when nothing moved:
+    the scores are the original's."""
+    out: dict[str, float] | None = None
+    for fn, rule_id, hyp, fixed in rules:
+        now = fn(f, checks, kb) is not None
+        was = rule_id in hit_ids
+        if now is was and (not now or fixed is not None):
+            continue  # as before: not fired, or fired with the same weight
+        lr = (_log_lr(rule_id, f, kb) if fixed is None else fixed) if now else 0.0
+        if now and was and lr == before[rule_id]:
             continue
-        hyp = kb.rules[rule.id].hypothesis
+        if out is None:
+            out = dict(score)
         if was:
-            out[hyp] -= (before[rule.id] if before is not None
-                         else _log_lr(rule.id, original, kb))
+            out[hyp] -= before[rule_id]
         if now:
-            out[hyp] += _log_lr(rule.id, f, kb)
+            out[hyp] += lr
     return out
 
 

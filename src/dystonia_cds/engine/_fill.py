@@ -1,0 +1,217 @@
+"""The unknowns of a Case, each filled in the plausible ways, as Facts.
+
+Why: the next-question search scores about seventeen variants of one Case, each the Case
+with one unknown filled in. Building them as Cases (``model_copy`` of the Case, its
+dystonia, its lists) and deriving their Facts cost more than the assessment itself. Here a
+variant is the original's Facts with only the fields computed from the filled part
+computed again (with ``_facts``' own functions); the rest — sites, distribution, the other
+parts — are shared with the original. Each variant comes with the inputs that differ (the
+changed Facts fields, compared with the original's), so that only the rules and checks
+reading them are run again (``_reads``).
+
+A variant's ``case`` is still the filled-in Case, because rules read a few raw fields
+(``case.dystonia.sensory_trick``, ``case.events is None``...). It is built by
+:func:`replaced`: the original's field values with the filled one swapped in, not copied
+field by field or validated again. The filled-in values themselves are built (and
+validated) once, when this module is imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from dystonia_cds._time import Instant
+from dystonia_cds.case import Case, Event, FamilyHistory, Imaging, Lesion, Medication
+from dystonia_cds.engine._facts import (
+    Facts,
+    _drug_fields,
+    _event_fields,
+    _feature_fields,
+    _imaging_fields,
+    _onset,
+    _years,
+)
+from dystonia_cds.knowledge import KnowledgeBase
+
+M = TypeVar("M", bound=BaseModel)
+
+# A filled-in variant: its Facts, and its inputs that differ from the original's (the Facts
+# fields, and ``case.PART`` for the Case field filled in; as in ``_reads``)
+Variant = tuple[Facts, frozenset[str]]
+# (question field, the Case part it fills (an aspect of ``_rule_base``), the variants)
+Fill = tuple[str, str, list[Variant]]
+
+_DRUGS: tuple[tuple[Medication, ...], ...] = (
+    (), (Medication(drug="haloperidol", before_onset="P2D"),),
+    (Medication(drug="haloperidol", before_onset="P2Y"),))
+_HEAD_INJURY = Event(type="head_injury", before_onset="P6M", severity="severe")
+_FAMILY = (FamilyHistory(dystonia=True), FamilyHistory(dystonia=False))
+_FEATURES: tuple[list[str], ...] = ([], ["parkinsonism"], ["sudden_onset"])
+_SET = object.__setattr__
+
+
+def replaced(model: M, **changes: Any) -> M:
+    """``model`` with some fields changed, as ``model_copy(update=...)`` makes it (no
+    validation) but without copying the field values one by one: the values are shared,
+    and every model of a Case is frozen, so sharing them is safe."""
+    new = object.__new__(type(model))
+    _SET(new, "__dict__", {**model.__dict__, **changes})
+    _SET(new, "__pydantic_fields_set__", model.__pydantic_fields_set__ | changes.keys())
+    _SET(new, "__pydantic_extra__", model.__pydantic_extra__)
+    _SET(new, "__pydantic_private__", model.__pydantic_private__)
+    return new
+
+
+@cache
+def _injury_at(site: str) -> Event:
+    return Event(type="peripheral_injury", body_site=site, before_onset="P1M",
+                 severity="moderate")
+
+
+@cache
+def _imaging_fills(side: str) -> tuple[Imaging, Imaging]:
+    lesion = Lesion(side=side, structure="putamen")
+    return (Imaging(modality="MRI", normal=True),
+            Imaging(modality="MRI", normal=False, lesions=[lesion]))
+
+
+def _opposite_side(f: Facts) -> str:
+    return {"left": "right", "right": "left"}.get(f.body_side or "", "left")
+
+
+class _Variants:
+    """The Facts of the variants of one Case, and which of their inputs changed."""
+
+    def __init__(self, f: Facts, kb: KnowledgeBase) -> None:
+        self.f, self.kb = f, kb
+        self._onset: tuple[Instant | None] | None = None
+
+    def onset(self) -> Instant | None:
+        """The original's onset, which only the onset's own fill changes."""
+        if self._onset is None:
+            self._onset = (_onset(self.f.case),)
+        return self._onset[0]
+
+    def of(self, part: str, case: Case) -> Variant:
+        """The Facts of ``case``, the original with its ``part`` filled in: the fields
+        computed from that part again (the rest shared), and the inputs that differ."""
+        f, kb = self.f, self.kb
+        fields: dict[str, Any] = {}
+        if part == "onset":
+            onset = _onset(case)
+            fields["onset_years"] = _years(onset)
+            if case.events:  # with no event (or drug) the fields are the original's
+                fields.update(_event_fields(case, kb, onset))
+            if case.medications:
+                fields.update(_drug_fields(case, kb, onset))
+        elif part == "events":
+            fields.update(_event_fields(case, kb, self.onset()))
+        elif part == "medications":
+            fields.update(_drug_fields(case, kb, self.onset()))
+        elif part == "imaging":
+            fields.update(_imaging_fields(case, kb))
+        elif part == "features":
+            fields.update(_feature_fields(case, kb))
+        before = f.__dict__
+        changed = {name for name, value in fields.items()
+                   if value is not before[name] and value != before[name]}
+        changed.add("case." + part)
+        return f.but(case=case, **fields), frozenset(changed)
+
+    def dystonia(self, part: str, **update: Any) -> Variant:
+        case = self.f.case
+        return self.of(part, replaced(case, dystonia=replaced(case.dystonia, **update)))
+
+    def case(self, part: str, **update: Any) -> Variant:
+        return self.of(part, replaced(self.f.case, **update))
+
+
+def fills(f: Facts, kb: KnowledgeBase) -> Iterator[Fill]:
+    """Each unknown field of the Case, with the Facts of each plausible answer, in the
+    order the questions are ranked by when their moves tie."""
+    v = _Variants(f, kb)
+    case, d = f.case, f.case.dystonia
+    if d.onset is None:
+        yield "dystonia.onset", "onset", [v.dystonia("onset", onset=a) for a in ("P10Y", "P50Y")]
+    if d.sensory_trick in (None, "unknown", "not_tried"):
+        yield "dystonia.sensory_trick", "sensory_trick", [
+            v.dystonia("sensory_trick", sensory_trick=x) for x in ("effective", "ineffective")]
+    if d.persists_in_sleep is None:
+        yield "dystonia.persists_in_sleep", "persists_in_sleep", [
+            v.dystonia("persists_in_sleep", persists_in_sleep=x) for x in (True, False)]
+    if d.features is None:
+        yield "dystonia.features", "features", [
+            v.dystonia("features", features=list(x)) for x in _FEATURES]
+    if d.course in (None, "unknown"):
+        yield "dystonia.course", "course", [
+            v.dystonia("course", course=x) for x in ("static", "progressive")]
+    if d.fixed_posture is None:
+        yield "dystonia.fixed_posture", "fixed_posture", [
+            v.dystonia("fixed_posture", fixed_posture=True)]
+    site = next(iter(sorted(f.regions)), "neck")
+    if case.events is None:
+        yield "events", "events", [v.case("events", events=x) for x in (
+            [], [_injury_at(site)], [_HEAD_INJURY])]
+    if case.medications is None:
+        yield "medications", "medications", [
+            v.case("medications", medications=list(x)) for x in _DRUGS]
+    if not case.imaging:
+        yield "imaging", "imaging", [v.case("imaging", imaging=[im])
+                                     for im in _imaging_fills(_opposite_side(f))]
+    if case.family_history is None or case.family_history.dystonia is None:
+        yield "family_history.dystonia", "family_history", [
+            v.case("family_history", family_history=fh) for fh in _FAMILY]
+    yield from _event_fills(v, site)
+    yield from _drug_timing_fills(v)
+    yield from _lesion_side_fills(v)
+
+
+def _drug_timing_fills(v: _Variants) -> Iterator[Fill]:
+    """When a known dystonia-inducing drug was started: days (acute) or years (tardive)."""
+    for d in v.f.drugs:
+        if d.info is None or d.start_to_onset_days is not None:
+            continue
+        out = []
+        for lat in ("P2D", "P2Y"):
+            meds = list(v.f.case.medications or [])
+            meds[d.index] = replaced(d.medication, before_onset=lat, started=None)
+            out.append(v.case("medications", medications=meds))
+        yield f"medications[{d.index}].before_onset", "medications", out
+
+
+def _event_fills(v: _Variants, site: str) -> Iterator[Fill]:
+    """The timing and the body site of recorded events, where the rules need them."""
+    for ev in v.f.events:
+        if ev.latency_days is None and ev.info.hypothesis:
+            out = []
+            for lat in ("P1M", "P3Y"):
+                events = list(v.f.case.events or [])
+                events[ev.index] = replaced(ev.event, before_onset=lat, when=None)
+                out.append(v.case("events", events=events))
+            yield f"events[{ev.index}].before_onset", "events", out
+        if ev.info.mechanism == "peripheral" and not ev.body_sites:
+            out = []
+            for where in (site, "trunk" if site != "trunk" else "neck"):
+                events = list(v.f.case.events or [])
+                events[ev.index] = replaced(ev.event, body_site=where)
+                out.append(v.case("events", events=events))
+            yield f"events[{ev.index}].body_site", "events", out
+
+
+def _lesion_side_fills(v: _Variants) -> Iterator[Fill]:
+    imaging = v.f.case.imaging or []
+    for i, im in enumerate(imaging):
+        for j, les in enumerate(im.lesions):
+            if les.side is None:
+                out = []
+                for side in ("left", "right"):
+                    lesions = list(im.lesions)
+                    lesions[j] = replaced(les, side=side)
+                    filled = list(imaging)
+                    filled[i] = replaced(im, lesions=lesions)
+                    out.append(v.case("imaging", imaging=filled))
+                yield f"imaging[{i}].lesions[{j}].side", "imaging", out
