@@ -60,7 +60,9 @@ def replaced(model: M, **changes: Any) -> M:
     and every model of a Case is frozen, so sharing them is safe."""
     new = object.__new__(type(model))
     _SET(new, "__dict__", {**model.__dict__, **changes})
-    _SET(new, "__pydantic_fields_set__", model.__pydantic_fields_set__ | changes.keys())
+    fields_set = model.__pydantic_fields_set__
+    _SET(new, "__pydantic_fields_set__", fields_set if fields_set.issuperset(changes)
+         else fields_set | changes.keys())
     _SET(new, "__pydantic_extra__", model.__pydantic_extra__)
     _SET(new, "__pydantic_private__", model.__pydantic_private__)
     return new
@@ -120,7 +122,12 @@ class _Variants:
         changed = {name for name, value in fields.items()
                    if value is not before[name] and value != before[name]}
         changed.add("case." + part)
-        return f.but(case=case, **fields), frozenset(changed)
+        new = object.__new__(Facts)  # as Facts.but, without its check of the field names
+        values = new.__dict__
+        values.update(before)
+        values.update(fields)
+        values["case"] = case
+        return new, frozenset(changed)
 
     def dystonia(self, part: str, **update: Any) -> Variant:
         case = self.f.case
