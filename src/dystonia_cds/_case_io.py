@@ -270,6 +270,10 @@ def normalise(data: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, Any], 
                         les["structure"] = n.word(les.get("structure"), v.structures,
                                                   f"imaging[{i}].lesions[{j}].structure",
                                                   "brain structure")
+                        if les.get("nature") is not None:
+                            les["nature"] = n.word(les["nature"], v.lesion_natures,
+                                                   f"imaging[{i}].lesions[{j}].nature",
+                                                   "lesion nature")
                     lesions.append(les)
                 im["lesions"] = lesions
             imaging.append(im)

@@ -55,6 +55,8 @@ def test_words_for_other_fields_set_those_fields(kb: KnowledgeBase) -> None:
     ("centrum semiovale", "white_matter"), ("pons", "brainstem"), ("red nucleus", "midbrain"),
     ("substantia nigra", "midbrain"), ("dentate nucleus", "cerebellum"),
     ("vermis", "cerebellum"), ("insula", "cortex"), ("parietal cortex", "cortex"),
+    ("medulla", "brainstem"), ("medulla oblongata", "brainstem"), ("frontal cortex", "cortex"),
+    ("frontal lobe", "cortex"), ("insular cortex", "cortex"), ("cerebellar vermis", "cerebellum"),
 ])
 def test_radiology_words_map_to_structures(word: str, structure: str,
                                            kb: KnowledgeBase) -> None:
@@ -71,11 +73,67 @@ def test_radiology_words_map_to_structures(word: str, structure: str,
     ("non-ketotic hyperglycaemia", "metabolic_insult"), ("kernicterus", "perinatal_injury"),
     ("arteriovenous malformation", "vascular_malformation"), ("radiotherapy", "radiotherapy"),
     ("electric shock", "electrical_injury"), ("DBS", "deep_brain_stimulation"),
+    ("MS relapse", "demyelinating_disease"), ("encephalitis", "brain_infection"),
+    ("infectious encephalitis", "brain_infection"), ("viral encephalitis", "brain_infection"),
+    ("herpes simplex encephalitis", "brain_infection"), ("hypoxia", "brain_hypoxia"),
+    ("near drowning", "brain_hypoxia"), ("hypoxic brain injury", "brain_hypoxia"),
+    ("carbon monoxide", "toxin_exposure"), ("methanol poisoning", "toxin_exposure"),
+    ("cyanide", "toxin_exposure"), ("manganese poisoning", "toxin_exposure"),
+    ("bilirubin encephalopathy", "perinatal_injury"), ("hypoglycaemia", "metabolic_insult"),
+    ("hypoglycemia", "metabolic_insult"), ("non-ketotic hyperglycemia", "metabolic_insult"),
+    ("nonketotic hyperglycaemia", "metabolic_insult"),
+    ("osmotic demyelination", "demyelinating_disease"),
+    ("osmotic demyelination syndrome", "demyelinating_disease"),
+    ("central pontine myelinolysis", "demyelinating_disease"),
+    ("brain surgery", "brain_surgery"), ("craniotomy", "brain_surgery"),
+    ("vascular malformation", "vascular_malformation"), ("radiation therapy", "radiotherapy"),
 ])
 def test_event_words_map_to_event_types(word: str, event: str, kb: KnowledgeBase) -> None:
     case = load_case({"dystonia": {"regions": ["neck"]}, "events": [{"type": word}]}, kb)
     assert case.events[0].type == event  # type: ignore[index]
     assert kb.events[event].hypothesis is not None
+
+
+@pytest.mark.parametrize(("word", "nature"), [
+    ("infarct", "infarct"), ("infarction", "infarct"), ("lacunar infarct", "infarct"),
+    ("haemorrhage", "haemorrhage"), ("hemorrhage", "haemorrhage"), ("hematoma", "haemorrhage"),
+    ("demyelination", "demyelination"), ("demyelinating plaque", "demyelination"),
+    ("tumour", "tumour"), ("tumor", "tumour"), ("glioma", "tumour"),
+    ("calcification", "calcification"), ("calcified", "calcification"),
+    ("iron deposition", "iron_deposition"), ("iron accumulation", "iron_deposition"),
+    ("cerebral contusion", "contusion"), ("brain abscess", "abscess"),
+])
+def test_lesion_nature_words_map_to_the_contracts_values(word: str, nature: str,
+                                                          kb: KnowledgeBase) -> None:
+    case = load_case({"dystonia": {"regions": ["neck"]}, "imaging": [
+        {"modality": "MRI", "lesions": [{"structure": "putamen", "nature": word}]}]}, kb)
+    assert case.imaging[0].lesions[0].nature == nature  # type: ignore[index]
+
+
+def test_lesion_natures_are_the_contracts_and_a_typo_gets_did_you_mean(
+        kb: KnowledgeBase) -> None:
+    from typing import get_args
+
+    from dystonia_cds.case import LesionNature
+
+    assert set(kb.vocabulary.lesion_natures.values()) == set(get_args(LesionNature))
+    with pytest.raises(CaseError) as err:
+        load_case({"dystonia": {"regions": ["neck"]}, "imaging": [
+            {"modality": "MRI", "lesions": [{"structure": "putamen", "nature": "hemorhage"}]}]},
+            kb)
+    p = err.value.problems[0]
+    assert p.field == "imaging[0].lesions[0].nature" and p.message == "unknown lesion nature"
+    assert "did you mean 'hemorrhage' (haemorrhage)" in (p.solution or "")
+
+
+@pytest.mark.parametrize(("word", "value"), [
+    ("task specificity", "action_specific"), ("task-specific", "action_specific"),
+    ("action specific", "action_specific"), ("diurnal variation", "diurnal"),
+])
+def test_task_specificity_and_diurnal_words_set_the_variability(
+        word: str, value: str, kb: KnowledgeBase) -> None:
+    d = _case(kb, features=[word, "Writer's cramp"]).dystonia  # type: ignore[attr-defined]
+    assert d.variability == [value] and d.features == ["HP:0002356"]
 
 
 def test_shipped_hpo_table_is_the_release_hpo3_ships() -> None:

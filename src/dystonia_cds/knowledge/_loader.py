@@ -22,7 +22,7 @@ from dystonia_cds.knowledge._models import KnowledgeBase
 _FILES = (
     "meta", "references", "regions", "features", "events", "drugs", "structures", "rules",
     "parameters", "treatments", "recommendations", "questions", "base_rates",
-    "cited_lrs", "field_words", "seek_care",
+    "cited_lrs", "field_words", "seek_care", "lesion_natures",
 )
 # The fitted evidence model: generated from the case corpus by `dystonia-cds model fit`.
 MODEL_FILE = "model"
@@ -151,6 +151,8 @@ def _build(data: dict[str, Any], content_hash: str) -> KnowledgeBase:
         events=_alias_map(events),
         drugs=drug_words,
         structures=_alias_map(structures),
+        lesion_natures=_alias_map({n["id"]: m.LesionNatureInfo.model_validate(n)
+                                   for n in data["lesion_natures"]}),
     )
     for region in regions.values():
         for other in region.contiguous:

@@ -279,6 +279,14 @@ class QuestionInfo(_Data):
     plain_question: str
 
 
+class LesionNatureInfo(_Data):
+    """A lesion.nature value of the Case contract and the report words for it."""
+
+    id: str
+    label: str
+    aliases: list[str] = []
+
+
 class Vocabulary(_Data):
     """Normalised words → canonical ids, built at load from the aliases in the data."""
 
@@ -288,6 +296,7 @@ class Vocabulary(_Data):
     events: dict[str, str]
     drugs: dict[str, str]
     structures: dict[str, str]
+    lesion_natures: dict[str, str] = {}
 
 class FieldWord(_Data):
     """Words typed as a feature that name another Case field (field_words.yaml)."""
