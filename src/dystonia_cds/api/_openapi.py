@@ -84,8 +84,9 @@ def _refine_case(comps: dict[str, Any], kb: KnowledgeBase) -> None:
         "anyOf": [{"type": "string", "enum": feature_words(kb)},
                   {"type": "string", "pattern": HPO_ID}],
         "description": "A knowledge-base feature word (see GET /v1/knowledge) or an HPO id "
-                       f"of {release} (an id not in it is refused with 422); HPO labels are "
-                       "accepted too. Anything else is refused (422) with a 'did you mean'."}
+                       f"of {release} (an id not in it is refused with 422); HPO labels and "
+                       "exact synonyms are accepted too. Anything else is refused (422) with a "
+                       "'did you mean'."}
     regions = dystonia.get("regions")
     if regions is not None:
         regions["items"] = {"anyOf": [{"$ref": "#/components/schemas/BodyRegion"},
