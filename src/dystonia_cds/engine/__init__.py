@@ -5,7 +5,6 @@ The same Case and knowledge base give the same Assessment, byte for byte.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING
 
 from dystonia_cds.assessment import (
@@ -22,6 +21,7 @@ from dystonia_cds.assessment import (
 from dystonia_cds.case import Case
 from dystonia_cds.engine._facts import Facts, derive_facts
 from dystonia_cds.engine._likelihood import posterior
+from dystonia_cds.engine._typos import drug_guess
 from dystonia_cds.engine.advice import recommendations, treatments
 from dystonia_cds.engine.axis1 import classify
 from dystonia_cds.engine.batch import Screened, assess_many
@@ -36,8 +36,6 @@ from dystonia_cds.engine.etiology import (
 )
 from dystonia_cds.engine.questions import next_questions
 from dystonia_cds.knowledge import KnowledgeBase, normalise_word
-from dystonia_cds.knowledge._models import Reference
-from dystonia_cds.suggest import did_you_mean
 
 if TYPE_CHECKING:
     from dystonia_cds.genetics import HpoIndex
@@ -49,7 +47,7 @@ __all__ = ["ENGINE_VERSION", "Screened", "assess_case", "assess_many", "with_dif
 
 def _drug_guess(drug: str, kb: KnowledgeBase) -> str:
     """'; did you mean 'metoclopramide'?' when an unknown drug looks like a typo of one."""
-    guess = did_you_mean(drug, kb.vocabulary.drugs)
+    guess = drug_guess(drug, kb)
     return f"; did you mean {guess}?" if guess else ""
 
 
@@ -106,11 +104,15 @@ def note_count(f: Facts, kb: KnowledgeBase) -> int:
     return len(_notes(f, kb, guess=False))
 
 
-@cache
-def _reference_out(r: Reference) -> ReferenceOut:
-    """The output form of a knowledge-base reference; both are immutable, so one is built
-    per reference, not one per citing assessment."""
-    return ReferenceOut(id=r.id, citation=r.citation, doi=r.doi, pmid=r.pmid, url=r.url)
+def _build_references(kb: KnowledgeBase) -> dict[str, ReferenceOut]:
+    return {r.id: ReferenceOut(id=r.id, citation=r.citation, doi=r.doi, pmid=r.pmid, url=r.url)
+            for r in kb.references.values()}
+
+
+def _references_out(kb: KnowledgeBase) -> dict[str, ReferenceOut]:
+    """Reference id → its output form, built once per knowledge base: both are immutable
+    (a ReferenceOut has no list to share), so citing assessments share one object."""
+    return kb.derived("engine.references_out", _build_references)
 
 
 def _reference_ids(classification: Classification, etiology: Etiology,
@@ -138,12 +140,16 @@ def _hpo_source(hpo: HpoIndex) -> str:
     return f"{hpo.hpo_version} via {hpo.backend}; Resnik best-match average (Köhler 2009)"
 
 
-def _needs_deciding_question(base: dict[str, float], kb: KnowledgeBase) -> bool:
+def _needs_deciding_question(base: dict[str, float], kb: KnowledgeBase, *,
+                             order: list[str] | None = None,
+                             prob: dict[str, float] | None = None) -> bool:
     """Whether the summary names the question that could decide it: when it is undetermined
-    (or a degenerative disorder leads), as :func:`etiology.summarise` words it."""
-    order = ranked(base)
+    (or a degenerative disorder leads), as :func:`etiology.summarise` words it. ``order``
+    and ``prob`` are ``ranked(base)`` and ``posterior(base, kb)`` when already computed."""
     threshold = kb.parameters.scoring.summary_threshold
-    return summary_group(order, posterior(base, kb), threshold) == "undetermined"
+    return summary_group(ranked(base) if order is None else order,
+                         posterior(base, kb) if prob is None else prob,
+                         threshold) == "undetermined"
 
 
 def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
@@ -160,15 +166,18 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
     classification = classify(f, kb)
     hits = fired(f, checks, kb)
     base = quick_scores(f, checks, kb, hits)
+    order, prob = ranked(base), posterior(base, kb)
     asked = (next_questions(f, checks, hits, base, kb)
-             if questions or _needs_deciding_question(base, kb) else [])
-    etiology = assess_etiology(f, checks, kb, hits, scores=base,
+             if questions or _needs_deciding_question(base, kb, order=order, prob=prob)
+             else [])
+    etiology = assess_etiology(f, checks, kb, hits, scores=base, order=order, prob=prob,
                                deciding=asked[0].field if asked else None)
     dist = classification.distribution
     check_list = sorted(checks.as_list(), key=lambda c: (c.id, c.hypothesis))
     recs = recommendations(f, etiology, dist, kb)
     treats = treatments(f, etiology, dist, kb)
-    refs = [kb.references[r] for r in _reference_ids(
+    refs_out = _references_out(kb)
+    refs = [refs_out[r] for r in _reference_ids(
         classification, etiology, check_list, recs, treats)]
     notes = _notes(f, kb)
     differential: list[DifferentialEntry] = []
@@ -180,7 +189,7 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
         else:
             differential, panel = inherited_differential(f, dist, kb, hpo)
             sources.append(_hpo_source(hpo))
-            refs.append(kb.references["kohler2009"])
+            refs.append(refs_out["kohler2009"])
     sources += sorted({les.source for im in case.imaging or [] for les in im.lesions
                        if les.source})
     return Assessment(
@@ -189,7 +198,7 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
         inherited_differential=differential,
         gene_panel=panel,
         data_sources=sources,
-        references=[_reference_out(r) for r in refs],
+        references=refs,
         disclaimer=kb.disclaimer["patient" if audience == "patient" else "clinician"],
         engine_version=ENGINE_VERSION,
         knowledge_version=kb.knowledge_version,
@@ -219,4 +228,4 @@ def with_differential(a: Assessment, case: Case, kb: KnowledgeBase, hpo: HpoInde
     return a.model_copy(update={
         "input_notes": notes, "inherited_differential": differential, "gene_panel": panel,
         "data_sources": [_hpo_source(hpo), *a.data_sources],
-        "references": [*a.references, _reference_out(kb.references["kohler2009"])]})
+        "references": [*a.references, _references_out(kb)["kohler2009"]]})

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal, cast
 
 from dystonia_cds.engine._facts import Facts
 from dystonia_cds.knowledge import KnowledgeBase
@@ -99,19 +99,16 @@ def _case_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> tuple[str, float, Bas
     return "corpus", fit.lr, None
 
 
-_FIXED: dict[int, tuple[KnowledgeBase, dict[str, Any]]] = {}
+@dataclass(frozen=True, slots=True)
+class Fixed:
+    """A case-independent rule's weighing, worded, logged and rounded once per knowledge
+    base: what the evidence item and the score need of it."""
 
-
-def _fixed_of(kb: KnowledgeBase) -> dict[str, Any]:
-    """The per-knowledge-base store of case-independent weighings (kept by identity: the
-    knowledge base is immutable but not hashable; the object is held so its id is not
-    reused)."""
-    held = _FIXED.get(id(kb))
-    if held is None or held[0] is not kb:
-        if len(_FIXED) > 8:
-            _FIXED.clear()
-        held = _FIXED[id(kb)] = (kb, {})
-    return held[1]
+    weighed: Weighed
+    ln: float  # ln LR, the score's term
+    weight: int  # decibans(LR), the weight shown
+    direction: Literal["for", "against", "neutral"]
+    shown_lr: float  # the LR as shown, rounded to 3 decimals
 
 
 def _case_independent(rule_id: str, kb: KnowledgeBase) -> bool:
@@ -122,19 +119,34 @@ def _case_independent(rule_id: str, kb: KnowledgeBase) -> bool:
         info.given is None or kb.rules[info.given].base_rate is None)
 
 
+def fixed_of(w: Weighed) -> Fixed:
+    """The parts of a weighing an evidence item shows, and its ln for the score."""
+    weight = decibans(w.lr)
+    return Fixed(w, math.log(w.lr), weight,
+                 "against" if weight < 0 else ("for" if weight > 0 else "neutral"),
+                 round(w.lr, 3))
+
+
+def _build_fixed(kb: KnowledgeBase) -> dict[str, Fixed]:
+    fits = model_of(kb).rules
+    # The Facts are not read for these rules (_case_independent), so none is passed.
+    return {rid: fixed_of(_weigh(rid, cast(Facts, None), kb)) for rid in kb.rules
+            if rid in fits and _case_independent(rid, kb)}
+
+
+def fixed_weighings(kb: KnowledgeBase) -> dict[str, Fixed]:
+    """Rule id → its :class:`Fixed` weighing, for every rule whose weighing ignores the
+    case (most of them); built once per knowledge base (``KnowledgeBase.derived``)."""
+    return kb.derived("engine.fixed_weighings", _build_fixed)
+
+
 def weigh(rule_id: str, f: Facts, kb: KnowledgeBase) -> Weighed:
     """The likelihood ratio of a fired rule for this case, with its basis in words.
 
     Most rules' weighing does not depend on the case: theirs is worded once per knowledge
-    base (kept by identity: the knowledge base is immutable but not hashable)."""
-    fixed = _fixed_of(kb)
-    known = fixed.get(rule_id)
-    if isinstance(known, Weighed):
-        return known
-    w = _weigh(rule_id, f, kb)
-    if _case_independent(rule_id, kb):
-        fixed[rule_id] = w
-    return w
+    base (:func:`fixed_weighings`)."""
+    known = fixed_weighings(kb).get(rule_id)
+    return known.weighed if known is not None else _weigh(rule_id, f, kb)
 
 
 def _weigh(rule_id: str, f: Facts, kb: KnowledgeBase) -> Weighed:
@@ -186,15 +198,8 @@ def case_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> float:
 def log_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> float:
     """ln of :func:`weigh`'s likelihood ratio, without building the words (a case-independent
     rule's once per knowledge base, as in :func:`weigh`)."""
-    fixed = _fixed_of(kb)
-    key = "\0ln " + rule_id
-    known = fixed.get(key)
-    if isinstance(known, float):
-        return known
-    value = math.log(_case_lr(rule_id, f, kb)[1])
-    if _case_independent(rule_id, kb):
-        fixed[key] = value
-    return value
+    known = fixed_weighings(kb).get(rule_id)
+    return known.ln if known is not None else math.log(_case_lr(rule_id, f, kb)[1])
 
 
 def softmax(scores: dict[str, float], t: float) -> dict[str, float]:

@@ -42,11 +42,13 @@ Treatments (treatments.yaml) carry their conditions as data in ``when``; see ``_
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from dystonia_cds.assessment import Etiology, Recommendation, TreatmentOption
 from dystonia_cds.engine._facts import Facts
 from dystonia_cds.engine._rule_base import early
 from dystonia_cds.knowledge import KnowledgeBase
+from dystonia_cds.knowledge._models import TreatmentInfo
 
 _CENTRAL = {"acquired_central_traumatic", "acquired_central_vascular", "acquired_perinatal",
             "acquired_other_structural", "degenerative"}
@@ -151,12 +153,40 @@ def _genetic(f: Facts, lead: set[str], kb: KnowledgeBase) -> list[str]:
 def recommendations(f: Facts, et: Etiology, distribution: str,
                     kb: KnowledgeBase) -> list[Recommendation]:
     """The work-up and referral items that apply, in the order a clinician would act."""
+    recs = kb.recommendations
     out = []
     for rid in recommendation_ids(f, _leading(et), distribution, kb):
-        r = kb.recommendations[rid]
+        r = recs[rid]
         out.append(Recommendation(id=r.id, kind=r.kind, text=r.text, plain_text=r.plain_text,
                                   reference_ids=list(r.references)))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class _When:
+    """A treatment's ``when``, as sets once per knowledge base (None: not stated)."""
+
+    info: TreatmentInfo
+    distribution: frozenset[str] | None
+    region: tuple[str, ...] | None
+    hypothesis: frozenset[str] | None
+    onset: frozenset[str] | None
+    unless_only_region: frozenset[str] | None
+    for_acute: bool  # it names the acute drug reaction among its causes
+
+
+def _opt(w: dict[str, list[str]], key: str) -> frozenset[str] | None:
+    return frozenset(w[key]) if key in w else None
+
+
+def _build_when(kb: KnowledgeBase) -> tuple[_When, ...]:
+    return tuple(
+        _When(t, _opt(t.when, "distribution"),
+              tuple(t.when["region"]) if "region" in t.when else None,
+              _opt(t.when, "hypothesis"), _opt(t.when, "onset"),
+              _opt(t.when, "unless_only_region"),
+              "drug_induced_acute" in t.when.get("hypothesis", []))
+        for t in kb.treatments)
 
 
 def recommendation_ids(f: Facts, leading: list[str], distribution: str,
@@ -200,20 +230,21 @@ def treatments(f: Facts, et: Etiology, distribution: str,
     onset = "early" if early(f, kb) else ("adult" if f.onset_years is not None else "unknown")
     primary_lead = bool(lead & _PRIMARY)
     out = []
-    for t in kb.treatments:
-        w = t.when
-        if acute and "drug_induced_acute" not in w.get("hypothesis", []):
+    regions = f.regions
+    for w in kb.derived("engine.treatment_when", _build_when):
+        if acute and not w.for_acute:
             continue
-        if "distribution" in w and distribution not in w["distribution"]:
+        if w.distribution is not None and distribution not in w.distribution:
             continue
-        if "region" in w and not f.has_region(*w["region"]):
+        if w.region is not None and not f.has_region(*w.region):
             continue
-        if "hypothesis" in w and not lead & set(w["hypothesis"]):
+        if w.hypothesis is not None and not lead & w.hypothesis:
             continue
-        if "onset" in w and (onset not in w["onset"] or not primary_lead):
+        if w.onset is not None and (onset not in w.onset or not primary_lead):
             continue
-        if "unless_only_region" in w and f.regions and f.regions <= set(w["unless_only_region"]):
+        if w.unless_only_region is not None and regions and regions <= w.unless_only_region:
             continue
+        t = w.info
         out.append(TreatmentOption(id=t.id, option=t.option, detail=t.detail,
                                    plain_detail=t.plain_detail,
                                    reference_ids=list(t.references)))

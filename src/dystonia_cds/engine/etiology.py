@@ -19,6 +19,7 @@ pathology and heritability as separate axes).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from dystonia_cds.assessment import Category, Etiology, Evidence, Hypothesis, Summary, Support
@@ -31,7 +32,15 @@ from dystonia_cds.engine import (
     _rules_unrecorded,
 )
 from dystonia_cds.engine._facts import Facts
-from dystonia_cds.engine._likelihood import decibans, log_lr, model_of, posterior, weigh
+from dystonia_cds.engine._likelihood import (
+    decibans,
+    fixed_of,
+    fixed_weighings,
+    log_lr,
+    model_of,
+    posterior,
+    weigh,
+)
 from dystonia_cds.engine._rule_base import Rule
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
@@ -53,17 +62,55 @@ ALL_RULES: tuple[Rule, ...] = (
 
 
 _ORDER = {c: i for i, c in enumerate(CATEGORIES)}
+_RULE_FNS = tuple((rule.id, rule.fn) for rule in ALL_RULES)
 Hits = list[tuple[str, str]]
 
 
 def fired(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> Hits:
     """(rule id, finding) for every rule that fires: the cheap core of evaluation."""
     out = []
-    for rule in ALL_RULES:
-        finding = rule.fn(f, checks, kb)
+    for rule_id, fn in _RULE_FNS:
+        finding = fn(f, checks, kb)
         if finding is not None:
-            out.append((rule.id, finding))
+            out.append((rule_id, finding))
     return out
+
+
+@dataclass(frozen=True)
+class _Scoring:
+    """What scoring and the hypotheses' output read of the knowledge base, once per base
+    (``KnowledgeBase.derived``): the pretest in its three forms, the rules' hypotheses, the
+    support bands, the labels and the calibration note, which depend on no Case."""
+
+    pretest_ln: dict[str, float]
+    pretest_db: dict[str, int]
+    pretest_shown: dict[str, float]
+    hypothesis_of: dict[str, str]
+    levels: tuple[tuple[float, Support], ...]
+    labels: dict[str, tuple[str, str]]
+    shown: bool
+    group_shown: bool
+    note: str
+
+
+def _build_scoring(kb: KnowledgeBase) -> _Scoring:
+    model = model_of(kb)
+    pre, cal = model.pretest, model.calibration
+    bands = kb.parameters.scoring.support_levels
+    return _Scoring(
+        pretest_ln={c: math.log(pre[c]) for c in CATEGORIES},
+        pretest_db={c: decibans(pre[c]) for c in CATEGORIES},
+        pretest_shown={c: round(pre[c], 3) for c in CATEGORIES},
+        hypothesis_of={rid: info.hypothesis for rid, info in kb.rules.items()},
+        levels=tuple((bands[name], name) for name in ("strong", "moderate", "weak")),
+        labels={c: (kb.hypothesis_labels[c]["label"], kb.hypothesis_labels[c]["plain"])
+                for c in CATEGORIES},
+        shown=cal.shown, group_shown=cal.shown or cal.group_shown,
+        note=calibration_note(kb))
+
+
+def _scoring(kb: KnowledgeBase) -> _Scoring:
+    return kb.derived("engine.scoring", _build_scoring)
 
 
 def _log_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> float:
@@ -71,16 +118,20 @@ def _log_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> float:
 
 
 def pretest_scores(kb: KnowledgeBase) -> dict[str, float]:
-    pre = model_of(kb).pretest
-    return {c: math.log(pre[c]) for c in CATEGORIES}
+    """ln pretest of every category (a new dict: callers add to it)."""
+    return dict(_scoring(kb).pretest_ln)
 
 
 def quick_scores(f: Facts, checks: CheckSet, kb: KnowledgeBase,
                  hits: Hits | None = None) -> dict[str, float]:
     """Log scores only (ln pretest + Σ ln LR), without building evidence objects."""
-    score = pretest_scores(kb)
+    sc = _scoring(kb)
+    fixed = fixed_weighings(kb)
+    score = dict(sc.pretest_ln)
     for rule_id, _ in fired(f, checks, kb) if hits is None else hits:
-        score[kb.rules[rule_id].hypothesis] += _log_lr(rule_id, f, kb)
+        known = fixed.get(rule_id)
+        score[sc.hypothesis_of[rule_id]] += (
+            known.ln if known is not None else log_lr(rule_id, f, kb))
     return score
 
 
@@ -114,21 +165,25 @@ def evaluate(f: Facts, checks: CheckSet, kb: KnowledgeBase,
              hits: Hits | None = None) -> dict[str, list[Evidence]]:
     """Every fired rule's evidence (``hits``, when already computed), grouped by hypothesis."""
     out: dict[str, list[Evidence]] = {c: [] for c in CATEGORIES}
+    fixed = fixed_weighings(kb)
     for rule_id, finding in fired(f, checks, kb) if hits is None else hits:
         info = kb.rules[rule_id]
-        w = weigh(rule_id, f, kb)
-        weight = decibans(w.lr)
+        w = fixed.get(rule_id) or fixed_of(weigh(rule_id, f, kb))
         out[info.hypothesis].append(Evidence(
             finding=finding.rstrip("."),
             rationale=info.finding,
-            direction="against" if weight < 0 else ("for" if weight > 0 else "neutral"),
-            weight=weight,
-            likelihood_ratio=round(w.lr, 3),
-            lr_basis=w.basis,
+            direction=w.direction,
+            weight=w.weight,
+            likelihood_ratio=w.shown_lr,
+            lr_basis=w.weighed.basis,
             rule_id=rule_id,
             reference_ids=list(info.references),
         ))
     return out
+
+
+def _evidence_order(e: Evidence) -> tuple[int, str]:
+    return -abs(e.weight), e.rule_id
 
 
 def leader(score: dict[str, float]) -> str:
@@ -142,10 +197,13 @@ def ranked(score: dict[str, float]) -> list[str]:
     return sorted(CATEGORIES, key=lambda c: (-score[c], _ORDER[c]))
 
 
-def support_level(p: float, kb: KnowledgeBase) -> str:
-    levels = kb.parameters.scoring.support_levels
-    for name in ("strong", "moderate", "weak"):
-        if p >= levels[name]:
+def support_level(p: float, kb: KnowledgeBase) -> Support:
+    return _support(p, _scoring(kb).levels)
+
+
+def _support(p: float, levels: tuple[tuple[float, Support], ...]) -> Support:
+    for least, name in levels:
+        if p >= least:
             return name
     return "unsupported"
 
@@ -197,38 +255,48 @@ def summarise(order: list[str], prob: dict[str, float], kb: KnowledgeBase,
 
 def assess_etiology(f: Facts, checks: CheckSet, kb: KnowledgeBase,
                     hits: Hits | None = None, deciding: str | None = None,
-                    scores: dict[str, float] | None = None) -> Etiology:
+                    scores: dict[str, float] | None = None, *,
+                    prob: dict[str, float] | None = None,
+                    order: list[str] | None = None) -> Etiology:
     """The ranked hypotheses with their evidence. ``scores`` are :func:`quick_scores` of the
     same Case when the caller has them already (the next-question search needs them first):
-    the ranking shown is then the one cross-validation measured, from unrounded LRs."""
+    the ranking shown is then the one cross-validation measured, from unrounded LRs.
+    ``prob`` and ``order`` are ``posterior(scores)`` and ``ranked(scores)``, when the caller
+    has computed them too."""
+    sc = _scoring(kb)
     evidence = evaluate(f, checks, kb, hits)
-    pre = model_of(kb).pretest
     score = quick_scores(f, checks, kb, hits) if scores is None else scores
-    prob = posterior(score, kb)
-    order = ranked(score)
+    if prob is None or scores is None:
+        prob = posterior(score, kb)
+    if order is None or scores is None:
+        order = ranked(score)
     summary, why = summarise(order, prob, kb, deciding)
-    shown = model_of(kb).calibration.shown
-    hyps = [
-        Hypothesis(
+    shown, levels, labels = sc.shown, sc.levels, sc.labels
+    hyps = []
+    for c in order:
+        items = evidence[c]
+        if len(items) > 1:
+            items.sort(key=_evidence_order)
+        p = prob[c]
+        label, plain = labels[c]
+        hyps.append(Hypothesis(
             category=cast(Category, c),
-            label=kb.hypothesis_labels[c]["label"],
-            plain_label=kb.hypothesis_labels[c]["plain"],
-            support=cast(Support, support_level(prob[c], kb)),
-            score=decibans(pre[c]) + sum(e.weight for e in evidence[c]),
-            probability=round(prob[c], 3) if shown else None,
-            pretest_probability=round(pre[c], 3),
-            evidence=sorted(evidence[c], key=lambda e: (-abs(e.weight), e.rule_id)),
-        )
-        for c in order
-    ]
+            label=label,
+            plain_label=plain,
+            support=_support(p, levels),
+            score=sc.pretest_db[c] + sum(e.weight for e in items) if items
+            else sc.pretest_db[c],
+            probability=round(p, 3) if shown else None,
+            pretest_probability=sc.pretest_shown[c],
+            evidence=items,
+        ))
     primary, acquired, degenerative = group_probabilities(prob)
-    group_shown = shown or model_of(kb).calibration.group_shown
     return Etiology(summary=cast(Summary, summary), summary_explanation=why, hypotheses=hyps,
-                    calibration_note=calibration_note(kb),
+                    calibration_note=sc.note,
                     group_probabilities={"primary": round(primary, 3),
                                          "acquired": round(acquired, 3),
                                          "degenerative": round(degenerative, 3)}
-                    if group_shown else None)
+                    if sc.group_shown else None)
 
 
 def calibration_note(kb: KnowledgeBase) -> str:

@@ -7,11 +7,14 @@ start is a packaging bug, caught by :func:`load_knowledge` before any Case is as
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Literal, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dystonia_cds.knowledge._care_models import SeekCareInfo
+
+_T = TypeVar("_T")
 
 HypothesisId = Literal[
     "idiopathic", "inherited", "degenerative", "acquired_central_traumatic",
@@ -340,4 +343,31 @@ class KnowledgeBase(_Data):
     @property
     def knowledge_version(self) -> str:
         return f"{self.version}+{self.content_hash[:12]}"
+
+    def derived(self, name: str, build: Callable[[KnowledgeBase], _T]) -> _T:
+        """``build(self)``, computed once per knowledge-base object and kept on it.
+
+        Why: the engine precomputes tables from the knowledge (case-independent weighings,
+        their words, the treatments' conditions as sets) instead of redoing that work for
+        every Case, and the object they derive from is their home — no module-level cache.
+        The table sits in the instance ``__dict__`` under a ``_``-name beside the fields:
+        pydantic compares, dumps and validates only fields. It carries the object it was
+        built from, so a ``model_copy`` (which copies ``__dict__``) with other fields — a
+        cross-validation fold's model — builds its own instead of reusing a stale one."""
+        key = "_derived_" + name
+        held = self.__dict__.get(key)
+        if held is None or held.owner is not self:
+            held = self.__dict__[key] = _Derived(self, build(self))
+        return cast(_T, held.value)
+
+
+class _Derived:
+    """A table derived from a knowledge base and the object it was built from. Compared by
+    identity (object's ``==``), so comparing two knowledge bases never compares tables."""
+
+    __slots__ = ("owner", "value")
+
+    def __init__(self, owner: KnowledgeBase, value: object) -> None:
+        self.owner = owner
+        self.value = value
 
