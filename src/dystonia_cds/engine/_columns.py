@@ -15,6 +15,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dystonia_cds.engine._facts import Facts
+from dystonia_cds.engine._rules_primary import (
+    _BASAL_GANGLIA,
+    _neurodegeneration_genes,
+    _positive_genes,
+)
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
 from dystonia_cds.knowledge._hpo_terms import KIND_ROOTS
@@ -33,6 +38,7 @@ DISTRIBUTIONS = ("undetermined", "focal", "segmental", "multifocal", "hemidyston
 ONSET_REGION = {None: 0, "arm": 1, "leg": 2}  # any other region: 3
 TRICK = {"effective": 1, "ineffective": 2}
 _ACUTE_ONSET_DAYS = 28  # engine/_rules_peripheral.py: Tarsy 1998's 4 weeks
+_GENES = ("TOR1A", "THAP1", "SGCE")  # the genes advice._genetic asks whether were tested
 # HPO ids outside the knowledge base that a rule reads from ``unknown_feature_ids``
 UNKNOWN_IDS = ("HP:0002544",)  # retrocollis (R-DT-RETROCOLLIS)
 
@@ -43,6 +49,10 @@ _FLAGS = (
     "events_known", "any_event", "central_event", "meds_known", "any_possible_drug",
     "possible_unknown_drug", "any_acute_drug", "any_blocker", "features_known",
     "family_true", "family_false", "gene_positive",
+    # read by the exact forms of four rules and by the recommendations (``_finish_columns``)
+    "gene_other_positive", "gene_neuro_positive", "antipsychotic_blocker",
+    "bilateral_bg_lesion", "diurnal_word", "tested_tor1a", "tested_thap1", "tested_sgce",
+    "tor1a_negative", "acute_neck_injury",
 )
 
 
@@ -97,11 +107,20 @@ def _mask(bits: dict[str, int], names: Iterable[str]) -> int:
     return mask
 
 
+def _acute_neck_injury(f: Facts) -> bool:
+    from dystonia_cds.engine.advice import _acute_neck_injury
+
+    return _acute_neck_injury(f)
+
+
 def _row(f: Facts, c: CheckSet, lay: Layout, width: int) -> tuple[list[int], list[float]]:
     """One case's values, in the order of ``Layout.index`` / ``Layout.real``."""
     d = f.case.dystonia
     fh = f.case.family_history
     possible = f.possible_drug_causes
+    genetics = f.case.genetics or []
+    positive = _positive_genes(f)
+    neuro = _neurodegeneration_genes(positive)
     variability = d.variability or ()
     row = [
         _DIST.get(f.distribution[0], -1), ONSET_REGION.get(d.onset_region, 3),
@@ -116,7 +135,16 @@ def _row(f: Facts, c: CheckSet, lay: Layout, width: int) -> tuple[list[int], lis
         f.medications_known, bool(possible), any(p.info is None for p in possible),
         bool(f.acute_drugs), bool(f.dopamine_blockers), f.features_known,
         bool(fh and fh.dystonia is True), bool(fh and fh.dystonia is False),
-        any(g.result == "positive" for g in f.case.genetics or []),
+        any(g.result == "positive" for g in genetics),
+        bool(positive - neuro), bool(neuro),
+        any(d.info is not None and (d.info.atc or "").startswith("N05A")
+            for d in f.dopamine_blockers),
+        any(les.lesion.structure in _BASAL_GANGLIA and les.lesion.side == "bilateral"
+            for les in f.lesions),
+        any("diurnal" in x for x in f.features),
+        *(any(g.gene.upper() == gene for g in genetics) for gene in _GENES),
+        any(g.gene.upper() == "TOR1A" and g.result == "negative" for g in genetics),
+        _acute_neck_injury(f),
         *(u in f.unknown_feature_ids for u in UNKNOWN_IDS),
     ]
     row += [0] * (width - len(row))
@@ -226,4 +254,31 @@ def columns_of(facts: Sequence[Facts], checks: Sequence[CheckSet], lay: Layout) 
     rows = [_row(f, c, lay, width) for f, c in zip(facts, checks, strict=True)]
     ints = np.array([r for r, _ in rows], dtype=np.int64).reshape(len(rows), width)
     reals = np.array([r for _, r in rows], dtype=np.float64).reshape(len(rows), len(lay.real))
+    return Columns(ints, reals, lay)
+
+
+def columns_from(base: Sequence[tuple[int, ...]], onset: Sequence[float],
+                 cells: tuple[Sequence[int], Sequence[int], Sequence[int]],
+                 latencies: tuple[Sequence[int], Sequence[int], Sequence[float]],
+                 lay: Layout) -> Columns:
+    """The columns from the batch's column facts (``engine/_case_columns``): each case's
+    (dist, onset_region, trick, regions, features, kinds, flag bits in ``_FLAGS`` order),
+    its onset in years, and the single cells (row, column, value) set apart from those:
+    event columns, check statuses, unknown ids; minimum latencies among the floats."""
+    import numpy as np
+
+    n = len(base)
+    ints = np.zeros((n, len(lay.index)), dtype=np.int64)
+    packed = np.array(base, dtype=np.int64).reshape(n, 7)
+    ints[:, :6] = packed[:, :6]
+    start = lay.index[_FLAGS[0]]
+    bits = packed[:, 6]
+    for k in range(len(_FLAGS)):
+        ints[:, start + k] = (bits >> k) & 1
+    rows, cols, values = cells
+    ints[np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp)] = values
+    reals = np.full((n, len(lay.real)), np.nan)
+    reals[:, lay.real["onset"]] = onset
+    rows, cols, lat = latencies
+    reals[np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp)] = lat
     return Columns(ints, reals, lay)

@@ -122,11 +122,11 @@ FORMS: dict[str, tuple[Form, bool]] = {
                               & c.dist_is("generalized"), True),
     _p("family_history_positive"): (lambda c, kb, cl: c.flag("family_true"), True),
     _p("family_history_negative"): (lambda c, kb, cl: c.flag("family_false"), True),
-    _p("pathogenic_variant"): (lambda c, kb, cl: c.flag("gene_positive"), False),
-    _p("variant_in_neurodegeneration_gene"): (lambda c, kb, cl: c.flag("gene_positive"),
-                                              False),
+    _p("pathogenic_variant"): (lambda c, kb, cl: c.flag("gene_other_positive"), True),
+    _p("variant_in_neurodegeneration_gene"): (
+        lambda c, kb, cl: c.flag("gene_neuro_positive"), True),
     _p("bilateral_basal_ganglia_without_insult"): (
-        lambda c, kb, cl: c.flag("any_lesion") & ~c.flag("any_event"), False),
+        lambda c, kb, cl: c.flag("bilateral_bg_lesion") & ~c.flag("any_event"), True),
     _p("adult_cranial_cervical_focal"): (lambda c, kb, cl: _adult(c, kb) & c.dist_is(
         "focal") & ~c.any_region(("arm", "leg")), True),
     _p("non_pyramidal_signs"): (lambda c, kb, cl: c.has_kind("neurological_sign"), True),
@@ -198,7 +198,7 @@ FORMS: dict[str, tuple[Form, bool]] = {
                                       & c.flag("unknown:HP:0002544"), True),
     _d("psychiatric_illness_on_blocker"): (lambda c, kb, cl: c.flag("any_blocker")
                                            & c.has_feature("psychiatric_comorbidity"), True),
-    _d("antipsychotic_blocker"): (lambda c, kb, cl: c.flag("any_blocker"), False),
+    _d("antipsychotic_blocker"): (lambda c, kb, cl: c.flag("antipsychotic_blocker"), True),
     # --- functional ---------------------------------------------------------------------------
     _f("positive_functional_signs"): (lambda c, kb, cl: c.has_kind("functional_sign"),
                                       True),

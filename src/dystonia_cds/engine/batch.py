@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dystonia_cds.case import Case
+from dystonia_cds.engine._case_columns import Tables, tables_of
 from dystonia_cds.engine._columns import Layout, layout_of
 from dystonia_cds.engine._facts import derive_facts
 from dystonia_cds.engine._likelihood import decibans, model_of, weigh
@@ -109,6 +110,7 @@ class _Plan:
     threshold: float
     shown: bool
     layout: Layout
+    tables: Tables  # the column facts' lookups (engine/_case_columns)
 
 
 _PLANS: dict[int, tuple[KnowledgeBase, _Plan]] = {}
@@ -139,6 +141,7 @@ def _build_plan(kb: KnowledgeBase) -> _Plan:
     db = [0 if v is None else decibans(_fixed_lr(r.id, kb)) for r, v in zip(
         ALL_RULES, constant, strict=True)]
     levels = kb.parameters.scoring.support_levels
+    layout = layout_of(kb)
     return _Plan(
         rule_ids=tuple(r.id for r in ALL_RULES),
         hypothesis_of=tuple(column[kb.rules[r.id].hypothesis] for r in ALL_RULES),
@@ -150,7 +153,8 @@ def _build_plan(kb: KnowledgeBase) -> _Plan:
         levels=tuple((n, levels[n]) for n in ("strong", "moderate", "weak")),
         threshold=kb.parameters.scoring.summary_threshold,
         shown=model.calibration.shown,
-        layout=layout_of(kb),
+        layout=layout,
+        tables=tables_of(kb, layout),
     )
 
 
