@@ -6,15 +6,16 @@ import json
 import tempfile
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from dystonia_cds import Assessment, Case, CaseError, default_knowledge
+from dystonia_cds import CaseError, default_knowledge
 from dystonia_cds.cli._common import assess_name, err_console, report_case_error
 from dystonia_cds.errors import DystoniaCdsError
-from dystonia_cds.render import print_assessment, print_overview, render_markdown
+
+if TYPE_CHECKING:
+    from dystonia_cds import Assessment, Case
 
 
 class Format(StrEnum):
@@ -60,7 +61,7 @@ def _lesion_figures(case: Case, base_dir: Path | None) -> list[tuple[str, bytes]
                 png = render_lesion_figure(path, analysis, atlas, Path(tmp) / f"lesion-{i}.png")
                 data = png.read_bytes()
             except (DystoniaCdsError, OSError) as exc:
-                err_console.print(f"note: no lesion figure for {path}: {exc}", markup=False)
+                err_console().print(f"note: no lesion figure for {path}: {exc}", markup=False)
                 continue
             figures.append((
                 f"Lesion mask {path.name} ({analysis.total_volume_ml:.2f} ml, "
@@ -97,6 +98,20 @@ def _write_report(case: Case, a: Assessment, fmt: Format, audience: str, out: Pa
         typer.echo(f"report written: {out}", err=True)
 
 
+def _print_texts(texts: list[tuple[str, Assessment]], cases: list[Case],
+                 audience: Audience) -> None:
+    """The terminal summaries (rich), after an overview table when there are several."""
+    from rich.console import Console
+
+    from dystonia_cds.render import print_assessment, print_overview
+
+    console = Console()
+    if len(texts) > 1 and audience is Audience.clinician:
+        print_overview(texts, console)
+    for (_, a), text_case in zip(texts, cases, strict=True):
+        print_assessment(a, console, audience.value, case=text_case)
+
+
 class Audience(StrEnum):
     clinician = "clinician"
     patient = "patient"
@@ -113,12 +128,13 @@ def assess_command(
         Audience.clinician,
 ) -> None:
     """Assess cases: classification, ranked causes with evidence, checks, next questions."""
+    # The renderers and rich are imported by the formats that use them: `-f json` needs
+    # neither (start-up, issue 13).
     kb = default_knowledge()
     results: list[Assessment] = []
     texts: list[tuple[str, Assessment]] = []
     text_cases: list[Case] = []
     failed = False
-    console = Console()
     for name in files:
         try:
             case, a = assess_name(name, kb, audience.value)
@@ -130,15 +146,15 @@ def assess_command(
             texts.append((name, a))
             text_cases.append(case)
         elif format is Format.markdown:
+            from dystonia_cds.render import render_markdown
+
             typer.echo(render_markdown(a, plain=audience is Audience.patient, case=case))
         elif format in (Format.html, Format.pdf):
             _write_report(case, a, format, audience.value, out, name, len(files))
         else:
             results.append(a)
-    if len(texts) > 1 and audience is Audience.clinician:
-        print_overview(texts, console)
-    for (_, a), text_case in zip(texts, text_cases, strict=True):
-        print_assessment(a, console, audience.value, case=text_case)
+    if texts:
+        _print_texts(texts, text_cases, audience)
     if format is Format.json and results:
         if len(files) == 1:
             typer.echo(results[0].to_json())
