@@ -62,6 +62,13 @@ def references() -> tuple[dict[str, Any], ...]:
 
 def treatable_for(genes: tuple[str, ...] | list[str]) -> str | None:
     """The treatable-disorder note for a disease with these genes, or None."""
+    return _treatable_for(tuple(genes))
+
+
+@cache
+def _treatable_for(genes: tuple[str, ...]) -> str | None:
+    """Cached: a disease's genes are a handful of tuples among ~13,000, asked again for every
+    ranking that lists it."""
     notes = [
         f"{entry.note} [{', '.join(entry.references)}]"
         for entry in genes_data().treatable

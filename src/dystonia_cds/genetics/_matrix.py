@@ -11,8 +11,10 @@ assignments along its ancestors in increasing IC.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -23,6 +25,7 @@ Floats = npt.NDArray[np.float64]
 Bools = npt.NDArray[np.bool_]
 UNKNOWN = -1.0  # frequency not given by HPO for this annotation
 DENSE_MIN = 1000  # a term posted to more diseases than this gets a dense row (see build_matrix)
+BEST_CACHE_TERMS = 256  # query terms whose per-disease best match is kept (51 KB each)
 
 Penalty = Literal["off", "all", "frequent", "graded"]
 
@@ -54,6 +57,38 @@ class RankConfig:
 PREVIOUS = RankConfig(penalty="all", dystonia_only=True, hpo_genes=False)
 
 
+class _BestCache:
+    """Per query column, its best-match IC for every disease (float32, read-only), the
+    ``BEST_CACHE_TERMS`` most recently used kept.
+
+    Why: that vector depends on the query term alone, and a service sees the same few terms
+    again and again (the regions, distributions, onset bands and features the knowledge base
+    maps to HPO are ~100 terms); recomputing it walks 10-30 ancestors with a numpy operation
+    over 12,801 diseases each, most of the ranking's cost. float32 holds it exactly: every
+    value is an IC the matrix already stores as float32. Shared by threads (a lock around the
+    dictionary; two threads may compute the same vector once each, never a wrong one)."""
+
+    def __init__(self) -> None:
+        self.vectors: OrderedDict[int, npt.NDArray[np.float32]] = OrderedDict()
+        self.lock = threading.Lock()
+        self.anc_ptr: list[int] | None = None  # the CSR pointers as Python ints, made once
+        self.dense_of: list[int] | None = None
+
+    def get(self, column: int) -> npt.NDArray[np.float32] | None:
+        with self.lock:
+            found = self.vectors.get(column)
+            if found is not None:
+                self.vectors.move_to_end(column)
+            return found
+
+    def put(self, column: int, vector: npt.NDArray[np.float32]) -> None:
+        vector.setflags(write=False)
+        with self.lock:
+            self.vectors[column] = vector
+            while len(self.vectors) > BEST_CACHE_TERMS:
+                self.vectors.popitem(last=False)
+
+
 @dataclass(frozen=True, slots=True)
 class TermMatrix:
     """Read-only arrays (numpy ``writeable=False``); columns are HPO terms, rows diseases."""
@@ -77,6 +112,7 @@ class TermMatrix:
     dense_of: Ints  # column -> its row in ``dense`` (-1: use the posting list)
     dense: npt.NDArray[np.float32]  # (general terms x diseases) IC where in the closure, else 0
     n_diseases: int
+    best_cache: _BestCache = field(default_factory=_BestCache, compare=False, repr=False)
 
 
 def _frozen(a: npt.NDArray[np.generic]) -> npt.NDArray[np.generic]:
@@ -196,24 +232,35 @@ def presence(m: TermMatrix, column: int, unknown_frequency: float) -> Floats:
     return out
 
 
+def best_of(m: TermMatrix, c: int) -> npt.NDArray[np.float32]:
+    """Per disease, the IC of the most informative ancestor of column ``c`` in its closure
+    (the Resnik similarity of the best-matching disease term), cached per column."""
+    cache = m.best_cache
+    found = cache.get(c)
+    if found is not None:
+        return found
+    if cache.anc_ptr is None or cache.dense_of is None:
+        cache.anc_ptr, cache.dense_of = m.anc_ptr.tolist(), m.dense_of.tolist()
+    anc_ptr, dense_of, ic, post_ptr = cache.anc_ptr, cache.dense_of, m.ic, m.post_ptr
+    best = np.zeros(m.n_diseases, dtype=np.float64)
+    general = np.zeros(m.n_diseases, dtype=np.float32)
+    for a in m.anc_idx[anc_ptr[c]:anc_ptr[c + 1]].tolist():  # increasing IC: the last wins
+        row = dense_of[a]
+        if row >= 0:
+            np.maximum(general, m.dense[row], out=general)
+        elif ic[a] > 0.0:
+            best[m.post_dis[post_ptr[a]:post_ptr[a + 1]]] = ic[a]
+    np.maximum(best, general, out=best)
+    vector = best.astype(np.float32)  # exact: every value is a float32 IC
+    cache.put(c, vector)
+    return vector
+
+
 def _query_to_disease(m: TermMatrix, observed: Sequence[int]) -> tuple[Floats, Floats]:
     total = np.zeros(m.n_diseases, dtype=np.float64)
     exact = np.zeros(m.n_diseases, dtype=np.float64)
-    best = np.empty(m.n_diseases, dtype=np.float64)
-    general = np.empty(m.n_diseases, dtype=np.float32)
-    anc_ptr, anc_idx, ic = m.anc_ptr.tolist(), m.anc_idx, m.ic
-    post_ptr, dense_of = m.post_ptr, m.dense_of.tolist()
     for c in observed:
-        best.fill(0.0)
-        general.fill(0.0)
-        for a in anc_idx[anc_ptr[c]:anc_ptr[c + 1]].tolist():  # increasing IC: the last wins
-            row = dense_of[a]
-            if row >= 0:
-                np.maximum(general, m.dense[row], out=general)
-            elif ic[a] > 0.0:
-                best[m.post_dis[post_ptr[a]:post_ptr[a + 1]]] = ic[a]
-        np.maximum(best, general, out=best)
-        total += best
+        total += best_of(m, c)  # float32 -> float64 exactly; the same sums in the same order
         exact[m.exact_dis[m.exact_ptr[c]:m.exact_ptr[c + 1]]] += 1.0
     return total, exact
 

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from dystonia_cds.genetics._data import treatable_for
 from dystonia_cds.genetics._index import Disease, HpoIndex, term_id, term_int
-from dystonia_cds.genetics._matrix import RankConfig, score_all, top_rows
+from dystonia_cds.genetics._matrix import RankConfig, TermMatrix, best_of, score_all, top_rows
 
 EXCLUDED_WEIGHT = 1.0  # v1's weight of an excluded term (``_matrix.PREVIOUS``)
 # chosen by leave-one-cohort-out on the phenopacket benchmark (docs/genetics.md)
@@ -73,27 +73,44 @@ def _parse(index: HpoIndex, curies: Sequence[str]) -> list[int]:
     return terms
 
 
-def _by_ic(index: HpoIndex, term: int) -> list[tuple[float, int]]:
-    """The term's ancestors (self included), most informative first, ties by id."""
-    return sorted(
-        ((index.ic.get(a, 0.0), a) for a in index.ancestors_of(term)),
-        key=lambda pair: (-pair[0], pair[1]),
-    )
+def _by_ic(index: HpoIndex, term: int) -> list[tuple[float, int, float]]:
+    """The term's ancestors (self included), most informative first, ties by id, as (IC,
+    ancestor, IC in float32 — as the matrix holds it)."""
+    ic = index.ic
+    pairs = sorted(((ic.get(a, 0.0), a) for a in index.ancestors_of(term)),
+                   key=lambda pair: (-pair[0], pair[1]))
+    rounded = np.array([p[0] for p in pairs], dtype=np.float32).tolist()
+    return [(v, a, r) for (v, a), r in zip(pairs, rounded, strict=True)]
 
 
-def _best(ranked: list[tuple[float, int]], closure: frozenset[int]) -> tuple[float, int]:
-    for ic, ancestor in ranked:
-        if ancestor in closure:
+def _posting_at(m: TermMatrix, disease: Disease, term: int) -> int:
+    """Where ``disease`` is in the term's posting list, or -1 when the term is outside the
+    disease's closure (the posting list holds exactly the diseases whose closure has it)."""
+    col = m.col[term]
+    lo, hi = int(m.post_ptr[col]), int(m.post_ptr[col + 1])
+    at = lo + int(np.searchsorted(m.post_dis[lo:hi], disease.row))
+    return at if at < hi and int(m.post_dis[at]) == disease.row else -1
+
+
+def _best(m: TermMatrix, by_ic: list[tuple[float, int, float]], disease: Disease,
+          best_ic: float) -> tuple[float, int]:
+    """The most informative ancestor in the disease's closure (ties: the lowest id), given
+    ``best_ic``, its IC in float32 from the score's own vectors: ancestors above it are not
+    in the closure, and when one ancestor alone has that IC it is the one — instead of
+    building the closure of every disease term (a union of up to hundreds of ancestor sets
+    per disease) and walking it."""
+    tied = [(ic, ancestor) for ic, ancestor, rounded in by_ic if rounded == best_ic]
+    if len(tied) == 1:
+        return tied[0]
+    for ic, ancestor in tied:
+        if _posting_at(m, disease, ancestor) >= 0:
             return ic, ancestor
     return 0.0, 0
 
 
-def _presence_in(index: HpoIndex, disease: Disease, term: int, unknown: float) -> float:
-    m = index.table()
-    col = m.col[term]
-    lo, hi = int(m.post_ptr[col]), int(m.post_ptr[col + 1])
-    at = lo + int(np.searchsorted(m.post_dis[lo:hi], disease.row))
-    if at >= hi or int(m.post_dis[at]) != disease.row:
+def _presence_in(m: TermMatrix, disease: Disease, term: int, unknown: float) -> float:
+    at = _posting_at(m, disease, term)
+    if at < 0:
         return 0.0
     known = float(m.post_freq[at])
     return max(known, unknown if bool(m.post_unk[at]) else 0.0)
@@ -107,24 +124,43 @@ def _counts(p: float, cfg: RankConfig) -> bool:
     return p > 0.0
 
 
-def _disease_term(index: HpoIndex, disease: Disease, ancestor: int) -> int:
+def _disease_term(index: HpoIndex, m: TermMatrix, disease: Disease, ancestor: int) -> int:
+    """The disease's own term the match goes through: the least informative (then lowest
+    id) of its annotations at or below ``ancestor``. A disease with many annotations (up to
+    hundreds) is searched from the ancestor's descendants instead, when they are fewer."""
     if ancestor in disease.terms:
         return ancestor
-    below = [t for t in disease.terms if ancestor in index.ancestors_of(t)]
-    return min(below, key=lambda t: (index.ic.get(t, 0.0), t))
+    below: list[int] | None = None
+    if len(disease.terms) > 64:
+        col = m.col[ancestor]
+        lo, hi = int(m.desc_ptr[col]), int(m.desc_ptr[col + 1])
+        if hi - lo < len(disease.terms):
+            terms = disease.terms
+            below = [t for t in m.terms[m.desc_idx[lo:hi]].tolist() if t in terms]
+    if below is None:
+        anc, empty = index.ancestors, frozenset[int]()
+        below = [t for t in disease.terms if ancestor in anc.get(t, empty)]
+    ic = index.ic
+    return min(below, key=lambda t: (ic.get(t, 0.0), t))
 
 
 def _explain(
-    index: HpoIndex, disease: Disease, observed: list[int], excluded: list[int], score: float,
-    cfg: RankConfig,
+    index: HpoIndex, m: TermMatrix, disease: Disease, observed: list[int], excluded: list[int],
+    score: float, cfg: RankConfig, ranked: dict[int, list[tuple[float, int, float]]],
+    best_ics: dict[int, float],
 ) -> DiseaseMatch:
-    closure = index.closure(disease)
+    """Why ``disease`` scored ``score``. ``ranked``: each observed term's ancestors by IC
+    (:func:`_by_ic`), and ``best_ics`` its best-match IC in this disease (the score's own
+    vectors), both computed once per query rather than once per disease."""
     matched: list[MatchedTerm] = []
     for term in observed:
-        ic, ancestor = _best(_by_ic(index, term), closure)
+        best_ic = best_ics[term]
+        if best_ic <= 0.0:
+            continue
+        ic, ancestor = _best(m, ranked[term], disease, best_ic)
         if ic <= 0.0:
             continue
-        target = _disease_term(index, disease, ancestor)
+        target = _disease_term(index, m, disease, ancestor)
         matched.append(
             MatchedTerm(
                 case_term=term_id(term),
@@ -134,11 +170,11 @@ def _explain(
             )
         )
     counted: list[ExcludedTerm] = []
+    unknown = 1.0 if cfg.penalty == "all" else cfg.unknown_frequency
     for term in excluded:
-        unknown = 1.0 if cfg.penalty == "all" else cfg.unknown_frequency
-        p = _presence_in(index, disease, term, unknown) if term in closure else 0.0
-        if term in closure and _counts(p, cfg):
-            known = _presence_in(index, disease, term, -1.0)
+        if _posting_at(m, disease, term) >= 0 and _counts(
+                _presence_in(m, disease, term, unknown), cfg):
+            known = _presence_in(m, disease, term, -1.0)
             counted.append(ExcludedTerm(term=term_id(term), label=index.label(term),
                                         frequency=round(known, 3) if known >= 0 else None))
     genes = disease.genes if cfg.hpo_genes else disease.inferred_genes
@@ -165,6 +201,12 @@ def _query(index: HpoIndex, observed: Sequence[str], excluded: Sequence[str]
     return obs, [t for t in _parse(index, excluded) if t not in obs]
 
 
+def _top(m: TermMatrix, index: HpoIndex, obs: list[int], exc: list[int], limit: int,
+         config: RankConfig) -> list[tuple[Disease, float]]:
+    score, exact = score_all(m, [m.col[t] for t in obs], [m.col[t] for t in exc], config)
+    return [(index.diseases[r], float(score[r])) for r in top_rows(score, exact, limit)]
+
+
 def ranked_diseases(
     index: HpoIndex, observed: Sequence[str], excluded: Sequence[str], limit: int = 10,
     config: RankConfig = DEFAULT,
@@ -172,9 +214,7 @@ def ranked_diseases(
     """The ``limit`` best (disease, score) pairs, without explanations (the fast path the
     benchmark uses; :func:`rank_diseases` explains the same ranking)."""
     obs, exc = _query(index, observed, excluded)
-    m = index.table()
-    score, exact = score_all(m, [m.col[t] for t in obs], [m.col[t] for t in exc], config)
-    return [(index.diseases[r], float(score[r])) for r in top_rows(score, exact, limit)]
+    return _top(index.table(), index, obs, exc, limit, config)
 
 
 def rank_diseases(
@@ -186,8 +226,14 @@ def rank_diseases(
     Deterministic: score (higher first), then exact term matches (more first), then disease id.
     """
     obs, exc = _query(index, observed, excluded)
-    return [_explain(index, d, obs, exc, score, config)
-            for d, score in ranked_diseases(index, observed, excluded, limit, config)]
+    m = index.table()  # once: an index built by hand (tests) builds its arrays per call
+    top = _top(m, index, obs, exc, limit, config)
+    rows = [d.row for d, _ in top]
+    best = {term: best_of(m, m.col[term])[rows].tolist() for term in obs}
+    ranked = {term: _by_ic(index, term) for term in obs}
+    return [_explain(index, m, d, obs, exc, score, config, ranked,
+                     {term: best[term][i] for term in obs})
+            for i, (d, score) in enumerate(top)]
 
 
 def genes_in_order(genes_of: Sequence[Sequence[str]], max_genes: int | None = None) -> list[str]:
