@@ -23,8 +23,9 @@ def test_every_rule_cites_existing_references(kb: KnowledgeBase) -> None:
 
 
 def test_every_reference_has_doi_or_pmid_and_a_verification_note(kb: KnowledgeBase) -> None:
+    """A DOI or a PMID; a drug label (no DOI or PMID) its FDA SPL id instead."""
     for ref in kb.references.values():
-        assert ref.doi or ref.pmid
+        assert ref.doi or ref.pmid or ref.spl_id, ref.id
         assert ref.verified_by.strip()
         if ref.doi:
             assert ref.doi.startswith("10."), ref.id

@@ -74,6 +74,11 @@ def _notes(f: Facts, kb: KnowledgeBase, *, guess: bool = True) -> list[InputNote
             + (_drug_guess(d.medication.drug, kb) if guess else "")))
         for d in f.drugs if d.info is None
     ]
+    notes += [  # a known drug no rule counts: what its source reports (drugs.yaml)
+        InputNote(field=f"medications[{d.index}].drug",
+                  message=f"{d.medication.drug}: {d.info.unscored_note}")
+        for d in f.drugs if d.info is not None and d.info.unscored_note and not d.after_onset
+    ]
     notes += [
         InputNote(field=f"events[{e.index}]", message=(
             f"the {e.info.label} came after the onset of dystonia: kept in the record, not "

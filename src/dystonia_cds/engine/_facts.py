@@ -71,8 +71,8 @@ class Facts:
     distribution: tuple[str, str] = ("undetermined", "")
     dopamine_blockers: tuple[DrugFact, ...] = ()  # not known to have been started after onset
     # Drugs the knowledge base lists as causing acute reactions: the dopamine receptor
-    # blockers and the others (antidepressants, anti-epileptics); tardive dystonia reads only
-    # ``dopamine_blockers``.
+    # blockers and the others (antidepressants, anti-epileptics), not the reported_not_scored
+    # ones; tardive dystonia reads only ``dopamine_blockers``.
     acute_drugs: tuple[DrugFact, ...] = ()
     by_hypothesis: dict[str, tuple[EventFact, ...]] = field(default_factory=dict)
     later_events: tuple[EventFact, ...] = ()  # known to have come after onset: no exposure
@@ -235,9 +235,13 @@ def _drug_fields(case: Case, kb: KnowledgeBase, onset: Instant | None) -> dict[s
     known = tuple(d for d in drugs if d.info and not d.after_onset)
     blockers = tuple(d for d in known
                      if d.info and d.info.drug_class == "dopamine_receptor_blocker")
+    # a reported_not_scored drug (levodopa, lithium...) is known but no acute exposure: its
+    # source gives no acute onset (it stays among possible_drug_causes, so it is never read
+    # as "no dystonia-inducing drug" either)
+    acute = tuple(d for d in known if d.info and d.info.drug_class != "reported_not_scored")
     return {"drugs": drugs, "medications_known": case.medications is not None,
             "unknown_drugs": tuple(d.medication.drug for d in drugs if d.info is None),
-            "dopamine_blockers": blockers, "acute_drugs": known}
+            "dopamine_blockers": blockers, "acute_drugs": acute}
 
 
 def _imaging_fields(case: Case, kb: KnowledgeBase) -> dict[str, Any]:

@@ -4,7 +4,10 @@ Acute dystonia begins within 7 days of starting a drug or a rapid dose increase 
 Harten 1999); tardive dystonia follows longer exposure to dopamine receptor blockers,
 reported from 3 days to 11 years (Burke 1982). An acute reaction can follow an antidepressant
 or an anti-epileptic too (van Harten 1999; Burkhard 2014), so the acute rules read every drug
-the knowledge base lists, and the tardive rules only the dopamine receptor blockers.
+the knowledge base lists for an acute reaction (``Facts.acute_drugs``), and the tardive rules
+only the dopamine receptor blockers. A drug whose source reports dystonia without an acute
+onset (levodopa, lithium: ``reported_not_scored``) is read by neither; being known, it is
+still a possible cause, so "no dystonia-inducing drug" does not fire beside it.
 """
 
 from __future__ import annotations

@@ -36,12 +36,16 @@ class Reference(_Data):
     volume_pages: str | None = None
     doi: str | None = None
     pmid: str | None = Field(None, pattern=r"^\d+$")
+    spl_id: str | None = Field(None, pattern=r"^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$",
+                               description=(
+        "An FDA drug label's Structured Product Labeling id, as shown on the page read: a "
+        "label has no DOI or PMID, and counts as a source only with its identifier."))
     verified_by: str
 
     @model_validator(mode="after")
     def _has_identifier(self) -> Reference:
-        if not self.doi and not self.pmid:
-            raise ValueError(f"reference {self.id} needs a DOI or a PMID")
+        if not self.doi and not self.pmid and not self.spl_id:
+            raise ValueError(f"reference {self.id} needs a DOI, a PMID or a label's SPL id")
         return self
 
     @property
@@ -54,7 +58,9 @@ class Reference(_Data):
     def url(self) -> str:
         if self.doi:
             return f"https://doi.org/{self.doi}"
-        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        return f"https://drugcentral.org/label/{self.spl_id}/view"
 
 
 class RegionInfo(_Data):
@@ -97,11 +103,30 @@ class EventInfo(_Data):
 
 
 class DrugInfo(_Data):
+    """A drug reported to cause dystonia. ``drug_class`` says what the rules count it for:
+    a dopamine receptor blocker counts for an acute reaction and for tardive dystonia, any
+    other drug the rules read counts for an acute reaction only (its source gives an acute
+    onset), and a ``reported_not_scored`` drug is known (so never "unknown", and never "no
+    dystonia-inducing drug") but counts for neither: its source reports dystonia without an
+    onset after starting the drug that the acute or tardive rules could use, and
+    ``unscored_note`` says in the input notes what the source does say."""
+
     id: str
     synonyms: list[str] = []
     atc: str | None = None
-    drug_class: Literal["dopamine_receptor_blocker", "other_dystonia_inducing"]
+    drug_class: Literal["dopamine_receptor_blocker", "other_dystonia_inducing",
+                        "reported_not_scored"]
     references: list[str] = Field(min_length=1)
+    unscored_note: str | None = Field(None, description=(
+        "For a reported_not_scored drug: what its source reports, and that no rule counts "
+        "it (said in the input notes whenever the drug is recorded before the onset)."))
+
+    @model_validator(mode="after")
+    def _note_iff_unscored(self) -> DrugInfo:
+        if (self.drug_class == "reported_not_scored") != bool(self.unscored_note):
+            raise ValueError(f"drug {self.id}: unscored_note is required for, and only for, "
+                             "a reported_not_scored drug")
+        return self
 
 
 class StructureInfo(_Data):
