@@ -86,7 +86,8 @@ class Tables:
     kb: KnowledgeBase
     layout: Layout
     events: dict[str, tuple[str | None, str, tuple[str, ...]]]  # hyp, mechanism, sites
-    drugs: dict[str, tuple[bool, bool]]  # known drug → (blocker, antipsychotic)
+    # known drug → (blocker, antipsychotic, reported_not_scored)
+    drugs: dict[str, tuple[bool, bool, bool]]
     structures: dict[str, tuple[bool, bool]]  # motor circuit, basal ganglia
     checks: CheckTables
     regions: dict[tuple[tuple[str, str | None], ...], _Regions] = field(default_factory=dict)
@@ -100,7 +101,8 @@ def tables_of(kb: KnowledgeBase, layout: Layout) -> Tables:
                 for k, e in kb.events.items()},
         drugs={k: (d.drug_class == "dopamine_receptor_blocker",
                    d.drug_class == "dopamine_receptor_blocker"
-                   and (d.atc or "").startswith("N05A")) for k, d in kb.drugs.items()},
+                   and (d.atc or "").startswith("N05A"),
+                   d.drug_class == "reported_not_scored") for k, d in kb.drugs.items()},
         structures={k: (s.motor_circuit, k in _BASAL_GANGLIA)
                     for k, s in kb.structures.items()},
         checks=check_tables(kb, layout))
@@ -308,6 +310,9 @@ def extract(batch: Sequence[Case], t: Tables) -> Extract:
                 bits |= _BIT["any_possible_drug"]
                 if info is None:
                     bits |= _BIT["possible_unknown_drug"]
+                    continue
+                if info[2]:  # known, no acute exposure: its source's note (engine._notes)
+                    notes += 1
                     continue
                 bits |= _BIT["any_acute_drug"]
                 if info[0]:
