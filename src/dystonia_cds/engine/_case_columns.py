@@ -29,7 +29,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dystonia_cds._time import DAYS_PER_YEAR, days_between, parse_duration, to_instant
+from dystonia_cds._time import DAYS_PER_YEAR, to_instant
 from dystonia_cds.case import Case, Event, GeneticTest
 from dystonia_cds.engine._check_columns import CheckTables, check_tables, statuses
 from dystonia_cds.engine._columns import (
@@ -42,7 +42,7 @@ from dystonia_cds.engine._columns import (
     Layout,
     _mask,
 )
-from dystonia_cds.engine._facts import derive_facts
+from dystonia_cds.engine._facts import derive_facts, drug_timing, event_timing
 from dystonia_cds.engine._rules_primary import _BASAL_GANGLIA, _neurodegeneration_genes
 from dystonia_cds.engine.differential import terms_beyond_dystonia
 from dystonia_cds.knowledge import KnowledgeBase, normalise_word
@@ -227,28 +227,12 @@ def extract(batch: Sequence[Case], t: Tables) -> Extract:
             bits |= _BIT["events_known"]
             first: dict[str, float] = {}
             for ev in case.events:
-                latency: float | None = None
-                after = False
-                when = to_instant(ev.when, birth) if ev.when else None
-                if ev.before_onset:
-                    latency = parse_duration(ev.before_onset).days
-                if when is not None and onset is not None:
-                    between = days_between(when, onset)
-                    if between is not None:
-                        derived, precision = between
-                        if latency is None:
-                            latency = derived
-                            after = between[0] <= -between[1]
-                        elif abs(derived - latency) > precision:
-                            notes += 1  # the latency conflict's input note
+                latency, age, after, conflict = event_timing(ev, onset, birth)
+                if conflict:
+                    notes += 1  # the latency conflict's input note
                 if after:
                     notes += 1  # "came after the onset": kept in the record, no exposure
                     continue
-                age: float | None = None
-                if when is not None and when.age_days is not None:
-                    age = when.age_days / DAYS_PER_YEAR
-                elif latency is not None and days is not None:
-                    age = (days - latency) / DAYS_PER_YEAR
                 hyp, mechanism, default_sites = ev_table[ev.type]
                 sites = (ev.body_site,) if ev.body_site else default_sites
                 kept.append((hyp, mechanism, latency, age, sites, ev.side, ev.type))
@@ -288,19 +272,7 @@ def extract(batch: Sequence[Case], t: Tables) -> Extract:
         if case.medications is not None:
             bits |= _BIT["meds_known"]
             for med in case.medications:
-                start: float | None = None
-                stop: float | None = None
-                after = False
-                if med.before_onset:
-                    start = parse_duration(med.before_onset).days
-                if onset is not None:
-                    if start is None and med.started:
-                        between = days_between(to_instant(med.started, birth), onset)
-                        start = between[0] if between else None
-                        after = between is not None and between[0] <= -between[1]
-                    if med.stopped:
-                        between = days_between(to_instant(med.stopped, birth), onset)
-                        stop = between[0] if between else None
+                start, stop, after = drug_timing(med, onset, birth)
                 info = drug_table.get(med.drug)
                 if info is None:
                     notes += 1  # not in the knowledge base's list of drugs

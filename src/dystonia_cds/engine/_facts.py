@@ -168,34 +168,45 @@ def _follows_onset(between: tuple[float, float] | None) -> bool:
     return between is not None and between[0] <= -between[1]
 
 
-def _event_fact(i: int, ev: Event, kb: KnowledgeBase, onset: Instant | None,
-                birth: dt.date | None = None) -> EventFact:
-    case_latency: float | None = None
+def event_timing(ev: Event, onset: Instant | None, birth: dt.date | None
+                 ) -> tuple[float | None, float | None, bool, bool]:
+    """(latency in days before onset, age at the event in years, after the onset, the
+    latency given disagrees with the dates) — shared by the Facts and the batch columns
+    (``_case_columns``), so both read an event's time the same way."""
+    latency: float | None = None
     conflict = after = False
     when = to_instant(ev.when, birth) if ev.when else None
     if ev.before_onset:
-        case_latency = parse_duration(ev.before_onset).days
+        latency = parse_duration(ev.before_onset).days
     if when is not None and onset is not None:
         between = days_between(when, onset)
         if between is not None:
             derived, precision = between
-            if case_latency is None:
-                case_latency = derived
+            if latency is None:
+                latency = derived
                 after = _follows_onset(between)
-            elif abs(derived - case_latency) > precision:
+            elif abs(derived - latency) > precision:
                 conflict = True
-    age_at_event = None
+    age = None
     if when is not None and when.age_days is not None:
-        age_at_event = when.age_days / DAYS_PER_YEAR
-    elif case_latency is not None and onset is not None and onset.age_days is not None:
-        age_at_event = (onset.age_days - case_latency) / DAYS_PER_YEAR
+        age = when.age_days / DAYS_PER_YEAR
+    elif latency is not None and onset is not None and onset.age_days is not None:
+        age = (onset.age_days - latency) / DAYS_PER_YEAR
+    return latency, age, after, conflict
+
+
+def _event_fact(i: int, ev: Event, kb: KnowledgeBase, onset: Instant | None,
+                birth: dt.date | None = None) -> EventFact:
+    case_latency, age_at_event, after, conflict = event_timing(ev, onset, birth)
     info = kb.events[ev.type]
     sites = (ev.body_site,) if ev.body_site else tuple(info.body_sites)
     return EventFact(i, ev, info, case_latency, age_at_event, sites, conflict, after)
 
 
-def _drug_fact(i: int, med: Medication, kb: KnowledgeBase, onset: Instant | None,
-               birth: dt.date | None) -> DrugFact:
+def drug_timing(med: Medication, onset: Instant | None, birth: dt.date | None
+                ) -> tuple[float | None, float | None, bool]:
+    """(start and stop in days before onset, started after the onset) — shared by the Facts
+    and the batch columns (``_case_columns``)."""
     start: float | None = None
     stop: float | None = None
     after = False
@@ -209,7 +220,12 @@ def _drug_fact(i: int, med: Medication, kb: KnowledgeBase, onset: Instant | None
         if med.stopped:
             between = days_between(to_instant(med.stopped, birth), onset)
             stop = between[0] if between else None
-    return DrugFact(i, med, kb.drugs.get(med.drug), start, stop, after)
+    return start, stop, after
+
+
+def _drug_fact(i: int, med: Medication, kb: KnowledgeBase, onset: Instant | None,
+               birth: dt.date | None) -> DrugFact:
+    return DrugFact(i, med, kb.drugs.get(med.drug), *drug_timing(med, onset, birth))
 
 
 def _event_fields(case: Case, kb: KnowledgeBase, onset: Instant | None) -> dict[str, Any]:
