@@ -2,10 +2,10 @@
 
 Why: the next-question search scores a Case with one unknown filled in. A rule whose inputs
 are unchanged gives the same finding, so only the rules reading a changed input need to run
-again. The aspects a rule declares (``@reads``) are parts of the Case, and coarse: filling
-in the onset re-runs the 72 rules that read "onset" (an event or a drug known to follow the
-onset is no exposure), although with no event and no drug recorded only the onset age
-changes, and a dozen rules read it.
+again. Declared parts of the Case (the ``@reads`` decorators this replaced) were coarse:
+filling in the onset re-ran the 72 rules that read "onset" (an event or a drug known to
+follow the onset is no exposure), although with no event and no drug recorded only the
+onset age changes, and a dozen rules read it.
 
 So the inputs are read from the code: every attribute and global name used by the rule
 function, by the functions of the package it calls (through globals and closures,

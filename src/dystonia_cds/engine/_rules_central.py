@@ -11,20 +11,15 @@ from __future__ import annotations
 from dystonia_cds._time import describe_days
 from dystonia_cds.engine._facts import Facts
 from dystonia_cds.engine._rule_base import (
-    EVENT_LATENCY_CHECK,
-    LATENCY_CHECK,
-    LATERALITY_CHECK,
     RuleFn,
-    reads,
     rules,
 )
 from dystonia_cds.engine.axis1 import distribution
-from dystonia_cds.engine.checks import DRUG_HYPOTHESES, CheckSet
+from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
 
 
 def event_recorded(hyp: str) -> RuleFn:
-    @reads("events", "onset")
     def brain_event_before_onset(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         evs = f.events_of(hyp)
         if not evs:
@@ -38,7 +33,6 @@ def event_recorded(hyp: str) -> RuleFn:
 
 
 def no_event(hyp: str) -> RuleFn:
-    @reads("events", "onset")
     def no_brain_event_recorded(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         if f.events_known and not f.events_of(hyp):
             label = kb.hypothesis_labels[hyp]["label"].split(": ", 1)[-1]
@@ -48,7 +42,6 @@ def no_event(hyp: str) -> RuleFn:
 
 
 def severe_event(hyp: str) -> RuleFn:
-    @reads("events", "onset")
     def severe_brain_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         if any(e.event.severity == "severe" for e in f.events_of(hyp)):
             return "The brain injury was severe"
@@ -57,7 +50,6 @@ def severe_event(hyp: str) -> RuleFn:
 
 
 def latency_status(hyp: str, status: str) -> RuleFn:
-    @reads(*(LATENCY_CHECK if hyp in DRUG_HYPOTHESES else EVENT_LATENCY_CHECK))
     def latency_fits(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         item = c.items.get(("latency", hyp))
         if item is not None and item.status == status:
@@ -67,7 +59,6 @@ def latency_status(hyp: str, status: str) -> RuleFn:
 
 
 def laterality_status(hyp: str, status: str) -> RuleFn:
-    @reads(*LATERALITY_CHECK, "onset")
     def lesion_side_relation(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         item = c.items.get(("laterality", hyp))
         if item is not None and item.status == status:
@@ -77,7 +68,6 @@ def laterality_status(hyp: str, status: str) -> RuleFn:
 
 
 def lesion_in_motor_circuit(hyp: str) -> RuleFn:
-    @reads("events", "onset", "imaging")
     def basal_ganglia_or_thalamic_lesion(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         if hyp != "acquired_other_structural" and not f.events_of(hyp):
             return None
@@ -87,26 +77,22 @@ def lesion_in_motor_circuit(hyp: str) -> RuleFn:
 
 
 def imaging_normal(hyp: str) -> RuleFn:
-    @reads("imaging")
     def normal_brain_imaging(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         return "Brain imaging is normal" if f.imaging_normal is True else None
     return normal_brain_imaging
 
 
-@reads("regions")
 def hemidystonia(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if distribution(f, kb)[0] == "hemidystonia":
         return "Hemidystonia, the typical pattern of a contralateral structural lesion"
     return None
 
 
-@reads("features")
 def pyramidal_signs(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     signs = f.feature_labels(kb, "motor_pyramidal")
     return "Signs of a structural brain lesion: " + ", ".join(signs) if signs else None
 
 
-@reads("events", "onset", "imaging")
 def lesion_without_event(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     central = [e for e in f.events if e.info.mechanism == "central"]
     hits = sorted({les.info.label for les in f.lesions if les.info.motor_circuit})
@@ -115,7 +101,6 @@ def lesion_without_event(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None
     return None
 
 
-@reads("events", "onset")
 def delayed_after_childhood_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.events_of("acquired_perinatal") and f.onset_years is not None \
             and f.onset_years < kb.parameters.adult_onset_years:
@@ -126,7 +111,6 @@ def delayed_after_childhood_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> 
 def pyramidal_after(hyp: str) -> RuleFn:
     """Pyramidal signs as corroboration of a recorded insult of this kind (its ``given``
     parent is the event rule): on their own they do not point to one kind of insult."""
-    @reads("features", "events", "onset")
     def pyramidal_signs_after_event(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         return pyramidal_signs(f, c, kb) if f.events_of(hyp) else None
     return pyramidal_signs_after_event

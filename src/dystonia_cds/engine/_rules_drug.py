@@ -13,7 +13,7 @@ still a possible cause, so "no dystonia-inducing drug" does not fire beside it.
 from __future__ import annotations
 
 from dystonia_cds.engine._facts import Facts
-from dystonia_cds.engine._rule_base import RuleFn, reads, rules
+from dystonia_cds.engine._rule_base import RuleFn, rules
 from dystonia_cds.engine._rules_central import latency_status
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
@@ -22,14 +22,11 @@ ACUTE, TARDIVE = "drug_induced_acute", "drug_induced_tardive"
 _ACUTE_SITES = ("upper_face", "lower_face", "jaw", "tongue", "larynx", "neck", "trunk")
 
 
-# Every rule here reads "onset" too: a drug started after the onset is no exposure.
-@reads("medications", "onset")
 def blocker_exposure(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     names = sorted({d.medication.drug for d in f.dopamine_blockers})
     return "Dopamine receptor blocker taken: " + ", ".join(names) if names else None
 
 
-@reads("medications", "onset")
 def acute_exposure(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     blockers = sorted({d.medication.drug for d in f.dopamine_blockers})
     others = sorted({d.medication.drug for d in f.acute_drugs} - set(blockers))
@@ -39,7 +36,6 @@ def acute_exposure(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return "; ".join(parts) if parts else None
 
 
-@reads("medications", "onset")
 def no_blocker(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.medications_known and not f.possible_drug_causes:
         later = sorted({d.medication.drug for d in f.later_drugs})
@@ -50,7 +46,6 @@ def no_blocker(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return None
 
 
-@reads("medications", "onset")
 def no_tardive_drug(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     """No dopamine receptor blocker, and no unknown drug that might be one: an antidepressant
     or an anti-epileptic can cause an acute reaction but is no exposure for tardive dystonia."""
@@ -64,21 +59,18 @@ def no_tardive_drug(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return no_blocker(f, c, kb)
 
 
-@reads("medications", "onset", "regions")
 def cranial_axial_sites(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.acute_drugs and f.has_region(*_ACUTE_SITES):
         return "Cranial, cervical or axial muscles involved, the usual sites of acute reactions"
     return None
 
 
-@reads("medications", "onset", "features")
 def oculogyric(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.acute_drugs and "oculogyric_crisis" in f.features:
         return "Oculogyric crisis"
     return None
 
 
-@reads("medications", "onset")
 def young(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     """van Harten 1999: young age is a risk factor for acute dystonic reactions."""
     if f.acute_drugs and f.onset_years is not None \
@@ -87,7 +79,6 @@ def young(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return None
 
 
-@reads("medications", "patient", "onset")
 def male(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     """van Harten 1999: male sex is a risk factor for acute dystonic reactions."""
     if f.acute_drugs and f.case.patient.sex == "male":
@@ -98,7 +89,6 @@ def male(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
 _RETROCOLLIS = "HP:0002544"
 
 
-@reads("medications", "features", "onset")
 def retrocollis_after_blocker(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     """Kiriakakis 1998: retrocollis was significantly more common in tardive dystonia."""
     if f.dopamine_blockers and _RETROCOLLIS in f.unknown_feature_ids:
@@ -106,7 +96,6 @@ def retrocollis_after_blocker(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str |
     return None
 
 
-@reads("medications", "features", "onset")
 def psychiatric_illness_on_blocker(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     """Burke 1982: tardive dystonia began "after 3 days to 11 years of antipsychotic therapy";
     a recorded psychiatric illness with a dopamine receptor blocker points to that setting,
@@ -116,7 +105,6 @@ def psychiatric_illness_on_blocker(f: Facts, c: CheckSet, kb: KnowledgeBase) -> 
     return None
 
 
-@reads("medications", "onset")
 def antipsychotic_blocker(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     """Burke 1982 describes tardive dystonia as "caused by antipsychotic drugs", after "3 days
     to 11 years of antipsychotic therapy"; van Harten 1999 names antiemetics as well as

@@ -9,36 +9,31 @@ Lenka & Jankovic 2023), so they add little on their own and are weighted low.
 from __future__ import annotations
 
 from dystonia_cds.engine._facts import Facts
-from dystonia_cds.engine._rule_base import reads, rules
+from dystonia_cds.engine._rule_base import rules
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
 
 
-@reads("features")
 def positive_functional_signs(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     signs = f.feature_labels(kb, "functional_sign")
     return "Positive functional signs: " + ", ".join(signs) if signs else None
 
 
-@reads("fixed_posture")
 def fixed_posture(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return "Fixed dystonic posture" if f.case.dystonia.fixed_posture is True else None
 
 
-@reads("events", "onset")
 def preceding_peripheral_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.events_of("acquired_peripheral_trauma"):
         return "A preceding peripheral injury, a recognised trigger of functional dystonia"
     return None
 
 
-@reads("features")
 def pain_or_crps(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     found = f.feature_labels(kb, "pain")
     return "Pain: " + ", ".join(found) if found else None
 
 
-@reads("features")
 def psychiatric_comorbidity(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return "Psychiatric comorbidity" if "psychiatric_comorbidity" in f.features else None
 

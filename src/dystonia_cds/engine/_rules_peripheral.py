@@ -9,7 +9,7 @@ persistence during sleep, prominent pain and limited movement.
 from __future__ import annotations
 
 from dystonia_cds.engine._facts import Facts
-from dystonia_cds.engine._rule_base import ANATOMY_CHECK, EVENT_LATENCY_CHECK, RuleFn, reads, rules
+from dystonia_cds.engine._rule_base import RuleFn, rules
 from dystonia_cds.engine._rules_central import latency_status
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
@@ -19,7 +19,6 @@ HYP = "acquired_peripheral_trauma"
 # no exposure (engine/_facts.py, ``later_events``), so filling in the onset can change them.
 
 
-@reads("events", "onset")
 def peripheral_injury_recorded(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     evs = f.events_of(HYP)
     if not evs:
@@ -28,7 +27,6 @@ def peripheral_injury_recorded(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str 
     return "Peripheral injury or procedure recorded: " + ", ".join(labels)
 
 
-@reads("events", "onset")
 def no_peripheral_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.events_known and not f.events_of(HYP):
         if any(e.info.hypothesis == HYP for e in f.later_events):
@@ -37,19 +35,16 @@ def no_peripheral_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None
     return None
 
 
-@reads(*ANATOMY_CHECK, "onset")
 def injured_site_is_dystonic(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     item = c.items.get(("anatomy", HYP))
     return item.explanation if item is not None and item.status == "consistent" else None
 
 
-@reads(*ANATOMY_CHECK, "onset")
 def injured_site_elsewhere(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     item = c.items.get(("anatomy", HYP))
     return item.explanation if item is not None and item.status == "inconsistent" else None
 
 
-@reads("events", "onset")
 def significant_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if any(e.event.severity in ("moderate", "severe") for e in f.events_of(HYP)):
         return "The injury is recorded as moderate or severe"
@@ -59,7 +54,6 @@ def significant_injury(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
 def _within_year(late: bool) -> RuleFn:
     """Onset within Sankhla 1998's one-year inclusion window — or later, which Jankovic
     1988 also reports (5 of 28 patients) and which is therefore not "inconsistent"."""
-    @reads(*EVENT_LATENCY_CHECK)
     def latency_against_year(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
         item = c.items.get(("latency", HYP))
         if item is None or item.status != "consistent":
@@ -85,14 +79,12 @@ def _acute_onset_cervical(f: Facts) -> bool:
         for e in f.events_of(HYP))
 
 
-@reads("events", "onset", "sensory_trick", "regions")
 def trick_ineffective(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.case.dystonia.sensory_trick == "ineffective" and _acute_onset_cervical(f):
         return "No response to sensory tricks in cervical dystonia of acute onset after the injury"
     return None
 
 
-@reads("events", "onset", "sensory_trick", "regions")
 def trick_effective(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.case.dystonia.sensory_trick == "effective" and _acute_onset_cervical(f):
         return "An effective sensory trick, although the cervical dystonia began within 4 weeks " \
@@ -100,14 +92,12 @@ def trick_effective(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return None
 
 
-@reads("events", "onset", "persists_in_sleep")
 def persists_in_sleep(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.events_of(HYP) and f.case.dystonia.persists_in_sleep is True:
         return "The dystonia persists during sleep"
     return None
 
 
-@reads("events", "onset", "features")
 def pain_or_limited_movement(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     found = sorted(kb.features[x].label for x in f.features
                    if x in ("pain", "limited_neck_movement", "complex_regional_pain_syndrome"))
@@ -116,7 +106,6 @@ def pain_or_limited_movement(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | 
     return None
 
 
-@reads("events", "onset", "variability")
 def paroxysmal_unclear(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.events_of(HYP) and "paroxysmal" in (f.case.dystonia.variability or []):
         return ("Paroxysmal episodes: said of post-traumatic dystonia by patient information, "

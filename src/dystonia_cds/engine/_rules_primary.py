@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dystonia_cds.engine._facts import Facts
-from dystonia_cds.engine._rule_base import adult, early, onset_text, reads, rules
+from dystonia_cds.engine._rule_base import adult, early, onset_text, rules
 from dystonia_cds.engine.axis1 import distribution
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
@@ -12,7 +12,6 @@ from dystonia_cds.knowledge._hpo_terms import hpo_table
 _FOCAL_SITES = frozenset({"upper_face", "lower_face", "jaw", "tongue", "larynx", "neck", "arm"})
 
 
-@reads("onset", "regions")
 def adult_onset_focal_pattern(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     dist = distribution(f, kb)[0]
     if adult(f, kb) and dist in ("focal", "segmental") and f.regions <= _FOCAL_SITES:
@@ -20,7 +19,6 @@ def adult_onset_focal_pattern(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str |
     return None
 
 
-@reads("sensory_trick", "regions")
 def effective_sensory_trick(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     """Cervical dystonia only: Patel 2014, the series behind it, studied no other region."""
     if f.case.dystonia.sensory_trick == "effective" and f.has_region("neck"):
@@ -28,12 +26,10 @@ def effective_sensory_trick(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | N
     return None
 
 
-@reads("imaging")
 def normal_imaging(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return "Brain imaging is normal" if f.imaging_normal is True else None
 
 
-@reads("events", "medications", "onset")
 def no_recorded_exposure(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.events_known and not f.events and f.medications_known \
             and not f.possible_drug_causes:
@@ -41,14 +37,12 @@ def no_recorded_exposure(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None
     return None
 
 
-@reads("regions")
 def hemidystonia_red_flag(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if distribution(f, kb)[0] == "hemidystonia":
         return "Hemidystonia, which usually has a structural cause in the opposite hemisphere"
     return None
 
 
-@reads("features")
 def combined_features(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     signs = f.feature_labels(kb, "neurological_sign", "motor_pyramidal")
     if signs:
@@ -56,7 +50,6 @@ def combined_features(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return None
 
 
-@reads("imaging")
 def motor_circuit_lesion(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     hits = sorted({les.info.label for les in f.lesions if les.info.motor_circuit})
     if hits:
@@ -64,7 +57,6 @@ def motor_circuit_lesion(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None
     return None
 
 
-@reads("onset", "regions")
 def adult_leg_onset(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     first = f.case.dystonia.onset_region
     if adult(f, kb) and (first == "leg" or (first is None and f.regions == {"leg"})):
@@ -72,14 +64,12 @@ def adult_leg_onset(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return None
 
 
-@reads("onset")
 def early_onset(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if early(f, kb):
         return f"Early {onset_text(f)} (before adulthood)"
     return None
 
 
-@reads("onset", "regions")
 def early_limb_onset(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     limit = kb.parameters.dyt1_max_limb_onset_years
     first = f.case.dystonia.onset_region
@@ -89,20 +79,17 @@ def early_limb_onset(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return None
 
 
-@reads("onset", "regions")
 def early_generalized(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if early(f, kb) and distribution(f, kb)[0] == "generalized":
         return "Generalized dystonia with early onset"
     return None
 
 
-@reads("family_history")
 def family_history_positive(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     fh = f.case.family_history
     return "A relative has dystonia" if fh and fh.dystonia is True else None
 
 
-@reads("family_history")
 def family_history_negative(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     fh = f.case.family_history
     if fh and fh.dystonia is False:
@@ -110,7 +97,6 @@ def family_history_negative(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | N
     return None
 
 
-@reads("genetics")
 def pathogenic_variant(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     """A variant in a gene of a neurodegenerative disease is R-DEG-GENE's finding, not this
     one: the one variant is not counted for both hypotheses."""
@@ -131,7 +117,6 @@ def _neurodegeneration_genes(positive: set[str]) -> set[str]:
     return positive & hpo_table().neurodegeneration_genes
 
 
-@reads("genetics")
 def variant_in_neurodegeneration_gene(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     """Albanese 2013 asks about inheritance and nervous-system pathology separately: a
     pathogenic variant in a gene whose disease the HPO annotates with Neurodegeneration or
@@ -145,14 +130,12 @@ def variant_in_neurodegeneration_gene(f: Facts, c: CheckSet, kb: KnowledgeBase) 
             "neurodegeneration or dementia): " + ", ".join(genes))
 
 
-@reads("onset", "regions")
 def adult_cranial_cervical_focal(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if adult(f, kb) and distribution(f, kb)[0] == "focal" and not f.has_region("arm", "leg"):
         return f"Adult {onset_text(f)} focal cranial or cervical dystonia"
     return None
 
 
-@reads("features")
 def non_pyramidal_signs(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     """Signs of a wider neurological disorder; hemiparesis and spasticity point instead to a
     focal structural lesion, so they are left out here."""
@@ -160,14 +143,12 @@ def non_pyramidal_signs(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return "Other neurological signs: " + ", ".join(signs) if signs else None
 
 
-@reads("course", "features")
 def progressive_combined(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.case.dystonia.course == "progressive" and non_pyramidal_signs(f, c, kb):
         return "Progressive course with other neurological signs"
     return None
 
 
-@reads("features")
 def isolated_dystonia(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.features_known and not non_pyramidal_signs(f, c, kb):
         return "Isolated dystonia: no other neurological signs recorded"
@@ -178,7 +159,6 @@ _BASAL_GANGLIA = frozenset({"putamen", "caudate", "globus_pallidus", "lentiform_
                            "basal_ganglia"})
 
 
-@reads("imaging", "events", "onset")
 def bilateral_basal_ganglia_without_insult(f: Facts, c: CheckSet,
                                            kb: KnowledgeBase) -> str | None:
     """Ho 1993 splits bilateral basal ganglia lesions into acute processes (hypoxia,
@@ -194,14 +174,12 @@ def bilateral_basal_ganglia_without_insult(f: Facts, c: CheckSet,
     return None
 
 
-@reads("variability")
 def diurnal_fluctuation(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if "diurnal" in (f.case.dystonia.variability or []):
         return "The dystonia fluctuates through the day (worse as the day goes on)"
     return None
 
 
-@reads("features")
 def functional_signs(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     """Espay 2018: functional disorders are diagnosed by signs specific to them, which an
     idiopathic (organic) dystonia does not show."""

@@ -12,12 +12,11 @@ from the explicit "none" rules (R-*-NO-EVENT), so the two are never confused.
 from __future__ import annotations
 
 from dystonia_cds.engine._facts import Facts
-from dystonia_cds.engine._rule_base import reads, rules
+from dystonia_cds.engine._rule_base import rules
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
 
 
-@reads("events")
 def no_events_given(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     """One finding read by four hypotheses (R-PT/CT/VASC/PERI-UNRECORDED), each with its
     own fitted likelihood ratio."""
@@ -26,28 +25,24 @@ def no_events_given(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     return None
 
 
-@reads("events", "imaging")
 def no_insult_or_lesion_given(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.case.events is None and not f.lesions:
         return "No brain insult and no lesion recorded (events not asked or not known)"
     return None
 
 
-@reads("medications")
 def medications_unrecorded(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if f.case.medications is None:
         return "The history records no medicines (not asked or not known)"
     return None
 
 
-@reads("features")
 def no_functional_signs(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     if not f.feature_labels(kb, "functional_sign"):
         return "No positive sign of a functional disorder recorded"
     return None
 
 
-@reads("events", "medications", "onset")
 def no_cause_recorded(f: Facts, c: CheckSet, kb: KnowledgeBase) -> str | None:
     unasked = f.case.events is None or f.case.medications is None
     if unasked and not f.events and not f.possible_drug_causes:

@@ -27,8 +27,6 @@ CENTRAL = (
 _LATERALITY_UNCLEAR = frozenset({"cerebellum", "brainstem", "midbrain", "other"})
 _OPPOSITE = {"left": "right", "right": "left"}
 DRUG_HYPOTHESES = ("drug_induced_acute", "drug_induced_tardive")  # with drug latency checks
-# The parts of a Case (``_rule_base.ASPECTS``) the checks are computed from.
-CHECK_INPUTS = frozenset({"events", "medications", "onset", "imaging", "regions", "patient"})
 
 
 @dataclass(frozen=True)
