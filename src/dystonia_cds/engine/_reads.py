@@ -65,11 +65,12 @@ def _ours(x: types.FunctionType | types.ModuleType) -> bool:
     return name.startswith("dystonia_cds.")
 
 
-def _code_names(code: types.CodeType) -> set[str]:
+def code_names(code: types.CodeType) -> set[str]:
+    """Every global or attribute name a code object uses, nested functions included."""
     out = set(code.co_names)
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
-            out |= _code_names(const)
+            out |= code_names(const)
     return out
 
 
@@ -92,7 +93,7 @@ def _names(fns: Iterable[Callable[..., object]]) -> set[str] | None:
             continue  # a class or a builtin: given values, not the Facts
         if not _ours(fn) and fn not in given:
             continue  # the standard library, say: given values, not the Facts
-        own = _code_names(fn.__code__)
+        own = code_names(fn.__code__)
         names |= own
         refs = [fn.__globals__[n] for n in own if n in fn.__globals__]
         for module in [r for r in refs if isinstance(r, types.ModuleType) and _ours(r)]:

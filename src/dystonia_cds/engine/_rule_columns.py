@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from dystonia_cds.engine._columns import Columns
 from dystonia_cds.engine._facts import Facts
+from dystonia_cds.engine._reads import code_names
 from dystonia_cds.engine._rule_base import Rule
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
@@ -293,14 +294,6 @@ def _key(fn: Callable[..., object]) -> str:
     return f"{fn.__module__}.{fn.__qualname__}"
 
 
-def _names(code: types.CodeType) -> set[str]:
-    out = set(code.co_names)
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            out |= _names(const)
-    return out
-
-
 def _stable(value: object) -> str | None:
     """A hash-seed-independent text of a simple constant; None for anything else."""
     if isinstance(value, (str, int, float, bool)) or value is None:
@@ -335,7 +328,7 @@ def fingerprint(fn: Callable[..., object]) -> str:
 
     def visit(f: types.FunctionType) -> None:
         digest.update(inspect.getsource(f).encode())
-        for name in sorted(_names(f.__code__)):
+        for name in sorted(code_names(f.__code__)):
             if name in seen or name not in f.__globals__:
                 continue
             seen.add(name)
