@@ -142,21 +142,22 @@ def reads_any(inputs: frozenset[str], changed: frozenset[str]) -> bool:
 # A rule as the next-question search runs it: its function, id, hypothesis, and its ln LR
 # when that does not depend on the case (None when it does).
 Scored = tuple[RuleFn, str, str, float | None]
-
-
-def _selections(kb: KnowledgeBase) -> dict[frozenset[str], tuple[Scored, ...]]:
-    return {}
+_SELECTED: dict[int, tuple[KnowledgeBase, dict[frozenset[str], tuple[Scored, ...]]]] = {}
 
 
 def rules_reading_inputs(rules: tuple[Rule, ...], changed: frozenset[str],
                          kb: KnowledgeBase) -> tuple[Scored, ...]:
     """The ``rules`` (in their order) with an input among ``changed``; kept per set of
-    changed inputs, of which a search meets a few dozen, on the knowledge base they
-    derive from (``KnowledgeBase.derived``), not in a module-level cache."""
-    held = kb.derived("rules_reading_inputs", _selections)
-    known = held.get(changed)
+    changed inputs, of which a search meets a few dozen (the knowledge base is held, so
+    its id is not reused)."""
+    held = _SELECTED.get(id(kb))
+    if held is None or held[0] is not kb:
+        if len(_SELECTED) > 8:
+            _SELECTED.clear()
+        held = _SELECTED[id(kb)] = (kb, {})
+    known = held[1].get(changed)
     if known is None:
-        known = held[changed] = tuple(
+        known = held[1][changed] = tuple(
             (r.fn, r.id, kb.rules[r.id].hypothesis,
              _fixed_lr(r.id, kb) if _likelihood._case_independent(r.id, kb) else None)
             for r in rules if reads_any(rule_inputs(r, kb), changed))
