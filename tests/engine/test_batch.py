@@ -122,3 +122,70 @@ def test_a_dopa_responsive_pattern_gives_rec_drd_on_both_paths(kb: KnowledgeBase
     full = [r.id for r in assess(case, kb).recommendations]
     assert "REC-DRD" in full
     assert list(assess_many([case], kb)[0].recommendation_ids) == full
+
+
+def test_a_batch_leaves_no_reference_cycles(kb: KnowledgeBase, corpus: list[Case]) -> None:
+    """Why the cyclic collector may be paused during a batch (engine/_gc_pause): after a
+    first batch (which builds the per-process tables), a batch frees all it made by
+    reference counting alone — ``gc.collect()`` finds nothing left in a cycle."""
+    import gc
+
+    from tests.engine.test_case_columns import _made
+    from tests.engine.test_rule_columns import _recombined
+
+    cases = corpus + _recombined(corpus, 200, seed=5) + _made(kb)
+    assess_many(cases[:3], kb)
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        for batch in (cases, _recombined(corpus, 200, seed=6), cases[-7:]):
+            rows = assess_many(batch, kb)
+            del rows  # freed here, by reference counts
+            assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def test_the_collector_pause_nests_and_restores_the_state() -> None:
+    import gc
+    import threading
+
+    from dystonia_cds.engine._gc_pause import gc_paused
+
+    enabled = gc.isenabled()
+    try:
+        gc.enable()
+        with gc_paused():
+            assert not gc.isenabled()
+            with gc_paused():
+                assert not gc.isenabled()
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        gc.disable()
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # not enabled by a pause that found it disabled
+        gc.enable()
+        inside, release = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            with gc_paused():
+                inside.set()
+                release.wait(5)
+
+        other = threading.Thread(target=hold)
+        other.start()
+        inside.wait(5)
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # the other thread's batch still runs
+        release.set()
+        other.join(5)
+        assert gc.isenabled()
+        with pytest.raises(RuntimeError), gc_paused():
+            raise RuntimeError
+        assert gc.isenabled()
+    finally:
+        (gc.enable if enabled else gc.disable)()
