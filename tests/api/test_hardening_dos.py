@@ -3,12 +3,14 @@ CPU-bound work runs off the event loop so /healthz never waits behind a slow req
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import yaml
 
 pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient
@@ -64,8 +66,25 @@ def test_aliases_are_refused_in_request_bodies(client: TestClient) -> None:
     assert resp.status_code == 400 and "alias" in resp.text
 
 
-def test_healthz_answers_while_an_assessment_is_running(client: TestClient,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+# What goes to the thread pool (routes_assess._small_json, _cheap): the question search, a
+# body above 2 KB, YAML, and a case with more entries than the event loop takes inline.
+POOLED = [
+    ("questions", {"dystonia": {"regions": ["neck"]}}, "?questions=true", "application/json"),
+    ("large body", {"dystonia": {"regions": ["neck"]},
+                    "family_history": {"dystonia": False, "note": "x" * 4000}}, "",
+     "application/json"),
+    ("yaml", {"dystonia": {"regions": ["neck"]}}, "", "application/yaml"),
+    ("many entries", {"dystonia": {"regions": ["neck"], "features": [
+        "HP:0001250", "HP:0001263", "HP:0001257", "HP:0002072", "HP:0001332", "HP:0000750",
+        "HP:0001249", "HP:0002167", "HP:0001251"]}}, "", "application/json"),
+]
+
+
+@pytest.mark.parametrize(("kind", "case", "query", "media"), POOLED,
+                         ids=[p[0] for p in POOLED])
+def test_healthz_answers_while_an_assessment_is_running(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch, kind: str, case: dict[str, Any],
+        query: str, media: str) -> None:
     from dystonia_cds.api import routes_assess
 
     real = routes_assess.assess_prepared
@@ -80,8 +99,9 @@ def test_healthz_answers_while_an_assessment_is_running(client: TestClient,
     result: dict[str, int] = {}
 
     def post() -> None:
-        result["status"] = client.post("/v1/assess",
-                                       json={"dystonia": {"regions": ["neck"]}}).status_code
+        body = json.dumps(case) if media.endswith("json") else yaml.safe_dump(case)
+        result["status"] = client.post(f"/v1/assess{query}", content=body,
+                                       headers={"content-type": media}).status_code
 
     worker = threading.Thread(target=post)
     worker.start()
@@ -90,5 +110,36 @@ def test_healthz_answers_while_an_assessment_is_running(client: TestClient,
     health = client.get("/healthz")
     waited = time.perf_counter() - t0
     worker.join()
-    assert health.status_code == 200 and result["status"] == 200
-    assert waited < 0.75, f"/healthz waited {waited:.2f}s behind the assessment"
+    assert health.status_code == 200 and result["status"] == 200, kind
+    assert waited < 0.75, f"/healthz waited {waited:.2f}s behind the assessment ({kind})"
+
+
+def test_the_costliest_inline_case_is_quick(client: TestClient) -> None:
+    """The event loop assesses a small JSON case itself (no thread hop); its cost must stay
+    bounded. The costliest kind: as many rarely seen HPO terms as it takes inline (every
+    one a new best-match vector and explanation), many regions, the differential on."""
+    from dystonia_cds.api.routes_assess import (
+        INLINE_MAX_BYTES,
+        INLINE_MAX_ITEMS,
+        _cheap,
+        parse_input,
+    )
+
+    features = ["HP:0001250", "HP:0001263", "HP:0002072", "HP:0001332", "HP:0000750",
+                "HP:0001249", "HP:0002167", "HP:0001251"][:INLINE_MAX_ITEMS]
+    case = {"patient": {"age": "P12Y"}, "dystonia": {
+        "onset": "P5Y", "course": "progressive", "features": features,
+        "regions": ["neck", "jaw", "tongue", "trunk", "arm", "leg", "foot", "hand"]}}
+    body = json.dumps(case).encode()
+    kb = client.app.state.kb  # type: ignore[attr-defined]
+    assert len(body) <= INLINE_MAX_BYTES and _cheap(parse_input(body, "application/json", kb)[0])
+    best = min(_timed(client, body) for _ in range(3))
+    assert best < 0.1, f"an inline assessment took {best * 1e3:.0f} ms"
+
+
+def _timed(client: TestClient, body: bytes) -> float:
+    start = time.perf_counter()
+    resp = client.post("/v1/assess", content=body, headers={"content-type": "application/json"})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["inherited_differential"]
+    return time.perf_counter() - start

@@ -110,16 +110,61 @@ async def post_assess(request: Request, audience: Audience = "clinician",
     diagnosis."""
     kb: KnowledgeBase = request.app.state.kb
     body, media = await request.body(), request.headers.get("content-type")
-    # Parsing and assessing are CPU-bound: off the event loop, so /healthz and every other
-    # request keep being served while one large or hostile body is worked on.
-    text = await run_in_threadpool(_assess_body, body, media, kb, audience, questions)
-    return Response(text, media_type="application/json", headers=NO_STORE)
+    if questions or not _small_json(body, media):  # off the event loop: /healthz keeps
+        data = await run_in_threadpool(_assess_body, body, media, kb, audience, questions)
+    else:
+        case, notes = parse_input(body, media, kb)
+        if _cheap(case):
+            data = _assessed(case, notes, kb, audience, questions)
+        else:
+            data = await run_in_threadpool(_assessed, case, notes, kb, audience, questions)
+    return Response(data, media_type="application/json", headers=NO_STORE)
+
+
+INLINE_MAX_BYTES = 2048
+"""Largest JSON body read on the event loop itself (a typed-in case is a few hundred bytes)."""
+INLINE_MAX_ITEMS = 8
+"""Most list entries (features, excluded features, events, medications, scans) of a case
+assessed on the event loop itself."""
+
+
+def _small_json(body: bytes, media: str | None) -> bool:
+    """Whether the body is read on the event loop instead of in the thread pool.
+
+    Why inline at all: the hop to a worker thread and back cost 0.18 ms of server CPU per
+    request (bench/api.py, /healthz as ``def`` against ``async def``), about as much as a
+    whole small assessment. A JSON body of at most 2 KB is parsed in well under a
+    millisecond; YAML, FHIR Bundles, phenopackets and anything larger go to the pool."""
+    if len(body) > INLINE_MAX_BYTES:
+        return False
+    return (media or "").split(";")[0].strip().lower() in JSON_TYPES
+
+
+def _cheap(case: Case) -> bool:
+    """Whether the case is assessed on the event loop: a handful of entries bound its cost
+    (the genetic differential's explanations grow with the HPO terms, the drug check with
+    the medicines); tests/api/test_hardening_dos.py checks the costliest such case. One
+    GIL: a worker thread lets the loop run only every ``sys.getswitchinterval()`` (5 ms)
+    anyway, so a sub-millisecond assessment inline holds /healthz back no longer."""
+    d = case.dystonia
+    items = (len(d.features or []) + len(d.excluded_features or []) + len(case.events or [])
+             + len(case.medications or []) + sum(1 + len(im.lesions)
+                                                 for im in case.imaging or []))
+    return items <= INLINE_MAX_ITEMS
 
 
 def _assess_body(body: bytes, media: str | None, kb: KnowledgeBase, audience: str,
-                 questions: bool = False) -> str:
+                 questions: bool = False) -> bytes:
     case, notes = parse_input(body, media, kb)
-    return assess_prepared(case, notes, kb, audience=audience, questions=questions).to_json()
+    return _assessed(case, notes, kb, audience, questions)
+
+
+def _assessed(case: Case, notes: list[InputNote], kb: KnowledgeBase, audience: str,
+              questions: bool) -> bytes:
+    """The Assessment as compact JSON bytes: the same document as the CLI's indented
+    ``to_json``, without the indentation (a quarter of the serialisation's cost)."""
+    return assess_prepared(case, notes, kb, audience=audience,
+                           questions=questions).to_json_bytes()
 
 
 @router.get("/v1/schema/case", summary="JSON Schema of the Case (input contract)",
@@ -177,3 +222,4 @@ def openapi_components() -> dict[str, Any]:
         out.update(schema.pop("$defs", {}))
         out[model.__name__] = schema
     return out
+
