@@ -22,7 +22,7 @@ from dystonia_cds.case import Case
 from dystonia_cds.engine._facts import Facts, derive_facts
 from dystonia_cds.engine._likelihood import posterior
 from dystonia_cds.engine._typos import drug_guess
-from dystonia_cds.engine.advice import recommendations, treatments
+from dystonia_cds.engine.advice import advise
 from dystonia_cds.engine.axis1 import classify
 from dystonia_cds.engine.batch import Screened, assess_many
 from dystonia_cds.engine.checks import compute_checks
@@ -51,55 +51,72 @@ def _drug_guess(drug: str, kb: KnowledgeBase) -> str:
     return f"; did you mean {guess}?" if guess else ""
 
 
+def _unscored_features(kb: KnowledgeBase) -> frozenset[str]:
+    return frozenset(x for x, info in kb.features.items() if info.unscored_note)
+
+
 def _notes(f: Facts, kb: KnowledgeBase, *, guess: bool = True) -> list[InputNote]:
     """The engine's input notes; ``guess=False`` leaves out the unknown drugs' 'did you
-    mean' (difflib over every drug name, the costliest part, and not needed to count)."""
-    notes = [
-        InputNote(field=f"dystonia.features[{i}]", message=(
-            f"{fid} is not a sign the rules read; kept in the record"))
-        for i, fid in enumerate(f.case.dystonia.features or []) if fid in f.unread_feature_ids
-    ]
-    if any(kb.features[x].unscored_note for x in f.features):  # rare: look up the words
+    mean' (difflib over every drug name, the costliest part, and not needed to count).
+    Each kind of note is looked for only when the Case has what it is about: most Cases
+    have no note at all."""
+    notes: list[InputNote] = []
+    case = f.case
+    if f.unread_feature_ids:
+        notes += [
+            InputNote(field=f"dystonia.features[{i}]", message=(
+                f"{fid} is not a sign the rules read; kept in the record"))
+            for i, fid in enumerate(case.dystonia.features or [])
+            if fid in f.unread_feature_ids
+        ]
+    if f.features and not f.features.isdisjoint(  # rare: look up the words
+            kb.derived("engine.unscored_features", _unscored_features)):
         notes += [  # a word the knowledge base accepts, and why no rule scores it
             InputNote(field=f"dystonia.features[{i}]", message=f"{word}: {note}")
-            for i, word in enumerate(f.case.dystonia.features or [])
+            for i, word in enumerate(case.dystonia.features or [])
             if (fid := kb.vocabulary.features.get(normalise_word(word))) is not None
             and (note := kb.features[fid].unscored_note)
         ]
-    notes += [
-        InputNote(field=f"medications[{d.index}].drug", message=(
-            f"{d.medication.drug!r} is not in the knowledge base's list of dystonia-inducing "
-            "drugs: not assessed for dystonia risk, so it neither supports a drug-induced "
-            "cause nor counts as 'no dystonia-inducing drug'"
-            + (_drug_guess(d.medication.drug, kb) if guess else "")))
-        for d in f.drugs if d.info is None
-    ]
-    notes += [  # a known drug no rule counts: what its source reports (drugs.yaml)
-        InputNote(field=f"medications[{d.index}].drug",
-                  message=f"{d.medication.drug}: {d.info.unscored_note}")
-        for d in f.drugs if d.info is not None and d.info.unscored_note and not d.after_onset
-    ]
-    notes += [
-        InputNote(field=f"events[{e.index}]", message=(
-            f"the {e.info.label} came after the onset of dystonia: kept in the record, not "
-            "counted as a cause"))
-        for e in f.later_events
-    ]
-    notes += [
-        InputNote(field=f"medications[{d.index}]", message=(
-            f"{d.medication.drug} was started after the onset of dystonia: kept in the record, "
-            "not counted as a cause"))
-        for d in f.later_drugs
-    ]
-    notes += [
-        InputNote(field=f"events[{e.index}]", message=(
-            "the event's 'when' and 'before_onset' disagree; 'before_onset' was used"))
-        for e in f.events if e.latency_conflict
-    ]
-    for i, im in enumerate(f.case.imaging or []):
-        for les in im.lesions:
-            if les.source:
-                notes.append(InputNote(field=f"imaging[{i}].lesions", message=les.source))
+    if f.drugs:
+        notes += [
+            InputNote(field=f"medications[{d.index}].drug", message=(
+                f"{d.medication.drug!r} is not in the knowledge base's list of "
+                "dystonia-inducing drugs: not assessed for dystonia risk, so it neither "
+                "supports a drug-induced cause nor counts as 'no dystonia-inducing drug'"
+                + (_drug_guess(d.medication.drug, kb) if guess else "")))
+            for d in f.drugs if d.info is None
+        ]
+        notes += [  # a known drug no rule counts: what its source reports (drugs.yaml)
+            InputNote(field=f"medications[{d.index}].drug",
+                      message=f"{d.medication.drug}: {d.info.unscored_note}")
+            for d in f.drugs
+            if d.info is not None and d.info.unscored_note and not d.after_onset
+        ]
+    if f.later_events:
+        notes += [
+            InputNote(field=f"events[{e.index}]", message=(
+                f"the {e.info.label} came after the onset of dystonia: kept in the record, "
+                "not counted as a cause"))
+            for e in f.later_events
+        ]
+    if f.drugs:
+        notes += [
+            InputNote(field=f"medications[{d.index}]", message=(
+                f"{d.medication.drug} was started after the onset of dystonia: kept in the "
+                "record, not counted as a cause"))
+            for d in f.later_drugs
+        ]
+    if f.events:
+        notes += [
+            InputNote(field=f"events[{e.index}]", message=(
+                "the event's 'when' and 'before_onset' disagree; 'before_onset' was used"))
+            for e in f.events if e.latency_conflict
+        ]
+    if f.lesions:  # a lesion's source is said where it was recorded
+        for i, im in enumerate(case.imaging or []):
+            for les in im.lesions:
+                if les.source:
+                    notes.append(InputNote(field=f"imaging[{i}].lesions", message=les.source))
     return notes
 
 
@@ -118,6 +135,10 @@ def _references_out(kb: KnowledgeBase) -> dict[str, ReferenceOut]:
     """Reference id → its output form, built once per knowledge base: both are immutable
     (a ReferenceOut has no list to share), so citing assessments share one object."""
     return kb.derived("engine.references_out", _build_references)
+
+
+def _check_order(c: Check) -> tuple[str, str]:
+    return c.id, c.hypothesis
 
 
 def _reference_ids(classification: Classification, etiology: Etiology,
@@ -178,9 +199,8 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
     etiology = assess_etiology(f, checks, kb, hits, scores=base, order=order, prob=prob,
                                deciding=asked[0].field if asked else None)
     dist = classification.distribution
-    check_list = sorted(checks.as_list(), key=lambda c: (c.id, c.hypothesis))
-    recs = recommendations(f, etiology, dist, kb)
-    treats = treatments(f, etiology, dist, kb)
+    check_list = sorted(checks.as_list(), key=_check_order) if checks.items else []
+    recs, treats = advise(f, etiology, dist, kb)
     refs_out = _references_out(kb)
     refs = [refs_out[r] for r in _reference_ids(
         classification, etiology, check_list, recs, treats)]
@@ -195,8 +215,9 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
             differential, panel = inherited_differential(f, dist, kb, hpo)
             sources.append(_hpo_source(hpo))
             refs.append(refs_out["kohler2009"])
-    sources += sorted({les.source for im in case.imaging or [] for les in im.lesions
-                       if les.source})
+    if f.lesions:
+        sources += sorted({les.source for im in case.imaging or [] for les in im.lesions
+                           if les.source})
     return Assessment(
         case_id=case.id,
         input_notes=notes,

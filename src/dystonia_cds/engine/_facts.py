@@ -78,6 +78,8 @@ class Facts:
     later_events: tuple[EventFact, ...] = ()  # known to have come after onset: no exposure
     hpo_features: frozenset[str] = frozenset()  # HPO ids outside the KB with a sign kind
     unread_feature_ids: tuple[str, ...] = ()  # recorded, but no rule reads them
+    # kind → sorted labels of the recorded features of that kind (knowledge-base and HPO)
+    labels_by_kind: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def has_region(self, *regions: str) -> bool:
         return any(r in self.regions for r in regions)
@@ -85,13 +87,22 @@ class Facts:
     def feature_labels(self, kb: KnowledgeBase, *kinds: str) -> list[str]:
         """Sorted labels of the recorded features of the given kinds (the one place rules
         and Axis I look features up by kind): the knowledge base's own features and HPO
-        terms, whose kind comes from the ontology (``knowledge/_hpo_terms``)."""
-        own = [kb.features[x].label for x in self.features if kb.features[x].kind in kinds]
-        if not self.hpo_features:  # the HPO table (19,000 terms) is read only when needed
-            return sorted(own)
-        terms = hpo_table().terms
-        hpo = [terms[x].label for x in self.hpo_features if terms[x].kind in kinds]
-        return sorted(own + hpo)
+        terms, whose kind comes from the ontology (``knowledge/_hpo_terms``).
+
+        Read from ``labels_by_kind``, sorted once per Case by :func:`derive_facts` from the
+        knowledge base it was given (``kb`` is that one): a dozen rules ask, and each
+        looked every feature up again."""
+        del kb
+        table = self.labels_by_kind
+        if not table:
+            return []
+        if len(kinds) == 1:
+            return list(table.get(kinds[0], ()))
+        out: list[str] = []
+        for kind in dict.fromkeys(kinds):
+            out += table.get(kind, ())
+        out.sort()
+        return out
 
     def events_of(self, hypothesis: str) -> tuple[EventFact, ...]:
         return self.by_hypothesis.get(hypothesis, ())
@@ -150,10 +161,14 @@ def _body_side(sites: tuple[Site, ...]) -> str | None:
     return sides.pop() if len(sides) == 1 else "bilateral"
 
 
+# to_instant is pure and its Instant frozen: kept per (time, birth date), as parse_duration is
+_instant = lru_cache(maxsize=4096)(to_instant)
+
+
 def _onset(case: Case) -> Instant | None:
     if case.dystonia.onset is None:
         return None
-    return to_instant(case.dystonia.onset, case.patient.birth_date)
+    return _instant(case.dystonia.onset, case.patient.birth_date)
 
 
 def _years(instant: Instant | None) -> float | None:
@@ -175,7 +190,7 @@ def event_timing(ev: Event, onset: Instant | None, birth: dt.date | None
     (``_case_columns``), so both read an event's time the same way."""
     latency: float | None = None
     conflict = after = False
-    when = to_instant(ev.when, birth) if ev.when else None
+    when = _instant(ev.when, birth) if ev.when else None
     if ev.before_onset:
         latency = parse_duration(ev.before_onset).days
     if when is not None and onset is not None:
@@ -214,11 +229,11 @@ def drug_timing(med: Medication, onset: Instant | None, birth: dt.date | None
         start = parse_duration(med.before_onset).days
     if onset is not None:
         if start is None and med.started:
-            between = days_between(to_instant(med.started, birth), onset)
+            between = days_between(_instant(med.started, birth), onset)
             start = between[0] if between else None
             after = _follows_onset(between)
         if med.stopped:
-            between = days_between(to_instant(med.stopped, birth), onset)
+            between = days_between(_instant(med.stopped, birth), onset)
             stop = between[0] if between else None
     return start, stop, after
 
@@ -231,6 +246,9 @@ def _drug_fact(i: int, med: Medication, kb: KnowledgeBase, onset: Instant | None
 def _event_fields(case: Case, kb: KnowledgeBase, onset: Instant | None) -> dict[str, Any]:
     """Events known to have come after the onset are kept apart (``later_events``): they
     cannot have caused it, so no rule or check counts them as an exposure."""
+    if not case.events:
+        return {"events": (), "events_known": case.events is not None, "by_hypothesis": {},
+                "later_events": ()}
     birth = case.patient.birth_date
     facts = [_event_fact(i, e, kb, onset, birth) for i, e in enumerate(case.events or [])]
     events = tuple(e for e in facts if not e.after_onset)
@@ -244,6 +262,9 @@ def _event_fields(case: Case, kb: KnowledgeBase, onset: Instant | None) -> dict[
 
 
 def _drug_fields(case: Case, kb: KnowledgeBase, onset: Instant | None) -> dict[str, Any]:
+    if not case.medications:
+        return {"drugs": (), "medications_known": case.medications is not None,
+                "unknown_drugs": (), "dopamine_blockers": (), "acute_drugs": ()}
     drugs = tuple(
         _drug_fact(i, m, kb, onset, case.patient.birth_date)
         for i, m in enumerate(case.medications or [])
@@ -261,7 +282,9 @@ def _drug_fields(case: Case, kb: KnowledgeBase, onset: Instant | None) -> dict[s
 
 
 def _imaging_fields(case: Case, kb: KnowledgeBase) -> dict[str, Any]:
-    imaging = case.imaging or []
+    if not case.imaging:
+        return {"lesions": (), "imaging_recorded": False, "imaging_normal": None}
+    imaging = case.imaging
     lesions = tuple(
         LesionFact(les, kb.structures[les.structure]) for im in imaging for les in im.lesions
     )
@@ -277,7 +300,39 @@ def _imaging_fields(case: Case, kb: KnowledgeBase) -> dict[str, Any]:
 _word = lru_cache(maxsize=4096)(normalise_word)
 
 
+class _Memo:
+    """Per knowledge base (``KnowledgeBase.derived``): the fields derived from each list of
+    feature words and of body regions met, which a cohort — and the next-question search's
+    variants — repeats. Bounded (``LIMIT`` lists each, then it starts again). The values are
+    shared between Facts, which never change them."""
+
+    __slots__ = ("features", "sites")
+    LIMIT = 4096
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        del kb
+        self.features: dict[tuple[str, ...] | None, dict[str, Any]] = {}
+        self.sites: dict[tuple[tuple[str, str | None], ...], dict[str, Any]] = {}
+
+
+def _memo(kb: KnowledgeBase) -> _Memo:
+    return kb.derived("engine.facts_memo", _Memo)
+
+
 def _feature_fields(case: Case, kb: KnowledgeBase) -> dict[str, Any]:
+    words = case.dystonia.features
+    key = None if words is None else tuple(words)
+    known = _memo(kb).features
+    held = known.get(key)
+    if held is None:
+        held = _features_of(case, kb)
+        if len(known) >= _Memo.LIMIT:
+            known.clear()
+        known[key] = held
+    return held
+
+
+def _features_of(case: Case, kb: KnowledgeBase) -> dict[str, Any]:
     raw = list(case.dystonia.features or [])
     vocab = kb.vocabulary.features
     words = [(f, _word(f)) for f in raw]
@@ -285,7 +340,15 @@ def _feature_fields(case: Case, kb: KnowledgeBase) -> dict[str, Any]:
     unknown = tuple(f for f, w in words if w not in vocab)
     terms = hpo_table().terms if unknown else {}
     hpo = frozenset(f for f in unknown if f in terms and terms[f].kind is not None)
+    by_kind: dict[str, list[str]] = {}
+    for fid in feature_ids:
+        info = kb.features[fid]
+        by_kind.setdefault(info.kind, []).append(info.label)
+    for term_id in hpo:
+        term = terms[term_id]
+        by_kind.setdefault(str(term.kind), []).append(term.label)
     return {"features": feature_ids,
+            "labels_by_kind": {k: tuple(sorted(v)) for k, v in by_kind.items()},
             "feature_kinds": frozenset(kb.features[f].kind for f in feature_ids)
             | frozenset(str(terms[f].kind) for f in hpo),
             "features_known": case.dystonia.features is not None,
@@ -311,12 +374,21 @@ def derive_facts(case: Case, kb: KnowledgeBase) -> Facts:
     values = facts.__dict__
     values["case"] = case
     values["onset_years"] = _years(onset)
-    values.update(_site_fields(case, kb))
+    memo = _memo(kb).sites
+    key = tuple((r.region, r.side) for r in case.dystonia.regions)
+    sites = memo.get(key)
+    if sites is None:
+        from dystonia_cds.engine.axis1 import compute_distribution  # axis1 imports this
+
+        sites = _site_fields(case, kb)
+        values.update(sites)
+        sites["distribution"] = compute_distribution(facts, kb)  # reads the sites only
+        if len(memo) >= _Memo.LIMIT:
+            memo.clear()
+        memo[key] = sites
+    values.update(sites)
     values.update(_event_fields(case, kb, onset))
     values.update(_drug_fields(case, kb, onset))
     values.update(_imaging_fields(case, kb))
     values.update(_feature_fields(case, kb))
-    from dystonia_cds.engine.axis1 import compute_distribution  # axis1 imports this module
-
-    values["distribution"] = compute_distribution(facts, kb)  # reads the sites only
     return facts

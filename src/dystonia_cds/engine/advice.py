@@ -153,12 +153,33 @@ def _genetic(f: Facts, lead: set[str], kb: KnowledgeBase) -> list[str]:
 def recommendations(f: Facts, et: Etiology, distribution: str,
                     kb: KnowledgeBase) -> list[Recommendation]:
     """The work-up and referral items that apply, in the order a clinician would act."""
-    recs = kb.recommendations
+    leading = _leading(et)
+    return _recommendations(f, leading, _causes(f, leading), distribution, kb)
+
+
+def advise(f: Facts, et: Etiology, distribution: str, kb: KnowledgeBase
+           ) -> tuple[list[Recommendation], list[TreatmentOption]]:
+    """:func:`recommendations` and :func:`treatments` of one Case, the leading causes and the
+    causes matched found once for both."""
+    leading = _leading(et)
+    causes = _causes(f, leading)
+    return (_recommendations(f, leading, causes, distribution, kb),
+            _treatments(f, causes, distribution, kb))
+
+
+def _build_recs(kb: KnowledgeBase) -> dict[str, tuple[str, str, str, str, tuple[str, ...]]]:
+    return {rid: (r.id, r.kind, r.text, r.plain_text, tuple(r.references))
+            for rid, r in kb.recommendations.items()}
+
+
+def _recommendations(f: Facts, leading: list[str], causes: list[str], distribution: str,
+                     kb: KnowledgeBase) -> list[Recommendation]:
+    parts = kb.derived("engine.recommendation_parts", _build_recs)
     out = []
-    for rid in recommendation_ids(f, _leading(et), distribution, kb):
-        r = recs[rid]
-        out.append(Recommendation(id=r.id, kind=r.kind, text=r.text, plain_text=r.plain_text,
-                                  reference_ids=list(r.references)))
+    for rid in _recommendation_ids(f, leading, set(causes), distribution, kb):
+        id_, kind, text, plain, refs = parts[rid]
+        out.append(Recommendation(id=id_, kind=kind, text=text, plain_text=plain,
+                                  reference_ids=list(refs)))
     return out
 
 
@@ -192,7 +213,11 @@ def _build_when(kb: KnowledgeBase) -> tuple[_When, ...]:
 def recommendation_ids(f: Facts, leading: list[str], distribution: str,
                        kb: KnowledgeBase) -> list[str]:
     """The ids of :func:`recommendations`, from the leading causes (:func:`leading_causes`)."""
-    lead = set(_causes(f, leading))
+    return _recommendation_ids(f, leading, set(_causes(f, leading)), distribution, kb)
+
+
+def _recommendation_ids(f: Facts, leading: list[str], lead: set[str], distribution: str,
+                        kb: KnowledgeBase) -> list[str]:
     ids: list[str] = []
     # Imaging is asked for precisely when no lesion or insult is recorded yet, so it follows
     # the leading hypotheses themselves, not the recorded exposures.
@@ -221,22 +246,66 @@ def treatments(f: Facts, et: Etiology, distribution: str,
     """The treatment information whose `when` holds, in the knowledge base's order, except
     that the levodopa trial comes first in a dopa-responsive pattern (see REC-DRD), and only
     the acute-reaction items while an acute drug reaction leads."""
-    causes = _causes(f, et)
-    lead = set(causes)
+    return _treatments(f, _causes(f, et), distribution, kb)
+
+
+class _Treatments:
+    """The treatments' conditions as sets (``_When``), and the treatments that hold for each
+    combination of what they read (see :func:`_treatment_key`), kept as they are met: a
+    cohort repeats a few dozen combinations. Holds no function, so a knowledge base keeping
+    it (``KnowledgeBase.derived``) can still be pickled."""
+
+    __slots__ = ("chosen", "parts", "when")
+    _LIMIT = 4096  # combinations kept; beyond, the table starts again
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.when = _build_when(kb)
+        self.parts = tuple((t.id, t.option, t.detail, t.plain_detail, tuple(t.references))
+                           for t in kb.treatments)
+        self.chosen: dict[tuple[object, ...], tuple[int, ...]] = {}
+
+
+def _treatments(f: Facts, causes: list[str], distribution: str,
+                kb: KnowledgeBase) -> list[TreatmentOption]:
+    table: _Treatments = kb.derived("engine.treatments", _Treatments)
     # An acute drug reaction is transient (Burke 1982) and ends with the anticholinergic
     # (van Harten 1999): the treatments of chronic dystonia (botulinum toxin, oral drugs,
     # DBS) do not apply while it is the leading cause.
     acute = bool(causes) and causes[0] == "drug_induced_acute"
-    onset = "early" if early(f, kb) else ("adult" if f.onset_years is not None else "unknown")
-    primary_lead = bool(lead & _PRIMARY)
+    is_early = early(f, kb)
+    onset = "early" if is_early else ("adult" if f.onset_years is not None else "unknown")
+    lead = frozenset(causes)
+    primary_lead = not lead.isdisjoint(_PRIMARY)
+    levodopa_first = is_early and primary_lead and _diurnal(f)
+    # everything the choice below reads: the chosen treatments are a function of it
+    key = (acute, distribution, f.regions, lead, onset, levodopa_first)
+    chosen = table.chosen.get(key)
+    if chosen is None:
+        chosen = _choose(table.when, acute, distribution, f.regions, lead, onset,
+                         primary_lead, levodopa_first)
+        if len(table.chosen) >= _Treatments._LIMIT:
+            table.chosen.clear()
+        table.chosen[key] = chosen
+    parts = table.parts
     out = []
-    regions = f.regions
-    for w in kb.derived("engine.treatment_when", _build_when):
+    for i in chosen:
+        id_, option, detail, plain, refs = parts[i]
+        out.append(TreatmentOption(id=id_, option=option, detail=detail, plain_detail=plain,
+                                   reference_ids=list(refs)))
+    return out
+
+
+def _choose(when: tuple[_When, ...], acute: bool, distribution: str, regions: frozenset[str],
+            lead: frozenset[str], onset: str, primary_lead: bool, levodopa_first: bool
+            ) -> tuple[int, ...]:
+    """The indices of the treatments whose `when` holds, in the order shown."""
+    out = []
+    for i, w in enumerate(when):
         if acute and not w.for_acute:
             continue
         if w.distribution is not None and distribution not in w.distribution:
             continue
-        if w.region is not None and not f.has_region(*w.region):
+        if w.region is not None and not any(r in regions for r in w.region):
             continue
         if w.hypothesis is not None and not lead & w.hypothesis:
             continue
@@ -244,10 +313,7 @@ def treatments(f: Facts, et: Etiology, distribution: str,
             continue
         if w.unless_only_region is not None and regions and regions <= w.unless_only_region:
             continue
-        t = w.info
-        out.append(TreatmentOption(id=t.id, option=t.option, detail=t.detail,
-                                   plain_detail=t.plain_detail,
-                                   reference_ids=list(t.references)))
-    if early(f, kb) and primary_lead and _diurnal(f):
-        out.sort(key=lambda t: t.id != "TX-LEVODOPA")
-    return out
+        out.append(i)
+    if levodopa_first:
+        out.sort(key=lambda i: when[i].info.id != "TX-LEVODOPA")
+    return tuple(out)

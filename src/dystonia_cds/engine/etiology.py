@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
-from dystonia_cds.assessment import Category, Etiology, Evidence, Hypothesis, Summary, Support
+from dystonia_cds.assessment import Etiology, Evidence, Hypothesis, Support
 from dystonia_cds.engine import (
     _rules_central,
     _rules_drug,
@@ -33,6 +33,7 @@ from dystonia_cds.engine import (
 )
 from dystonia_cds.engine._facts import Facts
 from dystonia_cds.engine._likelihood import (
+    Fixed,
     decibans,
     fixed_of,
     fixed_weighings,
@@ -42,6 +43,7 @@ from dystonia_cds.engine._likelihood import (
     weigh,
 )
 from dystonia_cds.engine._rule_base import Rule
+from dystonia_cds.engine._rule_gates import Plan, open_gates, plan_builder
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
 
@@ -66,8 +68,26 @@ _RULE_FNS = tuple((rule.id, rule.fn) for rule in ALL_RULES)
 Hits = list[tuple[str, str]]
 
 
+_BUILD_GATES = plan_builder(ALL_RULES)
+
+
 def fired(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> Hits:
-    """(rule id, finding) for every rule that fires: the cheap core of evaluation."""
+    """(rule id, finding) for every rule that fires, in the order of ``ALL_RULES``: the cheap
+    core of evaluation. Only the rules whose gates are open are run (``_rule_gates``: the
+    others cannot fire for this Case)."""
+    plan: Plan = kb.derived("engine.rule_gates", _BUILD_GATES)
+    fns = _RULE_FNS
+    out = []
+    for i in plan.select(open_gates(f, checks)):
+        rule_id, fn = fns[i]
+        finding = fn(f, checks, kb)
+        if finding is not None:
+            out.append((rule_id, finding))
+    return out
+
+
+def fired_ungated(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> Hits:
+    """:func:`fired` running every rule: the reference its gates are tested against."""
     out = []
     for rule_id, fn in _RULE_FNS:
         finding = fn(f, checks, kb)
@@ -80,7 +100,8 @@ def fired(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> Hits:
 class _Scoring:
     """What scoring and the hypotheses' output read of the knowledge base, once per base
     (``KnowledgeBase.derived``): the pretest in its three forms, the rules' hypotheses, the
-    support bands, the labels and the calibration note, which depend on no Case."""
+    support bands, the labels and the calibration note, which depend on no Case; and per
+    rule what its evidence item shows beside the finding (``rule_meta``)."""
 
     pretest_ln: dict[str, float]
     pretest_db: dict[str, int]
@@ -91,12 +112,16 @@ class _Scoring:
     shown: bool
     group_shown: bool
     note: str
+    # rule id → (hypothesis, rationale, reference ids, its weighing when case-independent)
+    rule_meta: dict[str, tuple[str, str, tuple[str, ...], Fixed | None]]
+    threshold: float
 
 
 def _build_scoring(kb: KnowledgeBase) -> _Scoring:
     model = model_of(kb)
     pre, cal = model.pretest, model.calibration
     bands = kb.parameters.scoring.support_levels
+    fixed = fixed_weighings(kb)
     return _Scoring(
         pretest_ln={c: math.log(pre[c]) for c in CATEGORIES},
         pretest_db={c: decibans(pre[c]) for c in CATEGORIES},
@@ -106,7 +131,10 @@ def _build_scoring(kb: KnowledgeBase) -> _Scoring:
         labels={c: (kb.hypothesis_labels[c]["label"], kb.hypothesis_labels[c]["plain"])
                 for c in CATEGORIES},
         shown=cal.shown, group_shown=cal.shown or cal.group_shown,
-        note=calibration_note(kb))
+        note=calibration_note(kb),
+        rule_meta={rid: (info.hypothesis, info.finding, tuple(info.references),
+                         fixed.get(rid)) for rid, info in kb.rules.items()},
+        threshold=kb.parameters.scoring.summary_threshold)
 
 
 def _scoring(kb: KnowledgeBase) -> _Scoring:
@@ -126,12 +154,11 @@ def quick_scores(f: Facts, checks: CheckSet, kb: KnowledgeBase,
                  hits: Hits | None = None) -> dict[str, float]:
     """Log scores only (ln pretest + Σ ln LR), without building evidence objects."""
     sc = _scoring(kb)
-    fixed = fixed_weighings(kb)
+    meta = sc.rule_meta
     score = dict(sc.pretest_ln)
     for rule_id, _ in fired(f, checks, kb) if hits is None else hits:
-        known = fixed.get(rule_id)
-        score[sc.hypothesis_of[rule_id]] += (
-            known.ln if known is not None else log_lr(rule_id, f, kb))
+        hyp, _, _, known = meta[rule_id]
+        score[hyp] += known.ln if known is not None else log_lr(rule_id, f, kb)
     return score
 
 
@@ -165,20 +192,33 @@ def evaluate(f: Facts, checks: CheckSet, kb: KnowledgeBase,
              hits: Hits | None = None) -> dict[str, list[Evidence]]:
     """Every fired rule's evidence (``hits``, when already computed), grouped by hypothesis."""
     out: dict[str, list[Evidence]] = {c: [] for c in CATEGORIES}
-    fixed = fixed_weighings(kb)
-    for rule_id, finding in fired(f, checks, kb) if hits is None else hits:
-        info = kb.rules[rule_id]
-        w = fixed.get(rule_id) or fixed_of(weigh(rule_id, f, kb))
-        out[info.hypothesis].append(Evidence(
-            finding=finding.rstrip("."),
-            rationale=info.finding,
-            direction=w.direction,
-            weight=w.weight,
-            likelihood_ratio=w.shown_lr,
-            lr_basis=w.weighed.basis,
-            rule_id=rule_id,
-            reference_ids=list(info.references),
-        ))
+    found = _evidence(f, kb, fired(f, checks, kb) if hits is None else hits, _scoring(kb))
+    for c, (items, _) in found.items():
+        out[c] = items
+    return out
+
+
+def _evidence(f: Facts, kb: KnowledgeBase, hits: Hits, sc: _Scoring
+              ) -> dict[str, tuple[list[Evidence], int]]:
+    """The evidence of the hypotheses some rule fired for, with the sum of their weights.
+
+    Each item's parts but the finding are the rule's, looked up once per knowledge base
+    (``_Scoring.rule_meta``); only a rule weighed by a base rate is weighed for the Case."""
+    out: dict[str, tuple[list[Evidence], int]] = {}
+    meta = sc.rule_meta
+    for rule_id, finding in hits:
+        hyp, rationale, refs, w = meta[rule_id]
+        if w is None:
+            w = fixed_of(weigh(rule_id, f, kb))
+        item = Evidence(finding=finding.rstrip("."), rationale=rationale,
+                        direction=w.direction, weight=w.weight, likelihood_ratio=w.shown_lr,
+                        lr_basis=w.weighed.basis, rule_id=rule_id, reference_ids=list(refs))
+        held = out.get(hyp)
+        if held is None:
+            out[hyp] = ([item], w.weight)
+        else:
+            held[0].append(item)
+            out[hyp] = (held[0], held[1] + w.weight)
     return out
 
 
@@ -193,8 +233,9 @@ def leader(score: dict[str, float]) -> str:
 
 
 def ranked(score: dict[str, float]) -> list[str]:
-    """Categories, highest score first, ties in the fixed order of CATEGORIES."""
-    return sorted(CATEGORIES, key=lambda c: (-score[c], _ORDER[c]))
+    """Categories, highest score first, ties in the fixed order of CATEGORIES (a reversed
+    sort keeps equal items in their given order, which is CATEGORIES')."""
+    return sorted(CATEGORIES, key=score.__getitem__, reverse=True)
 
 
 def support_level(p: float, kb: KnowledgeBase) -> Support:
@@ -228,28 +269,30 @@ def summary_group(order: list[str], prob: dict[str, float], threshold: float) ->
 def summarise(order: list[str], prob: dict[str, float], kb: KnowledgeBase,
               deciding: str | None = None) -> tuple[str, str]:
     """primary / acquired / undetermined, and why in one or two sentences."""
+    return _summarise(order, prob, _scoring(kb), deciding)
+
+
+def _summarise(order: list[str], prob: dict[str, float], sc: _Scoring,
+               deciding: str | None) -> tuple[str, str]:
     top = order[0]
-    label = kb.hypothesis_labels
-    cal = model_of(kb).calibration
-    shown, group_shown = cal.shown, cal.shown or cal.group_shown
     primary, acquired, _ = group_probabilities(prob)
     ask = (f" The answer to '{deciding}' could decide it (see the next questions)."
            if deciding else "")
+    top_label = sc.labels[top][0]
     if top == "degenerative":
         return "undetermined", (
-            f"{label[top]['label']} leads; degenerative disorders may be inherited or "
+            f"{top_label} leads; degenerative disorders may be inherited or "
             "acquired, so neither primary nor acquired is stated (see the genetic "
             "differential and work-up)." + ask)
-    summary = summary_group(order, prob, kb.parameters.scoring.summary_threshold)
     group, p = ("primary", primary) if primary >= acquired else ("acquired", acquired)
-    how = f" ({p:.0%})" if group_shown else ""
-    if summary == "undetermined":
+    how = f" ({p:.0%})" if sc.group_shown else ""
+    if p < sc.threshold:  # summary_group's "undetermined"
         other = "acquired" if group == "primary" else "primary"
         return "undetermined", (
             f"The evidence does not settle it: {group}{how} is not clearly ahead of "
-            f"{other}; {label[top]['label']} leads for now." + ask)
-    return group, (f"{label[top]['label']} leads"
-                   + (f" ({prob[top]:.0%})" if shown else "")
+            f"{other}; {top_label} leads for now." + ask)
+    return group, (f"{top_label} leads"
+                   + (f" ({prob[top]:.0%})" if sc.shown else "")
                    + f"; the evidence puts the dystonia in the {group} group{how}.")
 
 
@@ -264,34 +307,43 @@ def assess_etiology(f: Facts, checks: CheckSet, kb: KnowledgeBase,
     ``prob`` and ``order`` are ``posterior(scores)`` and ``ranked(scores)``, when the caller
     has computed them too."""
     sc = _scoring(kb)
-    evidence = evaluate(f, checks, kb, hits)
+    if hits is None:
+        hits = fired(f, checks, kb)
+    evidence = _evidence(f, kb, hits, sc)
     score = quick_scores(f, checks, kb, hits) if scores is None else scores
     if prob is None or scores is None:
         prob = posterior(score, kb)
     if order is None or scores is None:
         order = ranked(score)
-    summary, why = summarise(order, prob, kb, deciding)
+    summary, why = _summarise(order, prob, sc, deciding)
     shown, levels, labels = sc.shown, sc.levels, sc.labels
+    pretest_db, pretest_shown = sc.pretest_db, sc.pretest_shown
     hyps = []
+    no_items: tuple[list[Evidence], int] = ([], 0)
     for c in order:
-        items = evidence[c]
+        items, weight = evidence.get(c) or no_items
         if len(items) > 1:
             items.sort(key=_evidence_order)
         p = prob[c]
         label, plain = labels[c]
+        support: Support = "unsupported"
+        for least, name in levels:
+            if p >= least:
+                support = name
+                break
         hyps.append(Hypothesis(
-            category=cast(Category, c),
+            category=c,  # type: ignore[arg-type]  # a category, from CATEGORIES
             label=label,
             plain_label=plain,
-            support=_support(p, levels),
-            score=sc.pretest_db[c] + sum(e.weight for e in items) if items
-            else sc.pretest_db[c],
+            support=support,
+            score=pretest_db[c] + weight,
             probability=round(p, 3) if shown else None,
-            pretest_probability=sc.pretest_shown[c],
-            evidence=items,
+            pretest_probability=pretest_shown[c],
+            evidence=items if items else [],
         ))
     primary, acquired, degenerative = group_probabilities(prob)
-    return Etiology(summary=cast(Summary, summary), summary_explanation=why, hypotheses=hyps,
+    return Etiology(summary=summary,  # type: ignore[arg-type]  # one of the three
+                    summary_explanation=why, hypotheses=hyps,
                     calibration_note=sc.note,
                     group_probabilities={"primary": round(primary, 3),
                                          "acquired": round(acquired, 3),
