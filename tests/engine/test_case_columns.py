@@ -91,7 +91,7 @@ def test_every_column_is_the_facts_paths(kb: KnowledgeBase, cases: list[Case]) -
 def test_every_screened_row_is_the_facts_paths(kb: KnowledgeBase, cases: list[Case]) -> None:
     plan = _plan(kb)
     got, want = assess_columns(cases, kb, plan), assess_by_facts(cases, kb, plan)
-    wrong = [(a.case_id, {k: (getattr(a, k), getattr(b, k)) for k in a.__slots__
+    wrong = [(a.case_id, {k: (getattr(a, k), getattr(b, k)) for k in a.__struct_fields__
                           if getattr(a, k) != getattr(b, k)})
              for a, b in zip(got, want, strict=True) if a != b]
     assert not wrong, wrong[:3]

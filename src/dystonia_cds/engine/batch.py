@@ -28,6 +28,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from dystonia_cds.case import Case
 from dystonia_cds.engine._case_columns import Tables, tables_of
 from dystonia_cds.engine._columns import Layout, layout_of
@@ -48,8 +50,7 @@ __all__ = ["Screened", "assess_many"]
 _TRIGGERS = ("inherited", "degenerative")
 
 
-@dataclass(frozen=True, slots=True)
-class Screened:
+class Screened(msgspec.Struct, frozen=True, gc=False):
     """One case's result on the batch path: what a cohort table needs, nothing more.
 
     ``ranking`` lists the 11 causes highest score first (ties in the engine's fixed order);
@@ -61,6 +62,11 @@ class Screened:
     ``recommendation_ids`` are its recommendations' ids; ``input_notes`` counts its input
     notes as ``assess_case`` without an HPO index makes them (the engine's own, not an
     adapter's).
+
+    A frozen msgspec Struct, not a dataclass, because a batch makes one per case: it is
+    built in C (a tenth of a frozen dataclass's ``__init__``), and ``gc=False`` keeps it out
+    of the cyclic collector's lists — its fields are strings, numbers and tuples of them,
+    so it can be in no reference cycle.
     """
 
     case_id: str | None
@@ -93,7 +99,7 @@ class Screened:
 
     def as_dict(self) -> dict[str, Any]:
         """The fields as plain data (tuples stay tuples), e.g. for a JSON Lines writer."""
-        return {name: getattr(self, name) for name in self.__slots__}
+        return {name: getattr(self, name) for name in self.__struct_fields__}
 
 
 @dataclass(frozen=True)
