@@ -29,7 +29,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dystonia_cds._time import DAYS_PER_YEAR, to_instant
+from dystonia_cds._time import DAYS_PER_YEAR
 from dystonia_cds.case import Case, Event, GeneticTest
 from dystonia_cds.engine._check_columns import CheckTables, check_tables, statuses
 from dystonia_cds.engine._columns import (
@@ -42,7 +42,7 @@ from dystonia_cds.engine._columns import (
     Layout,
     _mask,
 )
-from dystonia_cds.engine._facts import derive_facts, drug_timing, event_timing
+from dystonia_cds.engine._facts import _instant, derive_facts, drug_timing, event_timing
 from dystonia_cds.engine._rules_primary import _BASAL_GANGLIA, _neurodegeneration_genes
 from dystonia_cds.engine.differential import terms_beyond_dystonia
 from dystonia_cds.knowledge import KnowledgeBase, normalise_word
@@ -50,6 +50,9 @@ from dystonia_cds.knowledge import KnowledgeBase, normalise_word
 __all__ = ["Extract", "Tables", "extract", "tables_of"]
 
 _BIT = {name: 1 << k for k, name in enumerate(_FLAGS)}
+_SLEEP_TRUE, _PROGRESSIVE, _FIXED_TRUE, _DIURNAL, _PAROXYSMAL, _MALE = (_BIT[x] for x in (
+    "sleep_true", "progressive", "fixed_true", "diurnal", "paroxysmal", "male"))
+_FAMILY_TRUE, _FAMILY_FALSE = _BIT["family_true"], _BIT["family_false"]
 _PT = "acquired_peripheral_trauma"
 _NECK_DAYS = 28  # advice._ACUTE_NECK_DAYS (Tarsy 1998's 4 weeks)
 _GENES = ("TOR1A", "THAP1", "SGCE")  # advice._genetic: tested genes
@@ -74,7 +77,7 @@ class _Features:
     mask: int
     kinds: int
     bits: int  # features_known, diurnal_word
-    unknown: tuple[bool, ...]  # per UNKNOWN_IDS
+    unknown_columns: tuple[int, ...]  # the columns of the UNKNOWN_IDS it has
     notes: int  # engine._notes: unread features and unscored words
     beyond: bool  # differential.terms_beyond_dystonia is not empty
 
@@ -131,7 +134,8 @@ def _features_of(case: Case, key: tuple[str, ...] | None, t: Tables) -> _Feature
             | _BIT["diurnal_word"] * any("diurnal" in x for x in f.features))
     entry = _Features(_mask(t.layout.feature_bit, f.features),
                       _mask(t.layout.kind_bit, f.feature_kinds), bits,
-                      tuple(u in f.unknown_feature_ids for u in UNKNOWN_IDS), notes,
+                      tuple(t.layout.index[f"unknown:{u}"] for u in UNKNOWN_IDS
+                            if u in f.unknown_feature_ids), notes,
                       bool(terms_beyond_dystonia(case, kb)))
     t.features[key] = entry
     return entry
@@ -187,37 +191,54 @@ def extract(batch: Sequence[Case], t: Tables) -> Extract:
     out = Extract()
     lay = t.layout
     by_hyp = lay.by_hypothesis
-    unknown_col = [lay.index[f"unknown:{u}"] for u in UNKNOWN_IDS]
     regions_cache, features_cache = t.regions, t.features
     ev_table, drug_table, struct_table = t.events, t.drugs, t.structures
     ct = t.checks
     nan = math.nan
     at_i, at_col, at_val = out.at_i.append, out.at_col.append, out.at_val.append
+    base, onsets, checks = out.base.append, out.onset.append, out.checks.append
+    notes_of, beyond, distribution = out.notes.append, out.beyond.append, out.distribution.append
     exposures = out.exposures
     for i, case in enumerate(batch):
         d = case.dystonia
-        birth = case.patient.birth_date
-        onset = to_instant(d.onset, birth) if d.onset is not None else None
+        patient = case.patient
+        birth = patient.birth_date
+        onset = _instant(d.onset, birth) if d.onset is not None else None  # to_instant
         days = onset.age_days if onset is not None else None
         years = days / DAYS_PER_YEAR if days is not None else None
-        key = tuple([(r.region, r.side) for r in d.regions])
+        regions = d.regions
+        if len(regions) == 1:
+            r = regions[0]
+            key: tuple[tuple[str, str | None], ...] = ((r.region, r.side),)
+        else:
+            key = tuple([(r.region, r.side) for r in regions])
         reg = regions_cache.get(key) or _regions_of(case, key, t)
         words = d.features
         fkey = tuple(words) if words is not None else None
         fe = features_cache.get(fkey) or _features_of(case, fkey, t)
         notes = fe.notes
-        variability = d.variability or ()
+        bits = fe.bits
+        if d.persists_in_sleep is True:
+            bits |= _SLEEP_TRUE
+        if d.course == "progressive":
+            bits |= _PROGRESSIVE
+        if d.fixed_posture is True:
+            bits |= _FIXED_TRUE
+        variability = d.variability
+        if variability:
+            if "diurnal" in variability:
+                bits |= _DIURNAL
+            if "paroxysmal" in variability:
+                bits |= _PAROXYSMAL
+        if patient.sex == "male":
+            bits |= _MALE
         fh = case.family_history
-        family = fh.dystonia if fh is not None else None
-        bits = fe.bits | (
-            _BIT["sleep_true"] * (d.persists_in_sleep is True)
-            | _BIT["progressive"] * (d.course == "progressive")
-            | _BIT["fixed_true"] * (d.fixed_posture is True)
-            | _BIT["diurnal"] * ("diurnal" in variability)
-            | _BIT["paroxysmal"] * ("paroxysmal" in variability)
-            | _BIT["male"] * (case.patient.sex == "male")
-            | _BIT["family_true"] * (family is True)
-            | _BIT["family_false"] * (family is False))
+        if fh is not None:
+            family = fh.dystonia
+            if family is True:
+                bits |= _FAMILY_TRUE
+            elif family is False:
+                bits |= _FAMILY_FALSE
         if case.genetics:
             bits |= _genetics(case.genetics)
         # --- events (_facts._event_fact / _event_fields) ---------------------------------
@@ -319,15 +340,13 @@ def extract(batch: Sequence[Case], t: Tables) -> Extract:
         found = statuses(kept, drugs, lesions, reg.sites, reg.body_side, ct)
         for col, code in found:
             at_i(i), at_col(col), at_val(code)
-        for col, flag in zip(unknown_col, fe.unknown, strict=True):
-            if flag:
-                at_i(i), at_col(col), at_val(1)
-        out.base.append((reg.dist, ONSET_REGION.get(d.onset_region, 3),
-                         TRICK.get(d.sensory_trick or "", 0), reg.mask, fe.mask, fe.kinds,
-                         bits))
-        out.onset.append(nan if years is None else years)
-        out.checks.append(found)
-        out.notes.append(notes)
-        out.beyond.append(fe.beyond)
-        out.distribution.append(reg.distribution)
+        for col in fe.unknown_columns:
+            at_i(i), at_col(col), at_val(1)
+        base((reg.dist, ONSET_REGION.get(d.onset_region, 3),
+              TRICK.get(d.sensory_trick or "", 0), reg.mask, fe.mask, fe.kinds, bits))
+        onsets(nan if years is None else years)
+        checks(found)
+        notes_of(notes)
+        beyond(fe.beyond)
+        distribution(reg.distribution)
     return out

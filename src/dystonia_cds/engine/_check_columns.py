@@ -23,6 +23,7 @@ __all__ = ["CheckTables", "check_tables", "named", "statuses"]
 _OK, _BAD, _UNKNOWN, _NA = (STATUS[s] for s in (
     "consistent", "inconsistent", "insufficient_data", "not_applicable"))
 _RANK = {_OK: 0, _UNKNOWN: 1, _BAD: 2, _NA: 3}  # checks._RANK: the best one is kept
+_RANK_OF = tuple(_RANK.get(code, 9) for code in range(max(_RANK) + 1))  # by status code
 _OS = "acquired_other_structural"
 _PT = "acquired_peripheral_trauma"
 _NAMES = {v: k for k, v in STATUS.items()}
@@ -78,7 +79,11 @@ def _window(latency: float | None, window: tuple[float, float | None]) -> int:
 def _laterality(events: Sequence[EventRow], lesions: Sequence[tuple[str, str | None]],
                 body_side: str | None) -> tuple[str | None, int]:
     """checks.laterality_check's (hypothesis, status); (None, 0) when it does not apply."""
-    hyp = next((e[0] for e in events if e[1] == "central" and e[0]), None)
+    hyp = None
+    for e in events:  # the first central event's hypothesis
+        if e[1] == "central" and e[0]:
+            hyp = e[0]
+            break
     if hyp is None:
         if not lesions:
             return None, 0
@@ -121,17 +126,12 @@ def statuses(events: Sequence[EventRow], drugs: Sequence[DrugRow],
     """(check column, status code) of every applicable check, in column order."""
     if not events and not drugs and not lesions:
         return ()
-    found: dict[int, int] = {}
+    found: dict[int, int] = {}  # column → the best status so far (checks._RANK)
     column = t.column
-
-    def keep(col: int, code: int) -> None:
-        old = found.get(col)
-        if old is None or _RANK[code] < _RANK[old]:
-            found[col] = code
-
+    rank = _RANK_OF
     hyp, code = _laterality(events, lesions, body_side)
     if hyp is not None:
-        keep(column[("laterality", hyp)], code)
+        found[column[("laterality", hyp)]] = code
     for e in events:
         if e[0] is None:
             continue
@@ -141,9 +141,15 @@ def statuses(events: Sequence[EventRow], drugs: Sequence[DrugRow],
             window = t.central_child
         else:
             window = t.central_adult
-        keep(column[("latency", e[0])], _window(e[2], window))
+        col, code = column[("latency", e[0])], _window(e[2], window)
+        old = found.get(col)
+        if old is None or rank[code] < rank[old]:
+            found[col] = code
         if e[1] == "peripheral":
-            keep(column[("anatomy", _PT)], _anatomy(e, sites))
+            col, code = column[("anatomy", _PT)], _anatomy(e, sites)
+            old = found.get(col)
+            if old is None or rank[code] < rank[old]:
+                found[col] = code
     if drugs:
         acute = column[("latency", "drug_induced_acute")]
         tardive = column[("latency", "drug_induced_tardive")]
@@ -151,10 +157,17 @@ def statuses(events: Sequence[EventRow], drugs: Sequence[DrugRow],
             code = _window(start, t.acute)
             if stop is not None and stop > 0:
                 code = _BAD  # an acute reaction occurs while the drug is taken
-            keep(acute, code)
+            old = found.get(acute)
+            if old is None or rank[code] < rank[old]:
+                found[acute] = code
         for blocker, start, _ in drugs:
             if blocker:
-                keep(tardive, _window(start, t.tardive))
+                code = _window(start, t.tardive)
+                old = found.get(tardive)
+                if old is None or rank[code] < rank[old]:
+                    found[tardive] = code
+    if len(found) == 1:
+        return tuple(found.items())
     return tuple(sorted(found.items()))
 
 
