@@ -201,7 +201,14 @@ def assess_prepared(
 ) -> Assessment:
     """Assess a ready Case; load the HPO index only when the differential is wanted (the
     engine runs once: the differential is added to its result). ``questions=False`` skips
-    the next-question search (``assess_case``)."""
+    the next-question search (``assess_case``).
+
+    Once this process has loaded the index (a server's warm-up did), it is passed to the
+    engine directly — the same Assessment, without deciding twice whether the
+    differential is wanted nor deriving the facts a second time for it."""
+    if hpo is optional_hpo and optional_hpo.cache_info().currsize:
+        a = assess_case(case, kb, audience, hpo=optional_hpo(), questions=questions)
+        return a.model_copy(update={"input_notes": [*a.input_notes, *notes]}) if notes else a
     a = assess_case(case, kb, audience, questions=questions)
     if wants_differential(a.etiology, case, kb):
         index = hpo()

@@ -107,10 +107,9 @@ def terms_beyond_dystonia(case: Case, kb: KnowledgeBase, hpo: HpoIndex | None = 
     if exact is not None:
         return [t for t in dict.fromkeys(terms) if t not in exact]
     assert hpo is not None
-    from dystonia_cds.genetics._data import regions_data
     from dystonia_cds.genetics._index import term_int
 
-    roots = {term_int(str(r["hpo"])) for r in regions_data()["isolated_dystonia_terms"]}
+    roots = _isolated_roots()
     out = []
     for t in dict.fromkeys(terms):
         try:
@@ -120,6 +119,15 @@ def terms_beyond_dystonia(case: Case, kb: KnowledgeBase, hpo: HpoIndex | None = 
         if ancestors and not roots & ancestors:
             out.append(t)
     return out
+
+
+@cache
+def _isolated_roots() -> frozenset[int]:
+    """The isolated-dystonia terms as ints, made once (the gate runs on every assessment)."""
+    from dystonia_cds.genetics._data import regions_data
+    from dystonia_cds.genetics._index import term_int
+
+    return frozenset(term_int(str(r["hpo"])) for r in regions_data()["isolated_dystonia_terms"])
 
 
 def wants_differential(et: Etiology, case: Case | None = None, kb: KnowledgeBase | None = None,

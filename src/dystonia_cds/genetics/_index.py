@@ -75,7 +75,8 @@ class HpoIndex:
         return self.ancestors.get(term, frozenset())
 
     def label(self, term: int) -> str:
-        return self.labels.get(term, term_id(term))
+        found = self.labels.get(term)
+        return term_id(term) if found is None else found
 
     def is_descendant(self, term: int, ancestor: int) -> bool:
         return ancestor in self.ancestors_of(term)

@@ -4,6 +4,7 @@ whose typical presentation (genes.yaml) fits the case's age at onset, distributi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 from dystonia_cds.genetics._data import GeneRule, genes_data
 from dystonia_cds.genetics._index import HpoIndex, term_int
@@ -13,11 +14,33 @@ TOP_DISEASES = 5  # genes of this many top-ranked diseases go on the panel
 MAX_GENES_PER_DISEASE = 3  # a disease with more candidate genes is a group entry: skip its genes
 
 
+class _Observed:
+    """The case's observed HPO ids, and with an index the union of their ancestors, made
+    once per panel rather than once per gene rule (a dozen rules read them)."""
+
+    def __init__(self, observed: Sequence[str], index: HpoIndex | None) -> None:
+        self.observed = observed
+        self.index = index
+        self.closure: frozenset[int] | None = None  # made when a rule first asks
+
+    def has_any(self, wanted: Sequence[str]) -> bool:
+        """Whether any observed term is one of ``wanted`` or, with an index, below one."""
+        if self.index is None:
+            return bool(set(self.observed) & set(wanted))
+        if self.closure is None:
+            index = self.index
+            self.closure = frozenset().union(
+                *(index.ancestors_of(term_int(o)) for o in self.observed))
+        return not self.closure.isdisjoint(_term_ints(tuple(wanted)))
+
+
+@cache
+def _term_ints(wanted: tuple[str, ...]) -> frozenset[int]:
+    return frozenset(term_int(w) for w in wanted)
+
+
 def _has_any(observed: Sequence[str], wanted: Sequence[str], index: HpoIndex | None) -> bool:
-    if index is None:
-        return bool(set(observed) & set(wanted))
-    targets = {term_int(w) for w in wanted}
-    return any(targets & index.ancestors_of(term_int(o)) for o in observed)
+    return _Observed(observed, index).has_any(wanted)
 
 
 def rule_fits(
@@ -25,10 +48,11 @@ def rule_fits(
     age_at_onset_years: float | None,
     distribution: str | None,
     regions: Sequence[str] = (),
-    observed: Sequence[str] = (),
+    observed: Sequence[str] | _Observed = (),
     index: HpoIndex | None = None,
 ) -> bool:
-    """True when every condition the rule states holds (unknown age/distribution never fit)."""
+    """True when every condition the rule states holds (unknown age/distribution never fit).
+    ``observed`` may come prepared (:class:`_Observed`, then ``index`` is not read)."""
     if rule.onset_min_years is not None or rule.onset_max_years is not None:
         if age_at_onset_years is None:
             return False
@@ -40,7 +64,10 @@ def rule_fits(
         return False
     if rule.regions_any and not set(rule.regions_any) & set(regions):
         return False
-    return not (rule.requires_any and not _has_any(observed, rule.requires_any, index))
+    if not rule.requires_any:
+        return True
+    seen = observed if isinstance(observed, _Observed) else _Observed(observed, index)
+    return seen.has_any(rule.requires_any)
 
 
 def gene_panel(
@@ -58,8 +85,9 @@ def gene_panel(
     for match in matches[:TOP_DISEASES]:
         if len(match.genes) <= MAX_GENES_PER_DISEASE:
             panel.extend(g for g in match.genes if g not in panel)
+    seen = _Observed(observed, index)
     for rule in genes_data().dystonia_genes:
-        fits = rule_fits(rule, age_at_onset_years, distribution, regions, observed, index)
+        fits = rule_fits(rule, age_at_onset_years, distribution, regions, seen)
         if fits and rule.gene not in panel:
             panel.append(rule.gene)
     return panel

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-from pydantic import BaseModel, ConfigDict
+import msgspec
 
 from dystonia_cds.genetics._data import treatable_for
+from dystonia_cds.genetics._explain import Ranked, by_ic, posting_at
+from dystonia_cds.genetics._explain import matched as explained
 from dystonia_cds.genetics._index import Disease, HpoIndex, term_id, term_int
 from dystonia_cds.genetics._matrix import RankConfig, TermMatrix, best_of, score_all, top_rows
 
@@ -28,8 +29,13 @@ EXCLUDED_WEIGHT = 1.0  # v1's weight of an excluded term (``_matrix.PREVIOUS``)
 DEFAULT = RankConfig(penalty="frequent", threshold=0.9, unknown_frequency=0.0)
 
 
-class MatchedTerm(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class MatchedTerm(msgspec.Struct, frozen=True, kw_only=True):
+    """A query term and the disease term it matched best through (``ic``: the information
+    content of their shared ancestor, the Resnik similarity).
+
+    Why msgspec structs and not pydantic models: every value is made here from the index,
+    never read from outside, and building ~50 validated models per differential was a fifth
+    of its cost (``model_construct`` was slower still)."""
 
     case_term: str
     disease_term: str
@@ -37,17 +43,13 @@ class MatchedTerm(BaseModel):
     ic: float  # information content of the shared ancestor (the Resnik similarity)
 
 
-class ExcludedTerm(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class ExcludedTerm(msgspec.Struct, frozen=True, kw_only=True):
     term: str
     label: str
     frequency: float | None  # HPO's frequency of the term (or a descendant) in the disease
 
 
-class DiseaseMatch(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class DiseaseMatch(msgspec.Struct, frozen=True, kw_only=True):
     disease_id: str
     label: str
     genes: list[str]
@@ -73,43 +75,8 @@ def _parse(index: HpoIndex, curies: Sequence[str]) -> list[int]:
     return terms
 
 
-def _by_ic(index: HpoIndex, term: int) -> list[tuple[float, int, float]]:
-    """The term's ancestors (self included), most informative first, ties by id, as (IC,
-    ancestor, IC in float32 — as the matrix holds it)."""
-    ic = index.ic
-    pairs = sorted(((ic.get(a, 0.0), a) for a in index.ancestors_of(term)),
-                   key=lambda pair: (-pair[0], pair[1]))
-    rounded = np.array([p[0] for p in pairs], dtype=np.float32).tolist()
-    return [(v, a, r) for (v, a), r in zip(pairs, rounded, strict=True)]
-
-
-def _posting_at(m: TermMatrix, disease: Disease, term: int) -> int:
-    """Where ``disease`` is in the term's posting list, or -1 when the term is outside the
-    disease's closure (the posting list holds exactly the diseases whose closure has it)."""
-    col = m.col[term]
-    lo, hi = int(m.post_ptr[col]), int(m.post_ptr[col + 1])
-    at = lo + int(np.searchsorted(m.post_dis[lo:hi], disease.row))
-    return at if at < hi and int(m.post_dis[at]) == disease.row else -1
-
-
-def _best(m: TermMatrix, by_ic: list[tuple[float, int, float]], disease: Disease,
-          best_ic: float) -> tuple[float, int]:
-    """The most informative ancestor in the disease's closure (ties: the lowest id), given
-    ``best_ic``, its IC in float32 from the score's own vectors: ancestors above it are not
-    in the closure, and when one ancestor alone has that IC it is the one — instead of
-    building the closure of every disease term (a union of up to hundreds of ancestor sets
-    per disease) and walking it."""
-    tied = [(ic, ancestor) for ic, ancestor, rounded in by_ic if rounded == best_ic]
-    if len(tied) == 1:
-        return tied[0]
-    for ic, ancestor in tied:
-        if _posting_at(m, disease, ancestor) >= 0:
-            return ic, ancestor
-    return 0.0, 0
-
-
 def _presence_in(m: TermMatrix, disease: Disease, term: int, unknown: float) -> float:
-    at = _posting_at(m, disease, term)
+    at = posting_at(m, disease, term)
     if at < 0:
         return 0.0
     known = float(m.post_freq[at])
@@ -124,59 +91,29 @@ def _counts(p: float, cfg: RankConfig) -> bool:
     return p > 0.0
 
 
-def _disease_term(index: HpoIndex, m: TermMatrix, disease: Disease, ancestor: int) -> int:
-    """The disease's own term the match goes through: the least informative (then lowest
-    id) of its annotations at or below ``ancestor``. A disease with many annotations (up to
-    hundreds) is searched from the ancestor's descendants instead, when they are fewer."""
-    if ancestor in disease.terms:
-        return ancestor
-    below: list[int] | None = None
-    if len(disease.terms) > 64:
-        col = m.col[ancestor]
-        lo, hi = int(m.desc_ptr[col]), int(m.desc_ptr[col + 1])
-        if hi - lo < len(disease.terms):
-            terms = disease.terms
-            below = [t for t in m.terms[m.desc_idx[lo:hi]].tolist() if t in terms]
-    if below is None:
-        anc, empty = index.ancestors, frozenset[int]()
-        below = [t for t in disease.terms if ancestor in anc.get(t, empty)]
-    ic = index.ic
-    return min(below, key=lambda t: (ic.get(t, 0.0), t))
-
-
 def _explain(
     index: HpoIndex, m: TermMatrix, disease: Disease, observed: list[int], excluded: list[int],
-    score: float, cfg: RankConfig, ranked: dict[int, list[tuple[float, int, float]]],
-    best_ics: dict[int, float],
+    score: float, cfg: RankConfig, ranked: dict[int, Ranked], best_ics: dict[int, float],
 ) -> DiseaseMatch:
     """Why ``disease`` scored ``score``. ``ranked``: each observed term's ancestors by IC
-    (:func:`_by_ic`), and ``best_ics`` its best-match IC in this disease (the score's own
-    vectors), both computed once per query rather than once per disease."""
+    (:func:`_explain.by_ic`), and ``best_ics`` its best-match IC in this disease (the
+    score's own vectors), both computed once per query rather than once per disease."""
     matched: list[MatchedTerm] = []
     for term in observed:
-        best_ic = best_ics[term]
-        if best_ic <= 0.0:
-            continue
-        ic, ancestor = _best(m, ranked[term], disease, best_ic)
-        if ic <= 0.0:
-            continue
-        target = _disease_term(index, m, disease, ancestor)
-        matched.append(
-            MatchedTerm(
-                case_term=term_id(term),
-                disease_term=term_id(target),
-                label=index.label(target),
-                ic=round(ic, 4),
-            )
-        )
+        found = explained(index, m, disease, term, best_ics[term], ranked[term])
+        if found:
+            case_term, target, label, ic = found
+            matched.append(MatchedTerm(case_term=case_term, disease_term=target, label=label,
+                                       ic=ic))
     counted: list[ExcludedTerm] = []
     unknown = 1.0 if cfg.penalty == "all" else cfg.unknown_frequency
     for term in excluded:
-        if _posting_at(m, disease, term) >= 0 and _counts(
+        if posting_at(m, disease, term) >= 0 and _counts(
                 _presence_in(m, disease, term, unknown), cfg):
             known = _presence_in(m, disease, term, -1.0)
-            counted.append(ExcludedTerm(term=term_id(term), label=index.label(term),
-                                        frequency=round(known, 3) if known >= 0 else None))
+            counted.append(ExcludedTerm(
+                term=term_id(term), label=index.label(term),
+                frequency=round(known, 3) if known >= 0 else None))
     genes = disease.genes if cfg.hpo_genes else disease.inferred_genes
     treat = treatable_for(genes)
     return DiseaseMatch(
@@ -186,12 +123,12 @@ def _explain(
         matched_terms=matched,
         excluded_present=[e.term for e in counted],
         excluded_counted=counted,
+        gene_source=disease.gene_source if cfg.hpo_genes else "inferred",
         score=round(score, 4),
         inheritance=[index.label(t) for t in disease.inheritance],
         typical_onset=[index.label(t) for t in disease.onset],
         treatable=treat is not None,
         treatable_note=treat,
-        gene_source=disease.gene_source if cfg.hpo_genes else "inferred",
     )
 
 
@@ -230,7 +167,7 @@ def rank_diseases(
     top = _top(m, index, obs, exc, limit, config)
     rows = [d.row for d, _ in top]
     best = {term: best_of(m, m.col[term])[rows].tolist() for term in obs}
-    ranked = {term: _by_ic(index, term) for term in obs}
+    ranked = {term: by_ic(index, m, term) for term in obs}
     return [_explain(index, m, d, obs, exc, score, config, ranked,
                      {term: best[term][i] for term in obs})
             for i, (d, score) in enumerate(top)]
