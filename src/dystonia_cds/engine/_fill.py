@@ -14,13 +14,20 @@ A variant's ``case`` is still the filled-in Case, because rules read a few raw f
 :func:`replaced`: the original's field values with the filled one swapped in, not copied
 field by field or validated again. The filled-in values themselves are built (and
 validated) once, when this module is imported.
+
+Where the filled part was missing altogether (no medication, feature or imaging list), the
+original's fields computed from it are the same for every Case, and so are the variants':
+their fields and which of them differ are kept per knowledge base (:class:`_Constant`). The
+parts no Facts field is computed from (the sensory trick, sleep, course, fixed posture,
+family history) change the Case alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cache
-from typing import Any, TypeVar
+from types import SimpleNamespace
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -81,6 +88,44 @@ def _imaging_fills(side: str) -> tuple[Imaging, Imaging]:
             Imaging(modality="MRI", normal=False, lesions=[lesion]))
 
 
+# The parts of the Case that no Facts field is computed from: a variant changes the Case only.
+_CASE_ONLY = {part: frozenset({"case." + part}) for part in (
+    "sensory_trick", "persists_in_sleep", "course", "fixed_posture", "family_history")}
+
+
+class _Constant:
+    """The variants' fields where the filled part was missing: (the filled-in value, the
+    fields computed from it, the inputs that differ from a missing part's), per knowledge
+    base. ``_facts``' functions read nothing else of the Case for these parts (no date to
+    place: the drugs' times are given before the onset)."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        def table(part: str, compute: Any, fills: list[Any]) -> list[tuple[Any, dict[str, Any],
+                                                                           frozenset[str]]]:
+            missing = compute(None)
+            out = []
+            for value in fills:
+                fields = compute(value)
+                changed = {name for name, v in fields.items() if v != missing[name]}
+                out.append((value, fields, frozenset(changed | {"case." + part})))
+            return out
+
+        no_birth = SimpleNamespace(birth_date=None)
+        self.medications = table("medications", lambda meds: _drug_fields(cast(Case, (
+            SimpleNamespace(medications=meds, patient=no_birth))), kb, None),
+            [list(x) for x in _DRUGS])
+        self.features = table("features", lambda features: _feature_fields(cast(Case, (
+            SimpleNamespace(dystonia=SimpleNamespace(features=features)))), kb),
+            [list(x) for x in _FEATURES])
+        self.imaging = {side: table("imaging", lambda imaging: _imaging_fields(cast(Case, (
+            SimpleNamespace(imaging=imaging))), kb), [[im] for im in _imaging_fills(side)])
+            for side in ("left", "right")}
+
+
+def _constant(kb: KnowledgeBase) -> _Constant:
+    return kb.derived("engine.question_fills", _Constant)
+
+
 def _opposite_side(f: Facts) -> str:
     return {"left": "right", "right": "left"}.get(f.body_side or "", "left")
 
@@ -129,6 +174,34 @@ class _Variants:
         values["case"] = case
         return new, frozenset(changed)
 
+    def known(self, case: Case, fields: dict[str, Any], changed: frozenset[str]) -> Variant:
+        """The Facts of ``case``, whose fields computed again and inputs that differ are
+        known already."""
+        new = object.__new__(Facts)
+        values = new.__dict__
+        values.update(self.f.__dict__)
+        if fields:
+            values.update(fields)
+        values["case"] = case
+        return new, changed
+
+    def scalar(self, part: str, value: Any) -> Variant:
+        """A dystonia field no Facts field is computed from, filled in with ``value``."""
+        case = self.f.case
+        return self.known(replaced(case, dystonia=replaced(case.dystonia, **{part: value})),
+                          {}, _CASE_ONLY[part])
+
+    def constant(self, part: str, rows: list[tuple[Any, dict[str, Any], frozenset[str]]],
+                 dystonia: bool = False) -> list[Variant]:
+        """The variants of a missing part, from its rows in :class:`_Constant`."""
+        case = self.f.case
+        if dystonia:
+            return [self.known(replaced(case, dystonia=replaced(case.dystonia,
+                                                                **{part: list(value)})),
+                               fields, changed) for value, fields, changed in rows]
+        return [self.known(replaced(case, **{part: list(value)}), fields, changed)
+                for value, fields, changed in rows]
+
     def dystonia(self, part: str, **update: Any) -> Variant:
         case = self.f.case
         return self.of(part, replaced(case, dystonia=replaced(case.dystonia, **update)))
@@ -141,37 +214,36 @@ def fills(f: Facts, kb: KnowledgeBase) -> Iterator[Fill]:
     """Each unknown field of the Case, with the Facts of each plausible answer, in the
     order the questions are ranked by when their moves tie."""
     v = _Variants(f, kb)
+    constant = _constant(kb)
     case, d = f.case, f.case.dystonia
     if d.onset is None:
         yield "dystonia.onset", "onset", [v.dystonia("onset", onset=a) for a in ("P10Y", "P50Y")]
     if d.sensory_trick in (None, "unknown", "not_tried"):
         yield "dystonia.sensory_trick", "sensory_trick", [
-            v.dystonia("sensory_trick", sensory_trick=x) for x in ("effective", "ineffective")]
+            v.scalar("sensory_trick", x) for x in ("effective", "ineffective")]
     if d.persists_in_sleep is None:
         yield "dystonia.persists_in_sleep", "persists_in_sleep", [
-            v.dystonia("persists_in_sleep", persists_in_sleep=x) for x in (True, False)]
+            v.scalar("persists_in_sleep", x) for x in (True, False)]
     if d.features is None:
-        yield "dystonia.features", "features", [
-            v.dystonia("features", features=list(x)) for x in _FEATURES]
+        yield "dystonia.features", "features", v.constant("features", constant.features, True)
     if d.course in (None, "unknown"):
         yield "dystonia.course", "course", [
-            v.dystonia("course", course=x) for x in ("static", "progressive")]
+            v.scalar("course", x) for x in ("static", "progressive")]
     if d.fixed_posture is None:
-        yield "dystonia.fixed_posture", "fixed_posture", [
-            v.dystonia("fixed_posture", fixed_posture=True)]
+        yield "dystonia.fixed_posture", "fixed_posture", [v.scalar("fixed_posture", True)]
     site = next(iter(sorted(f.regions)), "neck")
     if case.events is None:
         yield "events", "events", [v.case("events", events=x) for x in (
             [], [_injury_at(site)], [_HEAD_INJURY])]
     if case.medications is None:
-        yield "medications", "medications", [
-            v.case("medications", medications=list(x)) for x in _DRUGS]
+        yield "medications", "medications", v.constant("medications", constant.medications)
     if not case.imaging:
-        yield "imaging", "imaging", [v.case("imaging", imaging=[im])
-                                     for im in _imaging_fills(_opposite_side(f))]
+        yield "imaging", "imaging", v.constant("imaging",
+                                               constant.imaging[_opposite_side(f)])
     if case.family_history is None or case.family_history.dystonia is None:
         yield "family_history.dystonia", "family_history", [
-            v.case("family_history", family_history=fh) for fh in _FAMILY]
+            v.known(replaced(case, family_history=fh), {}, _CASE_ONLY["family_history"])
+            for fh in _FAMILY]
     yield from _event_fills(v, site)
     yield from _drug_timing_fills(v)
     yield from _lesion_side_fills(v)

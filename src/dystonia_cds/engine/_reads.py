@@ -13,7 +13,10 @@ transitively) and by the Facts methods and properties it uses. A rule's inputs a
 
 - the Facts fields among those names;
 - ``case.NAME`` for each name, when the rule reads ``f.case`` (the raw Case fields);
-- ``checks``, when it reads the CheckSet;
+- ``checks[ID:HYPOTHESIS]`` for each check it reads by a key written in its code
+  (``c.items.get(("latency", hyp))``, ``c.status("anatomy", HYP)``: a constant, a closure
+  variable or a module constant), or ``checks`` when it reads the CheckSet any other way
+  (:func:`check_keys`): a change of one check re-runs the rules reading that check only;
 - for a rule weighed by a base rate (its likelihood ratio depends on the case), the inputs of
   the weighing (``_likelihood.case_lr``) too.
 
@@ -28,7 +31,9 @@ actually reads over the corpus and checks they are among these.
 from __future__ import annotations
 
 import dataclasses
+import dis
 import math
+import sys
 import types
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -74,12 +79,12 @@ def code_names(code: types.CodeType) -> set[str]:
     return out
 
 
-def _names(fns: Iterable[Callable[..., object]]) -> set[str] | None:
-    """Every name the functions use, with those of what they call; None when one of them
-    reads by a computed name."""
-    names: set[str] = set()
+def _followed(fns: Iterable[Callable[..., object]]) -> list[types.FunctionType] | None:
+    """The functions, with those they call (ours, transitively); None when one of the
+    given ones is not a plain function (a class, a builtin: nothing to read)."""
     given = list(fns)
     seen: set[Callable[..., object]] = set()
+    out: list[types.FunctionType] = []
     todo = list(given)
     while todo:
         fn = todo.pop()
@@ -93,19 +98,32 @@ def _names(fns: Iterable[Callable[..., object]]) -> set[str] | None:
             continue  # a class or a builtin: given values, not the Facts
         if not _ours(fn) and fn not in given:
             continue  # the standard library, say: given values, not the Facts
+        out.append(fn)
         own = code_names(fn.__code__)
-        names |= own
         refs = [fn.__globals__[n] for n in own if n in fn.__globals__]
         for module in [r for r in refs if isinstance(r, types.ModuleType) and _ours(r)]:
             refs += [getattr(module, n) for n in own if hasattr(module, n)]  # module.fn()
         refs += [c.cell_contents for c in fn.__closure__ or ()]
         refs += [_FACT_MEMBERS[n] for n in own if n in _FACT_MEMBERS]
         todo += [r for r in refs if callable(r) and not isinstance(r, type)]
+    return out
+
+
+def _names(fns: Iterable[Callable[..., object]]) -> set[str] | None:
+    """Every name the functions use, with those of what they call; None when one of them
+    reads by a computed name."""
+    followed = _followed(fns)
+    if followed is None:
+        return None
+    names: set[str] = set()
+    for fn in followed:
+        names |= code_names(fn.__code__)
     return None if names & _OPAQUE else names
 
 
 def inputs_of(fns: Iterable[Callable[..., object]]) -> frozenset[str]:
     """The inputs (as in the module docstring) of code made of these functions."""
+    fns = list(fns)
     names = _names(fns)
     if names is None:
         return EVERYTHING
@@ -113,8 +131,113 @@ def inputs_of(fns: Iterable[Callable[..., object]]) -> frozenset[str]:
     if "case" in names:
         out |= {f"case.{n}" for n in names}
     if names & _CHECKSET:
-        out.add("checks")
+        keys = check_keys(fns)
+        out |= {CHECKS} if keys is None else {check_token(*k) for k in keys}
     return frozenset(out)
+
+
+CHECKS = "checks"  # the whole CheckSet: any check changed
+
+
+def check_token(check_id: str, hypothesis: str) -> str:
+    """The input that is one check (its id and hypothesis: a key of ``CheckSet.items``)."""
+    return f"checks[{check_id}:{hypothesis}]"
+
+
+def check_keys(fns: Iterable[Callable[..., object]]) -> frozenset[tuple[str, str]] | None:
+    """The checks the functions (and those they call) read, each by a key written in the
+    code: ``c.items.get((ID, HYP))`` or ``c.status(ID, HYP)`` with each part a constant, a
+    closure variable or a module constant of the function. None when the CheckSet is read
+    any other way (``c.items`` kept, iterated or indexed, ``as_list``, a computed key): then
+    every check is an input. A ``status`` attribute that is not called is a Check's field
+    (``item.status``); ``x.items()`` is a dict's method, not the CheckSet's field."""
+    followed = _followed(fns)
+    if followed is None:
+        return None
+    keys: set[tuple[str, str]] = set()
+    for fn in followed:
+        found = _code_check_keys(fn, fn.__code__)
+        if found is None:
+            return None
+        keys |= found
+    return frozenset(keys)
+
+
+def _is_method_load(ins: dis.Instruction) -> bool:
+    """``x.name`` loaded to be called (LOAD_METHOD before 3.12, a flagged LOAD_ATTR since)."""
+    return ins.opname == "LOAD_METHOD" or (
+        ins.opname == "LOAD_ATTR" and sys.version_info >= (3, 12) and bool((ins.arg or 0) & 1))
+
+
+def _code_check_keys(fn: types.FunctionType, code: types.CodeType
+                     ) -> set[tuple[str, str]] | None:
+    found: set[tuple[str, str]] = set()
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            inner = _code_check_keys(fn, const)
+            if inner is None:
+                return None
+            found |= inner
+    ins = [i for i in dis.get_instructions(code) if i.opname not in _SKIPPED]
+    for at, i in enumerate(ins):
+        if i.opname not in ("LOAD_ATTR", "LOAD_METHOD") or i.argval not in _CHECKSET:
+            continue
+        method = _is_method_load(i)
+        if (i.argval == "items" and method) or (i.argval == "status" and not method):
+            continue  # a dict's items(), a Check's status
+        if i.argval == "items":  # c.items.get(KEY)
+            nxt = ins[at + 1] if at + 1 < len(ins) else None
+            if nxt is None or nxt.argval != "get" or not _is_method_load(nxt):
+                return None
+            key = _key_at(fn, ins, at + 2, 1)
+        elif i.argval == "status":  # c.status(ID, HYP)
+            key = _key_at(fn, ins, at + 1, 2)
+        else:
+            return None
+        if key is None:
+            return None
+        found.add(key)
+    return found
+
+
+_SKIPPED = frozenset({"PRECALL", "CACHE", "KW_NAMES", "PUSH_NULL"})
+
+
+def _key_at(fn: types.FunctionType, ins: list[dis.Instruction], at: int, args: int
+            ) -> tuple[str, str] | None:
+    """The key of a call whose arguments start at ``ins[at]``: one (ID, HYP) tuple
+    (``args`` 1) or ID and HYP (``args`` 2), each written as a constant or a name bound
+    to a string; None otherwise."""
+    parts: list[object] = []
+    end = at
+    while end < len(ins) and ins[end].opname in ("LOAD_CONST", "LOAD_DEREF", "LOAD_GLOBAL"):
+        parts.append(_value(fn, ins[end]))
+        end += 1
+    if args == 1 and len(parts) == 2 and end < len(ins) and ins[end].opname == "BUILD_TUPLE" \
+            and ins[end].arg == 2:
+        end += 1
+    elif args == 1 and len(parts) == 1 and isinstance(parts[0], tuple):
+        parts = list(parts[0])
+    elif not (args == 2 and len(parts) == 2):
+        return None
+    if end >= len(ins) or ins[end].opname != "CALL" or ins[end].arg != args:
+        return None
+    if len(parts) != 2 or not all(isinstance(p, str) for p in parts):
+        return None
+    return str(parts[0]), str(parts[1])
+
+
+def _value(fn: types.FunctionType, ins: dis.Instruction) -> object:
+    """What a LOAD_CONST, LOAD_DEREF (of the function's closure) or LOAD_GLOBAL loads, as
+    far as it is known without running the code (None when not)."""
+    if ins.opname == "LOAD_CONST":
+        return ins.argval
+    if ins.opname == "LOAD_DEREF":
+        free = fn.__code__.co_freevars
+        if ins.argval in free and fn.__closure__ is not None:
+            return fn.__closure__[free.index(ins.argval)].cell_contents
+        return None
+    return fn.__globals__.get(ins.argval)
 
 
 @cache
@@ -142,26 +265,47 @@ def reads_any(inputs: frozenset[str], changed: frozenset[str]) -> bool:
 # A rule as the next-question search runs it: its function, id, hypothesis, and its ln LR
 # when that does not depend on the case (None when it does).
 Scored = tuple[RuleFn, str, str, float | None]
-_SELECTED: dict[int, tuple[KnowledgeBase, dict[frozenset[str], tuple[Scored, ...]]]] = {}
+
+
+class _Selections:
+    """The rules reading each set of changed inputs, per knowledge base (the weighings'
+    inputs depend on it), as a search meets them: a few dozen sets. Kept on the knowledge
+    base (``KnowledgeBase.derived``; left out of its pickle, as every derived table is,
+    since these hold rule functions) for the one tuple of rules searched."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.rules: tuple[Rule, ...] | None = None
+        self.inputs: tuple[frozenset[str], ...] = ()
+        self.scored: tuple[Scored, ...] = ()
+        self.known: dict[frozenset[str], tuple[Scored, ...]] = {}
+        self.kb = kb
+
+    def of(self, rules: tuple[Rule, ...], changed: frozenset[str]) -> tuple[Scored, ...]:
+        if rules is not self.rules:
+            kb = self.kb
+            self.rules, self.known = rules, {}
+            self.inputs = tuple(rule_inputs(r, kb) for r in rules)
+            self.scored = tuple(
+                (r.fn, r.id, kb.rules[r.id].hypothesis,
+                 _fixed_lr(r.id, kb) if _likelihood._case_independent(r.id, kb) else None)
+                for r in rules)
+        known = self.known.get(changed)
+        if known is None:
+            known = self.known[changed] = tuple(
+                s for s, inputs in zip(self.scored, self.inputs, strict=True)
+                if reads_any(inputs, changed))
+        return known
 
 
 def rules_reading_inputs(rules: tuple[Rule, ...], changed: frozenset[str],
                          kb: KnowledgeBase) -> tuple[Scored, ...]:
-    """The ``rules`` (in their order) with an input among ``changed``; kept per set of
-    changed inputs, of which a search meets a few dozen (the knowledge base is held, so
-    its id is not reused)."""
-    held = _SELECTED.get(id(kb))
-    if held is None or held[0] is not kb:
-        if len(_SELECTED) > 8:
-            _SELECTED.clear()
-        held = _SELECTED[id(kb)] = (kb, {})
-    known = held[1].get(changed)
-    if known is None:
-        known = held[1][changed] = tuple(
-            (r.fn, r.id, kb.rules[r.id].hypothesis,
-             _fixed_lr(r.id, kb) if _likelihood._case_independent(r.id, kb) else None)
-            for r in rules if reads_any(rule_inputs(r, kb), changed))
-    return known
+    """The ``rules`` (in their order) with an input among ``changed``."""
+    return selections(kb).of(rules, changed)
+
+
+def selections(kb: KnowledgeBase) -> _Selections:
+    """The knowledge base's :class:`_Selections` (a search takes it once)."""
+    return kb.derived("engine.rules_reading_inputs", _Selections)
 
 
 def _fixed_lr(rule_id: str, kb: KnowledgeBase) -> float:

@@ -11,18 +11,20 @@ from __future__ import annotations
 import math
 import re
 
-from dystonia_cds.assessment import NextQuestion
+from dystonia_cds.assessment import Check, NextQuestion
 from dystonia_cds.engine._facts import Facts
 from dystonia_cds.engine._fill import fills
 from dystonia_cds.engine._likelihood import log_lr
-from dystonia_cds.engine._reads import inputs_of, reads_any, rules_reading_inputs
+from dystonia_cds.engine._reads import CHECKS, check_token, inputs_of, reads_any, selections
 from dystonia_cds.engine.checks import CheckSet, compute_checks
-from dystonia_cds.engine.etiology import ALL_RULES, Hits, leader, ranked, rescored
+from dystonia_cds.engine.etiology import ALL_RULES, CATEGORIES, Hits, leader, ranked
 from dystonia_cds.knowledge import KnowledgeBase
 
 _DECIBANS = 10 / math.log(10)  # natural-log score units → decibans
 _CHECK_INPUTS = inputs_of([compute_checks])  # what the checks are computed from
-_CHECKS = frozenset({"checks"})
+# (field, the position its question is ranked by when moves tie, best move in decibans,
+# whether an answer changes the leading cause, to which)
+Moved = tuple[str, int, float, bool, str]
 
 
 def next_questions(f: Facts, checks: CheckSet, hits: Hits, base: dict[str, float],
@@ -31,33 +33,9 @@ def next_questions(f: Facts, checks: CheckSet, hits: Hits, base: dict[str, float
 
     ``checks`` and ``hits`` (the fired rules) are the Case's own: each filled-in variant is
     scored from them, re-running only what reads the filled-in part."""
-    order = ranked(base)
-    top3 = order[:3]
-    hit_ids = frozenset(rule_id for rule_id, _ in hits)
-    before = {rule_id: log_lr(rule_id, f, kb) for rule_id in hit_ids}
-    found: list[tuple[int, float, int, str, str]] = []
-    for position, (field, _, variants) in enumerate(fills(f, kb)):
-        best_move, changes_top, flips_to = 0.0, 0, ""
-        for alt_facts, changed in variants:
-            alt_checks = checks
-            if reads_any(_CHECK_INPUTS, changed):
-                alt_checks = compute_checks(alt_facts, kb)
-                if alt_checks.items != checks.items:
-                    changed |= _CHECKS
-            rules = rules_reading_inputs(ALL_RULES, changed, kb)
-            s = rescored(base, hit_ids, alt_facts, alt_checks, kb, rules, before)
-            if s is None:
-                continue  # nothing moved
-            # decibans: 10·log10 of the likelihood-ratio change, summed over the top three
-            move = sum(abs(s[c] - base[c]) for c in top3) * _DECIBANS
-            new_top = leader(s)
-            if new_top != order[0]:
-                changes_top, flips_to = 1, new_top
-            best_move = max(best_move, move)
-        if round(best_move) == 0:
-            continue
-        found.append((-changes_top, -best_move, position, field, flips_to))
-    found.sort()
+    found = sorted((-flips, -move, position, field, flips_to)
+                   for field, position, move, flips, flips_to in moves(f, checks, hits, base, kb)
+                   if round(move) != 0)
     out = []
     for neg_change, neg_move, _, field, flips_to in found[:limit]:
         q = kb.questions.get(field) or kb.questions[_generic(field)]
@@ -69,6 +47,91 @@ def next_questions(f: Facts, checks: CheckSet, hits: Hits, base: dict[str, float
         out.append(NextQuestion(field=field, question=q.question, plain_question=q.plain_question,
                                 why=why, impact=round(-neg_move)))
     return out
+
+
+def moves(f: Facts, checks: CheckSet, hits: Hits, base: dict[str, float],
+          kb: KnowledgeBase) -> list[Moved]:
+    """Each unknown field with how far its answers move the scores of the three leading
+    causes (the largest move of any answer, in decibans) and whether one changes the lead.
+
+    A variant's scores are the original's, moved by each rule that reads a changed input and
+    now fires, no longer fires or is weighed differently: its ln LR taken off or added, in the
+    rules' order, as a full re-scoring would add them up (so the same floating-point sums)."""
+    order = ranked(base)
+    top, top3 = order[0], order[:3]
+    hit_ids = frozenset(rule_id for rule_id, _ in hits)
+    before: dict[str, float] = {}  # ln LR of the fired rules, as needed
+    items = checks.items
+    select = selections(kb).of
+    out: list[Moved] = []
+    for position, (field, _, variants) in enumerate(fills(f, kb)):
+        best_move, changes_top, flips_to = 0.0, False, ""
+        for alt, changed in variants:
+            alt_checks = checks
+            if reads_any(_CHECK_INPUTS, changed):
+                alt_checks = compute_checks(alt, kb)
+                differ = _differing(items, alt_checks.items)
+                if differ:
+                    changed = changed | differ
+            moved: dict[str, float] | None = None
+            for fn, rule_id, hyp, fixed in select(ALL_RULES, changed):
+                now = fn(alt, alt_checks, kb) is not None
+                was = rule_id in hit_ids
+                if now is was and (not now or fixed is not None):
+                    continue  # as before: not fired, or fired with the same weight
+                old = 0.0
+                if was:
+                    known = before.get(rule_id)
+                    old = before[rule_id] = log_lr(rule_id, f, kb) if known is None else known
+                lr = (log_lr(rule_id, alt, kb) if fixed is None else fixed) if now else 0.0
+                if now and was and lr == old:
+                    continue
+                if moved is None:
+                    moved = {}
+                score = moved.get(hyp, base[hyp])
+                if was:
+                    score -= old
+                if now:
+                    score += lr
+                moved[hyp] = score
+            if moved is None:
+                continue  # nothing moved
+            # decibans: 10·log10 of the likelihood-ratio change, summed over the top three
+            # (an unmoved cause adds 0.0, which changes no sum: left out)
+            move = sum([abs(moved[c] - base[c]) for c in top3 if c in moved]) * _DECIBANS
+            new_top = _leader(base, moved, top)
+            if new_top != top:
+                changes_top, flips_to = True, new_top
+            best_move = max(best_move, move)
+        out.append((field, position, best_move, changes_top, flips_to))
+    return out
+
+
+_ORDER = {c: i for i, c in enumerate(CATEGORIES)}
+
+
+def _leader(base: dict[str, float], moved: dict[str, float], top: str) -> str:
+    """``leader`` of the base scores with some moved, ``top`` leading the base: when the
+    leader's score did not fall, no unmoved cause can pass it (and one tying it comes after
+    it in the order), so only the moved ones are compared with it."""
+    best = moved.get(top, base[top])
+    if best < base[top]:
+        return leader({**base, **moved})
+    lead, at = top, _ORDER[top]
+    for c, score in moved.items():
+        if score > best or (score == best and _ORDER[c] < at):
+            lead, best, at = c, score, _ORDER[c]
+    return lead
+
+
+def _differing(items: dict[tuple[str, str], Check], alt: dict[tuple[str, str], Check]
+               ) -> frozenset[str]:
+    """The checks that differ between two CheckSets' items (one check each, and
+    ``checks``: for the code that reads them all), as inputs of ``_reads``."""
+    if alt == items:
+        return frozenset()
+    keys = [k for k in items.keys() | alt.keys() if items.get(k) != alt.get(k)]
+    return frozenset([CHECKS, *(check_token(*k) for k in keys)])
 
 
 def move_wording(move: float) -> str:

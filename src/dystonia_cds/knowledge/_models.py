@@ -385,6 +385,16 @@ class KnowledgeBase(_Data):
             held = self.__dict__[key] = _Derived(self, build(self))
         return cast(_T, held.value)
 
+    def __getstate__(self) -> dict[str, object]:
+        """The pickled state, without the derived tables: they are rebuilt on first use,
+        and some hold functions (the next-question search's rule selections, closures
+        among them) that cannot be pickled — the knowledge cache and the Spark broadcast
+        pickle a knowledge base that may have been used already."""
+        state = super().__getstate__()
+        state["__dict__"] = {k: v for k, v in state["__dict__"].items()
+                             if not k.startswith("_derived_")}
+        return state
+
 
 class _Derived:
     """A table derived from a knowledge base and the object it was built from. Compared by
