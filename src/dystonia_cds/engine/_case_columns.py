@@ -337,9 +337,12 @@ def extract(batch: Sequence[Case], t: Tables) -> Extract:
                 bits |= _BIT["any_lesion"]
             elif normal is True:
                 bits |= _BIT["imaging_normal"]
-        found = statuses(kept, drugs, lesions, reg.sites, reg.body_side, ct)
-        for col, code in found:
-            at_i(i), at_col(col), at_val(code)
+        if kept or drugs or lesions:
+            found = statuses(kept, drugs, lesions, reg.sites, reg.body_side, ct)
+            for col, code in found:
+                at_i(i), at_col(col), at_val(code)
+        else:
+            found = ()  # what statuses gives without events, drugs and lesions
         for col in fe.unknown_columns:
             at_i(i), at_col(col), at_val(1)
         base((reg.dist, ONSET_REGION.get(d.onset_region, 3),

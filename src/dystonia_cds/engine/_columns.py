@@ -243,7 +243,10 @@ class Columns:
     def dist_is(self, *names: str) -> Bools:
         import numpy as np
 
-        result: Bools = np.isin(self.code("dist"), [DISTRIBUTIONS.index(n) for n in names])
+        dist = self.code("dist")
+        result: Bools = np.zeros(self.n, dtype=bool)
+        for name in names:  # np.isin of so few values costs ~10× the comparisons
+            result |= dist == DISTRIBUTIONS.index(name)
         return result
 
 
@@ -268,7 +271,9 @@ def columns_from(base: Sequence[tuple[int, ...]], onset: Sequence[float],
     import numpy as np
 
     n = len(base)
-    ints = np.zeros((n, len(lay.index)), dtype=np.int64)
+    # column-major: every form reads whole columns, which are then contiguous (in a
+    # row-major n × ~150 matrix each value of a column is in a cache line of its own)
+    ints = np.zeros((n, len(lay.index)), dtype=np.int64, order="F")
     packed = np.array(base, dtype=np.int64).reshape(n, 7)
     ints[:, :6] = packed[:, :6]
     start = lay.index[_FLAGS[0]]
@@ -277,7 +282,7 @@ def columns_from(base: Sequence[tuple[int, ...]], onset: Sequence[float],
         ints[:, start + k] = (bits >> k) & 1
     rows, cols, values = cells
     ints[np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp)] = values
-    reals = np.full((n, len(lay.real)), np.nan)
+    reals = np.full((n, len(lay.real)), np.nan, order="F")
     reals[:, lay.real["onset"]] = onset
     rows, cols, lat = latencies
     reals[np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp)] = lat
