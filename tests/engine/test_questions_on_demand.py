@@ -34,18 +34,22 @@ def test_the_search_is_skipped_unless_the_summary_needs_it(
         kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
     import dystonia_cds.engine as engine
 
-    calls: list[str | None] = []
-    real = questions_module.next_questions
+    calls: list[str] = []
 
-    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
-        calls.append(None)
-        return real(*args, **kwargs)
+    def counting(name: str):  # type: ignore[no-untyped-def]
+        real = getattr(questions_module, name)
 
-    monkeypatch.setattr(engine, "next_questions", counting)
+        def count(*args, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(name)
+            return real(*args, **kwargs)
+        return count
+
+    for name in ("next_questions", "deciding_question"):
+        monkeypatch.setattr(engine, name, counting(name))
     clear = load_case(REPO / "examples" / "whiplash-neck.yaml", kb)
     a = assess(clear, kb, questions=False)
     assert a.etiology.summary != "undetermined" and calls == []
     data = yaml.safe_load((REPO / "tests" / "cases" / "degenerative-cheng2018.yaml").read_text())
     b = assess(case_from_mapping(dict(data["case"]), kb), kb, questions=False)
-    assert b.etiology.summary == "undetermined" and len(calls) == 1
+    assert b.etiology.summary == "undetermined" and calls == ["deciding_question"]
     assert "could decide it" in b.etiology.summary_explanation

@@ -34,7 +34,7 @@ from dystonia_cds.engine.etiology import (
     ranked,
     summary_group,
 )
-from dystonia_cds.engine.questions import next_questions
+from dystonia_cds.engine.questions import deciding_question, next_questions
 from dystonia_cds.knowledge import KnowledgeBase, normalise_word
 
 if TYPE_CHECKING:
@@ -186,18 +186,23 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
 
     ``questions=False`` leaves ``next_questions`` empty and skips their search — most of a
     full assessment's cost — unless the summary is undetermined: it then names the deciding
-    question, so the search runs, and the summary reads the same either way."""
+    question, so that one is looked for (``questions.deciding_question``), and the summary
+    reads the same either way."""
     f = derive_facts(case, kb)
     checks = compute_checks(f, kb)
     classification = classify(f, kb)
     hits = fired(f, checks, kb)
     base = quick_scores(f, checks, kb, hits)
     order, prob = ranked(base), posterior(base, kb)
-    asked = (next_questions(f, checks, hits, base, kb)
-             if questions or _needs_deciding_question(base, kb, order=order, prob=prob)
-             else [])
+    if questions:
+        asked = next_questions(f, checks, hits, base, kb)
+        deciding = asked[0].field if asked else None
+    else:  # only the first question, named by an undetermined summary
+        asked, deciding = [], (deciding_question(f, checks, hits, base, kb)
+                               if _needs_deciding_question(base, kb, order=order, prob=prob)
+                               else None)
     etiology = assess_etiology(f, checks, kb, hits, scores=base, order=order, prob=prob,
-                               deciding=asked[0].field if asked else None)
+                               deciding=deciding)
     dist = classification.distribution
     check_list = sorted(checks.as_list(), key=_check_order) if checks.items else []
     recs, treats = advise(f, etiology, dist, kb)

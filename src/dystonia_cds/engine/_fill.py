@@ -24,8 +24,8 @@ family history) change the Case alone.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import cache
+from collections.abc import Callable, Iterator
+from functools import cache, partial
 from types import SimpleNamespace
 from typing import Any, TypeVar, cast
 
@@ -34,6 +34,8 @@ from pydantic import BaseModel
 from dystonia_cds._time import Instant
 from dystonia_cds.case import Case, Event, FamilyHistory, Imaging, Lesion, Medication
 from dystonia_cds.engine._facts import (
+    DrugFact,
+    EventFact,
     Facts,
     _drug_fields,
     _event_fields,
@@ -51,6 +53,9 @@ M = TypeVar("M", bound=BaseModel)
 Variant = tuple[Facts, frozenset[str]]
 # (question field, the Case part it fills (an aspect of ``_rule_base``), the variants)
 Fill = tuple[str, str, list[Variant]]
+# (question field, part, the inputs its variants may change (None: not known before they are
+# built), a function building the variants)
+Candidate = tuple[str, str, frozenset[str] | None, Callable[[], list[Variant]]]
 
 _DRUGS: tuple[tuple[Medication, ...], ...] = (
     (), (Medication(drug="haloperidol", before_onset="P2D"),),
@@ -120,6 +125,11 @@ class _Constant:
         self.imaging = {side: table("imaging", lambda imaging: _imaging_fields(cast(Case, (
             SimpleNamespace(imaging=imaging))), kb), [[im] for im in _imaging_fills(side)])
             for side in ("left", "right")}
+        self.may_change = {part: frozenset().union(*(changed for _, _, changed in rows))
+                           for part, rows in (("medications", self.medications),
+                                              ("features", self.features),
+                                              ("imaging", [*self.imaging["left"],
+                                                           *self.imaging["right"]]))}
 
 
 def _constant(kb: KnowledgeBase) -> _Constant:
@@ -213,84 +223,118 @@ class _Variants:
 def fills(f: Facts, kb: KnowledgeBase) -> Iterator[Fill]:
     """Each unknown field of the Case, with the Facts of each plausible answer, in the
     order the questions are ranked by when their moves tie."""
+    for field, part, _, build in candidates(f, kb):
+        yield field, part, build()
+
+
+def candidates(f: Facts, kb: KnowledgeBase) -> list[Candidate]:
+    """:func:`fills` with each field's variants not built yet (the search for the deciding
+    question builds only those it cannot rule out), and the inputs any of them may change
+    where that is known without building them (the parts missing altogether, and those no
+    Facts field is computed from); None where not."""
     v = _Variants(f, kb)
     constant = _constant(kb)
     case, d = f.case, f.case.dystonia
+    out: list[Candidate] = []
     if d.onset is None:
-        yield "dystonia.onset", "onset", [v.dystonia("onset", onset=a) for a in ("P10Y", "P50Y")]
+        out.append(("dystonia.onset", "onset", None, lambda: [
+            v.dystonia("onset", onset=a) for a in ("P10Y", "P50Y")]))
     if d.sensory_trick in (None, "unknown", "not_tried"):
-        yield "dystonia.sensory_trick", "sensory_trick", [
-            v.scalar("sensory_trick", x) for x in ("effective", "ineffective")]
+        out.append(_scalar(v, "sensory_trick", ("effective", "ineffective")))
     if d.persists_in_sleep is None:
-        yield "dystonia.persists_in_sleep", "persists_in_sleep", [
-            v.scalar("persists_in_sleep", x) for x in (True, False)]
+        out.append(_scalar(v, "persists_in_sleep", (True, False)))
     if d.features is None:
-        yield "dystonia.features", "features", v.constant("features", constant.features, True)
+        out.append(("dystonia.features", "features", constant.may_change["features"],
+                    lambda: v.constant("features", constant.features, True)))
     if d.course in (None, "unknown"):
-        yield "dystonia.course", "course", [
-            v.scalar("course", x) for x in ("static", "progressive")]
+        out.append(_scalar(v, "course", ("static", "progressive")))
     if d.fixed_posture is None:
-        yield "dystonia.fixed_posture", "fixed_posture", [v.scalar("fixed_posture", True)]
+        out.append(_scalar(v, "fixed_posture", (True,)))
     site = next(iter(sorted(f.regions)), "neck")
     if case.events is None:
-        yield "events", "events", [v.case("events", events=x) for x in (
-            [], [_injury_at(site)], [_HEAD_INJURY])]
+        out.append(("events", "events", None, lambda: [v.case("events", events=x) for x in (
+            [], [_injury_at(site)], [_HEAD_INJURY])]))
     if case.medications is None:
-        yield "medications", "medications", v.constant("medications", constant.medications)
+        out.append(("medications", "medications", constant.may_change["medications"],
+                    lambda: v.constant("medications", constant.medications)))
     if not case.imaging:
-        yield "imaging", "imaging", v.constant("imaging",
-                                               constant.imaging[_opposite_side(f)])
+        side = _opposite_side(f)
+        out.append(("imaging", "imaging", constant.may_change["imaging"],
+                    lambda: v.constant("imaging", constant.imaging[side])))
     if case.family_history is None or case.family_history.dystonia is None:
-        yield "family_history.dystonia", "family_history", [
-            v.known(replaced(case, family_history=fh), {}, _CASE_ONLY["family_history"])
-            for fh in _FAMILY]
-    yield from _event_fills(v, site)
-    yield from _drug_timing_fills(v)
-    yield from _lesion_side_fills(v)
+        out.append(("family_history.dystonia", "family_history", _CASE_ONLY["family_history"],
+                    lambda: [v.known(replaced(case, family_history=fh), {},
+                                     _CASE_ONLY["family_history"]) for fh in _FAMILY]))
+    out += _event_fills(v, site)
+    out += _drug_timing_fills(v)
+    out += _lesion_side_fills(v)
+    return out
 
 
-def _drug_timing_fills(v: _Variants) -> Iterator[Fill]:
+def _scalar(v: _Variants, part: str, values: tuple[Any, ...]) -> Candidate:
+    return ("dystonia." + part, part, _CASE_ONLY[part],
+            lambda: [v.scalar(part, x) for x in values])
+
+
+def _drug_timing_fills(v: _Variants) -> list[Candidate]:
     """When a known dystonia-inducing drug was started: days (acute) or years (tardive)."""
-    for d in v.f.drugs:
-        if d.info is None or d.start_to_onset_days is not None:
-            continue
-        out = []
-        for lat in ("P2D", "P2Y"):
-            meds = list(v.f.case.medications or [])
-            meds[d.index] = replaced(d.medication, before_onset=lat, started=None)
-            out.append(v.case("medications", medications=meds))
-        yield f"medications[{d.index}].before_onset", "medications", out
+    return [(f"medications[{d.index}].before_onset", "medications", None,
+             partial(_drug_timings, v, d))
+            for d in v.f.drugs if d.info is not None and d.start_to_onset_days is None]
 
 
-def _event_fills(v: _Variants, site: str) -> Iterator[Fill]:
+def _drug_timings(v: _Variants, d: DrugFact) -> list[Variant]:
+    out = []
+    for lat in ("P2D", "P2Y"):
+        meds = list(v.f.case.medications or [])
+        meds[d.index] = replaced(d.medication, before_onset=lat, started=None)
+        out.append(v.case("medications", medications=meds))
+    return out
+
+
+def _event_fills(v: _Variants, site: str) -> list[Candidate]:
     """The timing and the body site of recorded events, where the rules need them."""
+    out: list[Candidate] = []
     for ev in v.f.events:
         if ev.latency_days is None and ev.info.hypothesis:
-            out = []
-            for lat in ("P1M", "P3Y"):
-                events = list(v.f.case.events or [])
-                events[ev.index] = replaced(ev.event, before_onset=lat, when=None)
-                out.append(v.case("events", events=events))
-            yield f"events[{ev.index}].before_onset", "events", out
+            out.append((f"events[{ev.index}].before_onset", "events", None,
+                        partial(_event_variants, v, ev, "before_onset", ("P1M", "P3Y"))))
         if ev.info.mechanism == "peripheral" and not ev.body_sites:
-            out = []
-            for where in (site, "trunk" if site != "trunk" else "neck"):
-                events = list(v.f.case.events or [])
-                events[ev.index] = replaced(ev.event, body_site=where)
-                out.append(v.case("events", events=events))
-            yield f"events[{ev.index}].body_site", "events", out
+            out.append((f"events[{ev.index}].body_site", "events", None,
+                        partial(_event_variants, v, ev, "body_site",
+                                (site, "trunk" if site != "trunk" else "neck"))))
+    return out
 
 
-def _lesion_side_fills(v: _Variants) -> Iterator[Fill]:
+def _event_variants(v: _Variants, ev: EventFact, name: str, values: tuple[str, str]
+                    ) -> list[Variant]:
+    out = []
+    for value in values:
+        events = list(v.f.case.events or [])
+        update: dict[str, Any] = {name: value}
+        if name == "before_onset":
+            update["when"] = None
+        events[ev.index] = replaced(ev.event, **update)
+        out.append(v.case("events", events=events))
+    return out
+
+
+def _lesion_side_fills(v: _Variants) -> list[Candidate]:
     imaging = v.f.case.imaging or []
-    for i, im in enumerate(imaging):
-        for j, les in enumerate(im.lesions):
-            if les.side is None:
-                out = []
-                for side in ("left", "right"):
-                    lesions = list(im.lesions)
-                    lesions[j] = replaced(les, side=side)
-                    filled = list(imaging)
-                    filled[i] = replaced(im, lesions=lesions)
-                    out.append(v.case("imaging", imaging=filled))
-                yield f"imaging[{i}].lesions[{j}].side", "imaging", out
+    return [(f"imaging[{i}].lesions[{j}].side", "imaging", None,
+             partial(_lesion_sides, v, i, j))
+            for i, im in enumerate(imaging) for j, les in enumerate(im.lesions)
+            if les.side is None]
+
+
+def _lesion_sides(v: _Variants, i: int, j: int) -> list[Variant]:
+    imaging = v.f.case.imaging or []
+    im = imaging[i]
+    out = []
+    for side in ("left", "right"):
+        lesions = list(im.lesions)
+        lesions[j] = replaced(lesions[j], side=side)
+        filled = list(imaging)
+        filled[i] = replaced(im, lesions=lesions)
+        out.append(v.case("imaging", imaging=filled))
+    return out

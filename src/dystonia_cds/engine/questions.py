@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 from dystonia_cds.assessment import Check, NextQuestion
 from dystonia_cds.engine._facts import Facts
-from dystonia_cds.engine._fill import fills
+from dystonia_cds.engine._fill import Variant, candidates, fills
 from dystonia_cds.engine._likelihood import log_lr
-from dystonia_cds.engine._reads import CHECKS, check_token, inputs_of, reads_any, selections
+from dystonia_cds.engine._reads import (
+    CHECKS,
+    check_token,
+    inputs_of,
+    reads_any,
+    rule_inputs,
+    selections,
+)
 from dystonia_cds.engine.checks import CheckSet, compute_checks
 from dystonia_cds.engine.etiology import ALL_RULES, CATEGORIES, Hits, leader, ranked
 from dystonia_cds.knowledge import KnowledgeBase
@@ -52,19 +60,71 @@ def next_questions(f: Facts, checks: CheckSet, hits: Hits, base: dict[str, float
 def moves(f: Facts, checks: CheckSet, hits: Hits, base: dict[str, float],
           kb: KnowledgeBase) -> list[Moved]:
     """Each unknown field with how far its answers move the scores of the three leading
-    causes (the largest move of any answer, in decibans) and whether one changes the lead.
+    causes (the largest move of any answer, in decibans) and whether one changes the lead."""
+    search = _Search(f, checks, hits, base, kb)
+    return [(field, position, *search.field(variants))
+            for position, (field, _, variants) in enumerate(fills(f, kb))]
 
-    A variant's scores are the original's, moved by each rule that reads a changed input and
-    now fires, no longer fires or is weighed differently: its ln LR taken off or added, in the
-    rules' order, as a full re-scoring would add them up (so the same floating-point sums)."""
-    order = ranked(base)
-    top, top3 = order[0], order[:3]
-    hit_ids = frozenset(rule_id for rule_id, _ in hits)
-    before: dict[str, float] = {}  # ln LR of the fired rules, as needed
-    items = checks.items
-    select = selections(kb).of
-    out: list[Moved] = []
-    for position, (field, _, variants) in enumerate(fills(f, kb)):
+
+def deciding_question(f: Facts, checks: CheckSet, hits: Hits, base: dict[str, float],
+                      kb: KnowledgeBase) -> str | None:
+    """The field of ``next_questions(...)[0]`` (None when none is asked): the question an
+    undetermined summary names, found without scoring every field when that is not needed.
+
+    The fields are ranked by (changes the lead, largest move, position). For a field whose
+    variants change only known inputs (a part missing altogether, or one no Facts field is
+    computed from: ``_fill.candidates``), the rules that could run again are known before
+    any variant is built, and, when each weighs the same for every case, so are bounds: how
+    far they could move each cause, hence whether the lead could change and how far the top
+    three could move. Fields are scored best bound first, and the first field whose bound
+    cannot beat the best field scored so far ends the search (the bounds are sorted): no
+    field after it can be asked first. The bounds are widened by far more than any rounding
+    of the sums, so a tie is always scored, never assumed."""
+    search = _Search(f, checks, hits, base, kb)
+    ranked_fields: list[tuple[int, float, int, str, Callable[[], list[Variant]]]] = []
+    for position, (field, _, may_change, build) in enumerate(candidates(f, kb)):
+        bound = None if may_change is None else search.bound(may_change)
+        flips, move = (True, math.inf) if bound is None else bound
+        if move < 0.5:
+            continue  # rounds to 0 decibans: not asked
+        ranked_fields.append((-flips, -move, position, field, build))
+    ranked_fields.sort(key=lambda r: r[:3])
+    best: tuple[int, float, int, str] | None = None
+    for neg_flips, neg_bound, position, field, build in ranked_fields:
+        if best is not None and (neg_flips, neg_bound, position) > best[:3]:
+            break
+        move, flips, _ = search.field(build())
+        if round(move) != 0:
+            key = (-flips, -move, position, field)
+            if best is None or key < best:
+                best = key
+    return None if best is None else best[3]
+
+
+class _Search:
+    """One Case's search: its scores, fired rules and checks, against which each variant is
+    scored."""
+
+    def __init__(self, f: Facts, checks: CheckSet, hits: Hits, base: dict[str, float],
+                 kb: KnowledgeBase) -> None:
+        self.f, self.checks, self.base, self.kb = f, checks, base, kb
+        self.order = ranked(base)
+        self.top, self.top3 = self.order[0], self.order[:3]
+        self.hit_ids = frozenset(rule_id for rule_id, _ in hits)
+        self.before: dict[str, float] = {}  # ln LR of the fired rules, as needed
+        self.select = selections(kb).of
+
+    def field(self, variants: list[Variant]) -> tuple[float, bool, str]:
+        """(the largest move of the top three's scores, in decibans, whether an answer
+        changes the leading cause, to which) over a field's variants.
+
+        A variant's scores are the original's, moved by each rule that reads a changed input
+        and now fires, no longer fires or is weighed differently: its ln LR taken off or
+        added, in the rules' order, as a full re-scoring would add them up (so the same
+        floating-point sums)."""
+        f, checks, base, kb, top, top3 = (self.f, self.checks, self.base, self.kb, self.top,
+                                          self.top3)
+        hit_ids, before, select, items = self.hit_ids, self.before, self.select, checks.items
         best_move, changes_top, flips_to = 0.0, False, ""
         for alt, changed in variants:
             alt_checks = checks
@@ -103,8 +163,61 @@ def moves(f: Facts, checks: CheckSet, hits: Hits, base: dict[str, float],
             if new_top != top:
                 changes_top, flips_to = True, new_top
             best_move = max(best_move, move)
-        out.append((field, position, best_move, changes_top, flips_to))
-    return out
+        return best_move, changes_top, flips_to
+
+    def bound(self, may_change: frozenset[str]) -> tuple[bool, float] | None:
+        """(whether the lead could change, the most the top three could move, in decibans)
+        for variants changing inputs among ``may_change``; None when a rule that could run
+        again is weighed by the case (no bound on its weight)."""
+        rules = _bounded_rules(self.kb, may_change)
+        if rules is None:
+            return None
+        up: dict[str, float] = {}
+        down: dict[str, float] = {}
+        hit_ids = self.hit_ids
+        for rule_id, hyp, ln in rules:  # fired: it may stop; not fired: it may fire
+            delta = -ln if rule_id in hit_ids else ln
+            if delta > 0:
+                up[hyp] = up.get(hyp, 0.0) + delta
+            else:
+                down[hyp] = down.get(hyp, 0.0) - delta
+        base, top = self.base, self.top
+        floor = base[top] - down.get(top, 0.0) - _SLACK
+        flips = any(base[c] + up.get(c, 0.0) >= floor for c in CATEGORIES if c != top)
+        move = sum(max(up.get(c, 0.0), down.get(c, 0.0)) for c in self.top3) * _DECIBANS
+        return flips, move * (1 + _SLACK) + _SLACK
+
+
+_SLACK = 1e-6  # far beyond the rounding of a few hundred additions of scores below 100
+
+
+class _Bounds:
+    """Per knowledge base: the rules that could run again when inputs among a set change
+    (the checks too, when the set reaches what they are computed from), as (id, hypothesis,
+    ln LR), or None when one is weighed by the case; kept per set (a handful)."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.known: dict[frozenset[str], tuple[tuple[str, str, float], ...] | None] = {}
+        self.check_inputs = frozenset({CHECKS}).union(*(
+            {x for x in rule_inputs(r, kb) if x.startswith(CHECKS)} for r in ALL_RULES))
+
+    def of(self, may_change: frozenset[str]) -> tuple[tuple[str, str, float], ...] | None:
+        if may_change in self.known:
+            return self.known[may_change]
+        reach = may_change
+        if reads_any(_CHECK_INPUTS, may_change):
+            reach = may_change | self.check_inputs
+        scored = selections(self.kb).of(ALL_RULES, reach)
+        out = None if any(fixed is None for *_, fixed in scored) else tuple(
+            (rule_id, hyp, fixed) for _, rule_id, hyp, fixed in scored if fixed is not None)
+        self.known[may_change] = out
+        return out
+
+
+def _bounded_rules(kb: KnowledgeBase, may_change: frozenset[str]
+                   ) -> tuple[tuple[str, str, float], ...] | None:
+    return kb.derived("engine.question_bounds", _Bounds).of(may_change)
 
 
 _ORDER = {c: i for i, c in enumerate(CATEGORIES)}
