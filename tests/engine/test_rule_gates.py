@@ -130,7 +130,7 @@ def test_every_gated_rule_returns_none_while_one_of_its_gates_is_closed(
     skipped = 0
     for f in facts:
         checks = compute_checks(f, kb)
-        mask = open_gates(f, checks)
+        mask = open_gates(f, checks, kb)
         for rule, need in needs:
             if need & mask != need:
                 skipped += 1
@@ -155,7 +155,7 @@ def test_every_gate_opens_somewhere(kb: KnowledgeBase, facts: list[Facts]) -> No
     """A gate that never opens would test nothing (a misspelt hypothesis, say)."""
     seen = 0
     for f in facts:
-        seen |= open_gates(f, compute_checks(f, kb))
+        seen |= open_gates(f, compute_checks(f, kb), kb)
     closed = [name for i, name in enumerate(GATE_NAMES) if not seen >> i & 1]
     assert closed == []
 

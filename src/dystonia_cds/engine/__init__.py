@@ -5,6 +5,7 @@ The same Case and knowledge base give the same Assessment, byte for byte.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from dystonia_cds.assessment import (
@@ -28,10 +29,12 @@ from dystonia_cds.engine.batch import Screened, assess_many
 from dystonia_cds.engine.checks import compute_checks
 from dystonia_cds.engine.differential import inherited_differential, wants_differential
 from dystonia_cds.engine.etiology import (
-    assess_etiology,
+    Hits,
+    etiology_and_leading,
     fired,
     quick_scores,
     ranked,
+    rule_references,
     summary_group,
 )
 from dystonia_cds.engine.questions import deciding_question, next_questions
@@ -156,6 +159,32 @@ def _reference_ids(classification: Classification, etiology: Etiology,
     return sorted(found)
 
 
+def _cited(classification: Classification, hits: Hits, kb: KnowledgeBase,
+           *parts: list[Check] | list[Recommendation] | list[TreatmentOption]) -> list[str]:
+    """:func:`_reference_ids`, the evidence items' read from their rules (``hits``: one
+    item per fired rule, citing the rule's references) instead of from the items."""
+    found = set(classification.reference_ids)
+    refs = rule_references(kb)
+    found.update(*[refs[rule_id] for rule_id, _ in hits])
+    for items in parts:
+        for item in items:
+            found.update(item.reference_ids)
+    return sorted(found)
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """What every assessment says the same, once per knowledge base."""
+
+    references: dict[str, ReferenceOut]
+    knowledge_version: str
+    disclaimer: dict[str, str]
+
+
+def _build_parts(kb: KnowledgeBase) -> _Parts:
+    return _Parts(_references_out(kb), kb.knowledge_version, dict(kb.disclaimer))
+
+
 _NO_INDEX = InputNote(field="(engine)", message=(
     "the genetic differential is called for (inherited or degenerative support, or HPO terms "
     "beyond dystonia), but no HPO index was given, so it was not computed (install "
@@ -188,6 +217,7 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
     full assessment's cost — unless the summary is undetermined: it then names the deciding
     question, so that one is looked for (``questions.deciding_question``), and the summary
     reads the same either way."""
+    parts: _Parts = kb.derived("engine.assessment_parts", _build_parts)
     f = derive_facts(case, kb)
     checks = compute_checks(f, kb)
     classification = classify(f, kb)
@@ -201,14 +231,13 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
         asked, deciding = [], (deciding_question(f, checks, hits, base, kb)
                                if _needs_deciding_question(base, kb, order=order, prob=prob)
                                else None)
-    etiology = assess_etiology(f, checks, kb, hits, scores=base, order=order, prob=prob,
-                               deciding=deciding)
+    etiology, leading = etiology_and_leading(
+        f, checks, kb, hits, scores=base, order=order, prob=prob, deciding=deciding)
     dist = classification.distribution
     check_list = sorted(checks.as_list(), key=_check_order) if checks.items else []
-    recs, treats = advise(f, etiology, dist, kb)
-    refs_out = _references_out(kb)
-    refs = [refs_out[r] for r in _reference_ids(
-        classification, etiology, check_list, recs, treats)]
+    recs, treats = advise(f, leading, dist, kb)
+    refs_out = parts.references
+    refs = [refs_out[r] for r in _cited(classification, hits, kb, check_list, recs, treats)]
     notes = _notes(f, kb)
     differential: list[DifferentialEntry] = []
     panel: list[str] = []
@@ -230,9 +259,9 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
         gene_panel=panel,
         data_sources=sources,
         references=refs,
-        disclaimer=kb.disclaimer["patient" if audience == "patient" else "clinician"],
+        disclaimer=parts.disclaimer["patient" if audience == "patient" else "clinician"],
         engine_version=ENGINE_VERSION,
-        knowledge_version=kb.knowledge_version,
+        knowledge_version=parts.knowledge_version,
         classification=classification,
         etiology=etiology,
         checks=check_list,

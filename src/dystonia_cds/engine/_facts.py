@@ -116,12 +116,14 @@ class Facts:
         none is recorded, never merely because a name is unknown. A drug known to have been
         started after the onset cannot have caused it and is left out.
         """
-        return tuple(d for d in self.drugs if not d.after_onset)
+        drugs = self.drugs
+        return tuple(d for d in drugs if not d.after_onset) if drugs else ()
 
     @property
     def later_drugs(self) -> tuple[DrugFact, ...]:
         """Medicines known to have been started after the onset (kept, but no exposure)."""
-        return tuple(d for d in self.drugs if d.after_onset)
+        drugs = self.drugs
+        return tuple(d for d in drugs if d.after_onset) if drugs else ()
 
     def but(self, **changes: Any) -> Facts:
         """A copy with some fields changed: ``dataclasses.replace`` without re-running
@@ -215,7 +217,11 @@ def _event_fact(i: int, ev: Event, kb: KnowledgeBase, onset: Instant | None,
     case_latency, age_at_event, after, conflict = event_timing(ev, onset, birth)
     info = kb.events[ev.type]
     sites = (ev.body_site,) if ev.body_site else tuple(info.body_sites)
-    return EventFact(i, ev, info, case_latency, age_at_event, sites, conflict, after)
+    fact = object.__new__(EventFact)  # as derive_facts builds the Facts (no __init__)
+    fact.__dict__.update(index=i, event=ev, info=info, latency_days=case_latency,
+                         age_at_event_years=age_at_event, body_sites=sites,
+                         latency_conflict=conflict, after_onset=after)
+    return fact
 
 
 def drug_timing(med: Medication, onset: Instant | None, birth: dt.date | None
@@ -240,7 +246,12 @@ def drug_timing(med: Medication, onset: Instant | None, birth: dt.date | None
 
 def _drug_fact(i: int, med: Medication, kb: KnowledgeBase, onset: Instant | None,
                birth: dt.date | None) -> DrugFact:
-    return DrugFact(i, med, kb.drugs.get(med.drug), *drug_timing(med, onset, birth))
+    start, stop, after = drug_timing(med, onset, birth)
+    fact = object.__new__(DrugFact)  # as derive_facts builds the Facts (no __init__)
+    fact.__dict__.update(index=i, medication=med, info=kb.drugs.get(med.drug),
+                         start_to_onset_days=start, stop_to_onset_days=stop,
+                         after_onset=after)
+    return fact
 
 
 def _event_fields(case: Case, kb: KnowledgeBase, onset: Instant | None) -> dict[str, Any]:

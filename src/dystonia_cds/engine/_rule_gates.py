@@ -35,7 +35,19 @@ EVENT_HYPOTHESES = (_CT, _VASC, _PERI, _OS, _PT)
 # Gates read from the Facts (and the Case they hold), one bit each.
 _FACT_GATES = (
     "onset",  # onset_years is known
+    "adult",  # onset at or after parameters.adult_onset_years (_rule_base.adult)
+    "early",  # onset before parameters.early_onset_years (_rule_base.early)
+    "below_adult",  # onset known and before parameters.adult_onset_years
+    "below_limb_limit",  # onset before parameters.dyt1_max_limb_onset_years
     "signs",  # a knowledge-base feature or an HPO sign is recorded (feature_labels non-empty)
+    # a recorded feature (knowledge-base or HPO) of a kind: feature_labels of these kinds
+    # is not empty
+    "functional_signs",  # functional_sign
+    "neurological_signs",  # neurological_sign
+    "pyramidal_signs",  # motor_pyramidal
+    "combined_signs",  # neurological_sign or motor_pyramidal
+    "pain",  # pain
+    "psychiatric",  # the feature psychiatric_comorbidity
     "lesions",  # a lesion is recorded
     "normal_imaging",  # imaging_normal is True
     "hemi",  # the distribution is hemidystonia
@@ -75,7 +87,8 @@ def _central(prefix: str, hyp: str) -> dict[str, tuple[str, ...]]:
         f"R-{prefix}-LESION": ("lesions",) if hyp == _OS else (ev, "lesions"),
         f"R-{prefix}-NORMAL-IMAGING": ("normal_imaging",),
         f"R-{prefix}-HEMI": ("hemi",),
-        f"R-{prefix}-PYRAMIDAL": ("signs",) if hyp == _OS else (ev, "signs"),
+        f"R-{prefix}-PYRAMIDAL": (
+            ("pyramidal_signs",) if hyp == _OS else (ev, "pyramidal_signs")),
         f"R-{prefix}-UNRECORDED": ("events_unasked",),
     }
     if hyp == _OS:
@@ -86,7 +99,7 @@ def _central(prefix: str, hyp: str) -> dict[str, tuple[str, ...]]:
 GATES: dict[str, tuple[str, ...]] = {
     **_central("CT", _CT), "R-CT-SEVERE": (f"event:{_CT}",),
     **_central("VASC", _VASC),
-    **_central("PERI", _PERI), "R-PERI-DELAYED": (f"event:{_PERI}", "onset"),
+    **_central("PERI", _PERI), "R-PERI-DELAYED": (f"event:{_PERI}", "below_adult"),
     **_central("OS", _OS), "R-OS-LESION-NO-EVENT": ("lesions",),
     # peripheral trauma
     "R-PT-EVENT": (f"event:{_PT}",),
@@ -110,7 +123,7 @@ GATES: dict[str, tuple[str, ...]] = {
     "R-DA-LATENCY-BAD": (f"check:latency:{_DA}",),
     "R-DA-SITES": ("acute",),
     "R-DA-OCULOGYRIC": ("acute", "signs"),
-    "R-DA-YOUNG": ("acute", "onset"),
+    "R-DA-YOUNG": ("acute", "below_adult"),
     "R-DA-MALE": ("acute",),
     "R-DA-UNRECORDED": ("medications_unasked",),
     "R-DT-EXPOSURE": ("blockers",),
@@ -118,52 +131,73 @@ GATES: dict[str, tuple[str, ...]] = {
     "R-DT-LATENCY-OK": (f"check:latency:{_DT}",),
     "R-DT-LATENCY-BAD": (f"check:latency:{_DT}",),
     "R-DT-RETROCOLLIS": ("blockers",),
-    "R-DT-PSYCH": ("blockers", "signs"),
+    "R-DT-PSYCH": ("blockers", "psychiatric"),
     "R-DT-ANTIPSYCHOTIC": ("blockers",),
     "R-DT-UNRECORDED": ("medications_unasked",),
     # functional
-    "R-FN-SIGNS": ("signs",),
+    "R-FN-SIGNS": ("functional_signs",),
     "R-FN-INJURY": (f"event:{_PT}",),
-    "R-FN-PAIN": ("signs",),
-    "R-FN-PSYCH": ("signs",),
+    "R-FN-PAIN": ("pain",),
+    "R-FN-PSYCH": ("psychiatric",),
     # primary and degenerative
-    "R-IDIO-ADULT-FOCAL": ("onset",),
+    "R-IDIO-ADULT-FOCAL": ("adult",),
     "R-IDIO-TRICK": ("trick",),
     "R-IDIO-NORMAL-IMAGING": ("normal_imaging",),
     "R-IDIO-NO-EXPOSURE": ("events_known", "medications_known"),
     "R-IDIO-HEMI": ("hemi",),
-    "R-IDIO-COMBINED": ("signs",),
+    "R-IDIO-COMBINED": ("combined_signs",),
     "R-IDIO-LESION": ("lesions",),
-    "R-IDIO-ADULT-LEG": ("onset",),
-    "R-IDIO-EARLY": ("onset",),
-    "R-IDIO-FN-SIGNS": ("signs",),
-    "R-INH-EARLY": ("onset",),
-    "R-INH-LIMB-ONSET": ("onset",),
-    "R-INH-GENERALIZED": ("onset",),
+    "R-IDIO-ADULT-LEG": ("adult",),
+    "R-IDIO-EARLY": ("early",),
+    "R-IDIO-FN-SIGNS": ("functional_signs",),
+    "R-INH-EARLY": ("early",),
+    "R-INH-LIMB-ONSET": ("below_limb_limit",),
+    "R-INH-GENERALIZED": ("early",),
     "R-INH-FAMILY": ("family",),
     "R-INH-NO-FAMILY": ("family",),
     "R-INH-GENE": ("genes",),
     "R-DEG-GENE": ("genes",),
     "R-INH-DIURNAL": ("variability",),
-    "R-INH-ADULT-FOCAL": ("onset",),
+    "R-INH-ADULT-FOCAL": ("adult",),
     "R-INH-LESION": ("lesions",),
-    "R-DEG-PROGRESSIVE-COMBINED": ("signs",),
-    "R-DEG-COMBINED": ("signs",),
+    "R-DEG-PROGRESSIVE-COMBINED": ("neurological_signs",),
+    "R-DEG-COMBINED": ("neurological_signs",),
     "R-DEG-ISOLATED": ("features_known",),
     "R-DEG-BILATERAL-BG": ("lesions",),
 }
 
 
-def open_gates(f: Facts, checks: CheckSet) -> int:
+def open_gates(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> int:
     """The gates open for this Case, as a bit set (``GATE_NAMES``' order)."""
     b = _BIT
     case = f.case
     d = case.dystonia
     m = 0
-    if f.onset_years is not None:
+    onset = f.onset_years
+    if onset is not None:
+        p = kb.parameters
         m |= b["onset"]
+        if onset >= p.adult_onset_years:
+            m |= b["adult"]
+        else:
+            m |= b["below_adult"]
+        if onset < p.early_onset_years:
+            m |= b["early"]
+        if onset < p.dyt1_max_limb_onset_years:
+            m |= b["below_limb_limit"]
     if f.features or f.hpo_features:
         m |= b["signs"]
+        kinds = f.feature_kinds
+        if "functional_sign" in kinds:
+            m |= b["functional_signs"]
+        if "neurological_sign" in kinds:
+            m |= b["neurological_signs"] | b["combined_signs"]
+        if "motor_pyramidal" in kinds:
+            m |= b["pyramidal_signs"] | b["combined_signs"]
+        if "pain" in kinds:
+            m |= b["pain"]
+        if "psychiatric_comorbidity" in f.features:
+            m |= b["psychiatric"]
     if f.lesions:
         m |= b["lesions"]
     if f.imaging_normal is True:

@@ -14,7 +14,7 @@ is ``did_you_mean`` over the whole table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dystonia_cds.knowledge import KnowledgeBase, normalise_word
 from dystonia_cds.suggest import CUTOFF, did_you_mean
@@ -27,6 +27,12 @@ class _Index:
     slot: dict[str, int]  # character → its first slot
     by_length: dict[int, tuple[tuple[str, int], ...]]  # length → (name, bit set)
     table: dict[str, str]
+    # drug as given → its guess, kept as they are asked: the same unknown drugs (amlodipine,
+    # metformin) come back case after case, and one look-up is still ~0.1 ms
+    guesses: dict[str, str | None] = field(default_factory=dict)
+
+
+_GUESSES_KEPT = 4096  # beyond, the kept guesses start again
 
 
 def _bits(word: str, slot: dict[str, int]) -> int | None:
@@ -62,6 +68,17 @@ def drug_guess(drug: str, kb: KnowledgeBase) -> str | None:
     """``did_you_mean(drug, kb.vocabulary.drugs)``, difflib run only on the names whose
     shared characters could reach the cutoff."""
     index: _Index = kb.derived("engine.drug_guess_index", _build)
+    kept = index.guesses
+    if drug in kept:
+        return kept[drug]
+    guess = _guess(drug, index)
+    if len(kept) >= _GUESSES_KEPT:
+        kept.clear()
+    kept[drug] = guess
+    return guess
+
+
+def _guess(drug: str, index: _Index) -> str | None:
     norm = normalise_word(drug)
     bits = _bits(norm, index.slot) if index.by_length else None
     if bits is None:

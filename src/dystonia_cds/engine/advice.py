@@ -157,11 +157,12 @@ def recommendations(f: Facts, et: Etiology, distribution: str,
     return _recommendations(f, leading, _causes(f, leading), distribution, kb)
 
 
-def advise(f: Facts, et: Etiology, distribution: str, kb: KnowledgeBase
+def advise(f: Facts, et: Etiology | list[str], distribution: str, kb: KnowledgeBase
            ) -> tuple[list[Recommendation], list[TreatmentOption]]:
     """:func:`recommendations` and :func:`treatments` of one Case, the leading causes and the
-    causes matched found once for both."""
-    leading = _leading(et)
+    causes matched found once for both; ``et`` may be the leading causes themselves
+    (:func:`leading_causes` of its hypotheses)."""
+    leading = et if isinstance(et, list) else _leading(et)
     causes = _causes(f, leading)
     return (_recommendations(f, leading, causes, distribution, kb),
             _treatments(f, causes, distribution, kb))

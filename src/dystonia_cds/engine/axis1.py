@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from dystonia_cds.assessment import AssociatedFeatures, Classification, Distribution
+from dystonia_cds.assessment import AssociatedFeatures, Classification
 from dystonia_cds.engine._facts import Facts, Site
 from dystonia_cds.knowledge import KnowledgeBase
 
@@ -97,18 +97,36 @@ def associated(f: Facts, kb: KnowledgeBase) -> tuple[str, str]:
     return "undetermined", "Associated features are not recorded."
 
 
+def _site_texts(kb: KnowledgeBase) -> dict[tuple[Site, ...], tuple[str, ...]]:
+    del kb
+    return {}
+
+
+def _regions_shown(f: Facts, kb: KnowledgeBase) -> list[str]:
+    """The sites in words, kept per list of sites (per knowledge base, bounded): a cohort
+    repeats a few dozen."""
+    known = kb.derived("engine.site_texts", _site_texts)
+    texts = known.get(f.sites)
+    if texts is None:
+        texts = tuple(_site_text(s) for s in f.sites) or ("unspecified",)
+        if len(known) >= 4096:
+            known.clear()
+        known[f.sites] = texts
+    return list(texts)
+
+
 def classify(f: Facts, kb: KnowledgeBase) -> Classification:
     group, label = age_group(f, kb)
-    dist, dist_text = distribution(f, kb)
+    dist, dist_text = f.distribution
     assoc, assoc_text = associated(f, kb)
     d = f.case.dystonia
     return Classification(
         age_at_onset=group,
         age_at_onset_label=label,
         onset_age_years=round(f.onset_years, 1) if f.onset_years is not None else None,
-        distribution=cast(Distribution, dist),
+        distribution=dist,  # type: ignore[arg-type]  # one of the Distribution literals
         distribution_explanation=dist_text,
-        regions=[_site_text(s) for s in f.sites] or ["unspecified"],
+        regions=_regions_shown(f, kb),
         course=d.course or "unknown",
         variability=list(d.variability or []),
         associated_features=cast(AssociatedFeatures, assoc),

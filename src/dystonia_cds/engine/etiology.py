@@ -19,7 +19,9 @@ pathology and heritability as separate axes).
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from dystonia_cds.assessment import Etiology, Evidence, Hypothesis, Support
@@ -56,6 +58,7 @@ CATEGORIES = (
     "drug_induced_acute", "drug_induced_tardive", "degenerative", "functional",
 )
 PRIMARY = frozenset({"idiopathic", "inherited"})
+_LEADING = 3  # the leading hypotheses advice reads (advice._LEADING)
 
 ALL_RULES: tuple[Rule, ...] = (
     *_rules_primary.RULES, *_rules_central.RULES, *_rules_peripheral.RULES,
@@ -78,7 +81,7 @@ def fired(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> Hits:
     plan: Plan = kb.derived("engine.rule_gates", _BUILD_GATES)
     fns = _RULE_FNS
     out = []
-    for i in plan.select(open_gates(f, checks)):
+    for i in plan.select(open_gates(f, checks, kb)):
         rule_id, fn = fns[i]
         finding = fn(f, checks, kb)
         if finding is not None:
@@ -112,9 +115,16 @@ class _Scoring:
     shown: bool
     group_shown: bool
     note: str
-    # rule id → (hypothesis, rationale, reference ids, its weighing when case-independent)
-    rule_meta: dict[str, tuple[str, str, tuple[str, ...], Fixed | None]]
+    # rule id → (hypothesis, rationale, reference ids, its weighing when case-independent,
+    # and then its rank in the order evidence is shown: strongest first, then by rule id)
+    rule_meta: dict[str, tuple[str, str, tuple[str, ...], Fixed | None, int]]
     threshold: float
+    # category → (label, plain label, pretest in decibans, pretest as shown)
+    shown_parts: dict[str, tuple[str, str, int, float]]
+    # the weak, moderate and strong thresholds, for bisect (_SUPPORTS), when they increase
+    # in that order (so that the first band reached from "strong" down is the highest one
+    # reached); None otherwise, and _support decides
+    bands: tuple[float, float, float] | None
 
 
 def _build_scoring(kb: KnowledgeBase) -> _Scoring:
@@ -122,23 +132,47 @@ def _build_scoring(kb: KnowledgeBase) -> _Scoring:
     pre, cal = model.pretest, model.calibration
     bands = kb.parameters.scoring.support_levels
     fixed = fixed_weighings(kb)
+    # The rank of a case-independent rule's item: sorting a Case's items by it is sorting
+    # them by _evidence_key. Others are weighed per Case (rank -1: never used as a rank).
+    ordered = sorted((w.weight, rid) for rid, w in fixed.items())
+    rank = dict.fromkeys(kb.rules, -1) | {
+        rid: i for i, (_, rid) in enumerate(sorted(ordered, key=_key_of))}
+    labels = {c: (kb.hypothesis_labels[c]["label"], kb.hypothesis_labels[c]["plain"])
+              for c in CATEGORIES}
+    rising = (bands["weak"], bands["moderate"], bands["strong"])
     return _Scoring(
         pretest_ln={c: math.log(pre[c]) for c in CATEGORIES},
         pretest_db={c: decibans(pre[c]) for c in CATEGORIES},
         pretest_shown={c: round(pre[c], 3) for c in CATEGORIES},
         hypothesis_of={rid: info.hypothesis for rid, info in kb.rules.items()},
         levels=tuple((bands[name], name) for name in ("strong", "moderate", "weak")),
-        labels={c: (kb.hypothesis_labels[c]["label"], kb.hypothesis_labels[c]["plain"])
-                for c in CATEGORIES},
+        labels=labels,
         shown=cal.shown, group_shown=cal.shown or cal.group_shown,
         note=calibration_note(kb),
-        rule_meta={rid: (info.hypothesis, info.finding, tuple(info.references),
-                         fixed.get(rid)) for rid, info in kb.rules.items()},
-        threshold=kb.parameters.scoring.summary_threshold)
+        rule_meta={rid: (info.hypothesis, info.finding, tuple(info.references), fixed.get(rid),
+                         rank[rid]) for rid, info in kb.rules.items()},
+        threshold=kb.parameters.scoring.summary_threshold,
+        shown_parts={c: (*labels[c], decibans(pre[c]), round(pre[c], 3)) for c in CATEGORIES},
+        bands=rising if list(rising) == sorted(rising) else None)
+
+
+def _key_of(weighed: tuple[int, str]) -> tuple[int, str]:
+    """The order evidence items are shown in: strongest first, then by rule id."""
+    weight, rule_id = weighed
+    return -abs(weight), rule_id
 
 
 def _scoring(kb: KnowledgeBase) -> _Scoring:
     return kb.derived("engine.scoring", _build_scoring)
+
+
+def _build_references(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    return {rid: tuple(info.references) for rid, info in kb.rules.items()}
+
+
+def rule_references(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    """Rule id → the reference ids its evidence item cites, once per knowledge base."""
+    return kb.derived("engine.rule_references", _build_references)
 
 
 def _log_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> float:
@@ -157,7 +191,7 @@ def quick_scores(f: Facts, checks: CheckSet, kb: KnowledgeBase,
     meta = sc.rule_meta
     score = dict(sc.pretest_ln)
     for rule_id, _ in fired(f, checks, kb) if hits is None else hits:
-        hyp, _, _, known = meta[rule_id]
+        hyp, _, _, known, _ = meta[rule_id]
         score[hyp] += known.ln if known is not None else log_lr(rule_id, f, kb)
     return score
 
@@ -190,7 +224,8 @@ def rescored(score: dict[str, float], hit_ids: frozenset[str], f: Facts, checks:
 
 def evaluate(f: Facts, checks: CheckSet, kb: KnowledgeBase,
              hits: Hits | None = None) -> dict[str, list[Evidence]]:
-    """Every fired rule's evidence (``hits``, when already computed), grouped by hypothesis."""
+    """Every fired rule's evidence (``hits``, when already computed), grouped by hypothesis
+    in the order shown (strongest first)."""
     out: dict[str, list[Evidence]] = {c: [] for c in CATEGORIES}
     found = _evidence(f, kb, fired(f, checks, kb) if hits is None else hits, _scoring(kb))
     for c, (items, _) in found.items():
@@ -200,30 +235,43 @@ def evaluate(f: Facts, checks: CheckSet, kb: KnowledgeBase,
 
 def _evidence(f: Facts, kb: KnowledgeBase, hits: Hits, sc: _Scoring
               ) -> dict[str, tuple[list[Evidence], int]]:
-    """The evidence of the hypotheses some rule fired for, with the sum of their weights.
+    """The evidence of the hypotheses some rule fired for, in the order shown (strongest
+    first, then by rule id), with the sum of their weights.
 
     Each item's parts but the finding are the rule's, looked up once per knowledge base
-    (``_Scoring.rule_meta``); only a rule weighed by a base rate is weighed for the Case."""
-    out: dict[str, tuple[list[Evidence], int]] = {}
+    (``_Scoring.rule_meta``, with the rank the order shown gives it); only a rule weighed
+    by a base rate is weighed for the Case (and then the items are sorted by their keys)."""
     meta = sc.rule_meta
+    rows = []
+    ranked_once = True
     for rule_id, finding in hits:
-        hyp, rationale, refs, w = meta[rule_id]
+        m = meta[rule_id]
+        w = m[3]
         if w is None:
             w = fixed_of(weigh(rule_id, f, kb))
+            ranked_once = False
+        rows.append((m[4], rule_id, finding, m, w))
+    if len(rows) > 1:
+        rows.sort(key=_first if ranked_once else _row_key)  # ranks differ: a rule fires once
+    found: dict[str, tuple[list[Evidence], int]] = {}
+    for _, rule_id, finding, (hyp, rationale, refs, _, _), w in rows:
         item = Evidence(finding=finding.rstrip("."), rationale=rationale,
                         direction=w.direction, weight=w.weight, likelihood_ratio=w.shown_lr,
                         lr_basis=w.weighed.basis, rule_id=rule_id, reference_ids=list(refs))
-        held = out.get(hyp)
+        held = found.get(hyp)
         if held is None:
-            out[hyp] = ([item], w.weight)
+            found[hyp] = ([item], w.weight)
         else:
             held[0].append(item)
-            out[hyp] = (held[0], held[1] + w.weight)
-    return out
+            found[hyp] = (held[0], held[1] + w.weight)
+    return found
 
 
-def _evidence_order(e: Evidence) -> tuple[int, str]:
-    return -abs(e.weight), e.rule_id
+def _row_key(row: tuple[int, str, str, object, Fixed]) -> tuple[int, str]:
+    return _key_of((row[4].weight, row[1]))
+
+
+_first = itemgetter(0)
 
 
 def leader(score: dict[str, float]) -> str:
@@ -236,6 +284,9 @@ def ranked(score: dict[str, float]) -> list[str]:
     """Categories, highest score first, ties in the fixed order of CATEGORIES (a reversed
     sort keeps equal items in their given order, which is CATEGORIES')."""
     return sorted(CATEGORIES, key=score.__getitem__, reverse=True)
+
+
+_SUPPORTS: tuple[Support, ...] = ("unsupported", "weak", "moderate", "strong")
 
 
 def support_level(p: float, kb: KnowledgeBase) -> Support:
@@ -306,6 +357,17 @@ def assess_etiology(f: Facts, checks: CheckSet, kb: KnowledgeBase,
     the ranking shown is then the one cross-validation measured, from unrounded LRs.
     ``prob`` and ``order`` are ``posterior(scores)`` and ``ranked(scores)``, when the caller
     has computed them too."""
+    return etiology_and_leading(f, checks, kb, hits, deciding, scores, prob=prob,
+                                order=order)[0]
+
+
+def etiology_and_leading(f: Facts, checks: CheckSet, kb: KnowledgeBase,
+                         hits: Hits | None = None, deciding: str | None = None,
+                         scores: dict[str, float] | None = None, *,
+                         prob: dict[str, float] | None = None,
+                         order: list[str] | None = None) -> tuple[Etiology, list[str]]:
+    """:func:`assess_etiology`, and the leading causes advice is matched to
+    (``advice.leading_causes`` of its hypotheses), found while ranking them."""
     sc = _scoring(kb)
     if hits is None:
         hits = fired(f, checks, kb)
@@ -316,30 +378,26 @@ def assess_etiology(f: Facts, checks: CheckSet, kb: KnowledgeBase,
     if order is None or scores is None:
         order = ranked(score)
     summary, why = _summarise(order, prob, sc, deciding)
-    shown, levels, labels = sc.shown, sc.levels, sc.labels
-    pretest_db, pretest_shown = sc.pretest_db, sc.pretest_shown
-    hyps = []
-    no_items: tuple[list[Evidence], int] = ([], 0)
+    shown, levels, parts, bands = sc.shown, sc.levels, sc.shown_parts, sc.bands
+    hyps: list[Hypothesis] = []
+    leading: list[str] = []
     for c in order:
-        items, weight = evidence.get(c) or no_items
-        if len(items) > 1:
-            items.sort(key=_evidence_order)
+        held = evidence.get(c)
+        items, weight = held if held is not None else ([], 0)
         p = prob[c]
-        label, plain = labels[c]
-        support: Support = "unsupported"
-        for least, name in levels:
-            if p >= least:
-                support = name
-                break
+        label, plain, db, pretest = parts[c]
+        support = _support(p, levels) if bands is None else _SUPPORTS[bisect_right(bands, p)]
+        if support != "unsupported" and len(hyps) < _LEADING:
+            leading.append(c)
         hyps.append(Hypothesis(
             category=c,  # type: ignore[arg-type]  # a category, from CATEGORIES
             label=label,
             plain_label=plain,
             support=support,
-            score=pretest_db[c] + weight,
+            score=db + weight,
             probability=round(p, 3) if shown else None,
-            pretest_probability=pretest_shown[c],
-            evidence=items if items else [],
+            pretest_probability=pretest,
+            evidence=items,
         ))
     primary, acquired, degenerative = group_probabilities(prob)
     return Etiology(summary=summary,  # type: ignore[arg-type]  # one of the three
@@ -348,7 +406,7 @@ def assess_etiology(f: Facts, checks: CheckSet, kb: KnowledgeBase,
                     group_probabilities={"primary": round(primary, 3),
                                          "acquired": round(acquired, 3),
                                          "degenerative": round(degenerative, 3)}
-                    if sc.group_shown else None)
+                    if sc.group_shown else None), leading
 
 
 def calibration_note(kb: KnowledgeBase) -> str:
