@@ -8,9 +8,14 @@ is one endpoint at one connection count, for ``--seconds``: /healthz at 1 and 8
 connections, then /v1/assess (round-robin over the example cases as JSON bodies, default
 query: no next questions) at 1 and 8. Printed per phase: requests/s, p50/p99 latency, and
 the server's CPU time per request (from /proc), which a noisy shared machine disturbs least.
-The goals (issue 13) are printed beside the figures.
+The goals (issue 13) are printed beside the figures. The throughput goal is "2,000 req/s on 2
+cores", and on a 2-core machine the load generator needs one of them: so beside the req/s
+measured on the pinned server core the bench prints the capacity the measured server CPU
+per request implies for 2 cores, labelled as derived; and a last phase (skip it with
+``--no-shared``) runs 2 workers with the load generator on the same 2 cores, a measured
+floor.
 
-    python bench/api.py [--seconds 5] [--connections 1 8] [--workers 1]
+    python bench/api.py [--seconds 5] [--connections 1 8] [--workers 1] [--no-shared]
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ def _start(port: int, workers: int, cpus: set[int]) -> subprocess.Popen[bytes]:
     code = ("from dystonia_cds.cli.serve import run_server; "
             f"run_server('127.0.0.1', {port}, {workers}, access_log=False, log_level='warning')")
     proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, preexec_fn=_pin(cpus))
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # each worker loads the HPO ontology first
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
@@ -156,6 +161,37 @@ def _cpus(text: str) -> set[int]:
     return {int(x) for x in text.split(",") if x.strip()}
 
 
+def _phase(port: int, path: str, connections: int, args: argparse.Namespace, client: str,
+           script: Path, cpus: set[int], pid: int) -> dict[str, float]:
+    """One endpoint at one connection count for ``--seconds``, with the server's CPU."""
+    before = _cpu_seconds(pid)
+    if client == "wrk":
+        r = _wrk(f"http://127.0.0.1:{port}{path}", connections, args.seconds,
+                 script if path == "/v1/assess" else None, cpus)
+    else:
+        r = _python(port, path, connections, args.seconds, cpus)
+    r["cpu_ms"] = (_cpu_seconds(pid) - before) / max(r["n"], 1) * 1e3
+    return r
+
+
+def _serve(workers: int, cpus: set[int], bodies: list[bytes]) -> tuple[int, Any]:
+    """A started, warmed server: (port, process); every example case posted once."""
+    port = free_port()
+    proc = _start(port, workers, cpus)
+    for _ in range(workers):  # each worker's first requests, roughly
+        for body in bodies:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            conn.request("POST", "/v1/assess", body=body,
+                         headers={"Content-Type": "application/json"})
+            assert conn.getresponse().status == 200
+    return port, proc
+
+
+def _stop(proc: Any) -> None:
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seconds", type=float, default=5.0)
@@ -164,6 +200,8 @@ def main() -> None:
     p.add_argument("--server-cpus", default="0")
     p.add_argument("--client-cpus", default="1")
     p.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
+    p.add_argument("--no-shared", action="store_true",
+                   help="skip the last phase (2 workers and the load sharing every CPU)")
     p.add_argument("--client-process", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--port", type=int, help=argparse.SUPPRESS)
     p.add_argument("--path", help=argparse.SUPPRESS)
@@ -175,32 +213,32 @@ def main() -> None:
     if client == "auto":
         client = "wrk" if shutil.which("wrk") else "python"
     server_cpus, client_cpus = _cpus(args.server_cpus), _cpus(args.client_cpus)
-    port = free_port()
-    proc = _start(port, args.workers, server_cpus)
     bodies = example_bodies()
+    shared: dict[str, float] | None = None
+    every_cpu = set(range(os.cpu_count() or 1))
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "assess.lua"
         script.write_text(_lua(bodies))
+        port, proc = _serve(args.workers, server_cpus, bodies)
         try:
-            for body in bodies:  # warm-up: every case once, then a short burst
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                conn.request("POST", "/v1/assess", body=body,
-                             headers={"Content-Type": "application/json"})
-                assert conn.getresponse().status == 200
-            rows = []
-            for path in ("/healthz", "/v1/assess"):
-                for c in args.connections:
-                    before = _cpu_seconds(proc.pid)
-                    if client == "wrk":
-                        r = _wrk(f"http://127.0.0.1:{port}{path}", c, args.seconds,
-                                 script if path == "/v1/assess" else None, client_cpus)
-                    else:
-                        r = _python(port, path, c, args.seconds, client_cpus)
-                    r["cpu_ms"] = (_cpu_seconds(proc.pid) - before) / max(r["n"], 1) * 1e3
-                    rows.append((path, c, r))
+            rows = [(path, c, _phase(port, path, c, args, client, script, client_cpus,
+                                     proc.pid))
+                    for path in ("/healthz", "/v1/assess") for c in args.connections]
         finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+            _stop(proc)
+        if not args.no_shared and len(every_cpu) >= 2:
+            port, proc = _serve(2, every_cpu, bodies)
+            try:
+                shared = _phase(port, "/v1/assess", 8, args, client, script, every_cpu,
+                                proc.pid)
+            finally:
+                _stop(proc)
+    _report(args, client, rows, shared, len(server_cpus))
+
+
+def _report(args: argparse.Namespace, client: str,
+            rows: list[tuple[str, int, dict[str, float]]], shared: dict[str, float] | None,
+            server_cores: int) -> None:
     print(f"server: uvicorn, {args.workers} worker(s) on CPU {args.server_cpus}; load: "
           f"{client} on CPU {args.client_cpus}; {args.seconds:g} s per phase; "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
@@ -217,11 +255,21 @@ def main() -> None:
             print(f"{c} connection(s): note — /healthz p99 is {h['p99'] / h['p50']:.0f}x its "
                   "p50: scheduling noise from other load on the machine, so the p99 ratio "
                   "below says little; the CPU per request is the steadier figure")
+        derived = 2 / (a["cpu_ms"] / 1e3)
         print(f"{c} connection(s): /v1/assess p99 is {ratio:.1f}x /healthz's "
               f"(goal ≤ {GOAL_RATIO}x: {'met' if ratio <= GOAL_RATIO else 'missed'}); "
-              f"{a['rate']:.0f} req/s (goal ≥ {GOAL_RATE} on 2 cores: "
-              f"{a['rate'] / GOAL_RATE:.0%}); CPU per request {a['cpu_ms']:.2f} ms vs "
-              f"{h['cpu_ms']:.2f} ms ({a['cpu_ms'] / h['cpu_ms']:.1f}x)")
+              f"measured {a['rate']:.0f} req/s on {server_cores} pinned server core(s); "
+              f"CPU per request {a['cpu_ms']:.2f} ms vs {h['cpu_ms']:.2f} ms "
+              f"({a['cpu_ms'] / h['cpu_ms']:.1f}x)")
+        print(f"{c} connection(s): derived, not measured — 2 cores / {a['cpu_ms']:.2f} ms "
+              f"server CPU per request = {derived:.0f} req/s (goal ≥ {GOAL_RATE} on 2 cores: "
+              f"{'met' if derived >= GOAL_RATE else 'missed'}, {derived / GOAL_RATE:.0%}); "
+              "assumes two workers scale linearly and the load generator runs elsewhere")
+    if shared is not None:
+        print(f"measured, 2 workers and {client} sharing all {os.cpu_count()} CPUs, 8 "
+              f"connections: /v1/assess {shared['rate']:.0f} req/s, p50 {shared['p50']:.2f} "
+              f"ms, p99 {shared['p99']:.2f} ms, server CPU {shared['cpu_ms']:.3f} ms/req — "
+              "the load generator takes part of the same cores, so this is a floor")
 
 
 if __name__ == "__main__":

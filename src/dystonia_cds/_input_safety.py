@@ -212,8 +212,39 @@ def parse_json(text: str, source: str | None = None) -> Any:
     except (RecursionError, ValueError):
         raise _format_error(f"nested deeper than {MAX_DEPTH} levels or malformed",
                             "a case needs only a few levels of nesting", source=source) from None
-    check_tree(data, source)
+    if not _plain_json(text, data):
+        check_tree(data, source)
     return data
+
+
+def _plain_json(text: str, data: Any) -> bool:
+    """True when :func:`check_tree` would find nothing in ``data``, parsed from ``text``,
+    without walking its paths; False only means "look properly".
+
+    Why: check_tree names the path of every value as it goes, a third of reading an HTTP
+    body. Without a backslash the text has no escapes, so every string and key is a piece
+    of it: no longer than the text, free of NUL when the text is (``_check_text``) and of
+    lone surrogates when the text encodes; JSON keys are text and ``_json_int`` bounds the
+    integers; nodes are fewer than characters. What remains is the depth and the floats
+    (``1e999`` reads as infinity), checked here."""
+    if "\\" in text or len(text) > MAX_STRING_CHARS:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, float) and not math.isfinite(value):
+            return False
+    return True
 
 
 def parse_yaml(text: str, source: str | None = None, *, aliases: bool = True) -> Any:

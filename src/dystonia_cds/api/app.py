@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from dystonia_cds import KnowledgeBase, __version__, load_knowledge
 from dystonia_cds.api._docs import install_docs
+from dystonia_cds.api._fast_lane import AssessFastLane
 from dystonia_cds.api._headers import SecurityHeadersMiddleware, redact_access_log
 from dystonia_cds.api._openapi import refine
 from dystonia_cds.api._query_guard import known_query_only
@@ -45,6 +46,7 @@ def create_app(kb: KnowledgeBase | None = None, *, max_body: int | None = None,
                   docs_url=None, redoc_url=None,  # /docs: _docs.install_docs, served locally
                   dependencies=[Depends(known_query_only)])  # no query word silently dropped
     app.state.kb = kb if kb is not None else load_knowledge()
+    app.add_middleware(AssessFastLane)  # innermost: inside the guard and the headers
     install_problem_handlers(app, max_body)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: also on 413/500 problems
     redact_access_log()

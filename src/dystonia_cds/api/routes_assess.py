@@ -109,7 +109,14 @@ async def post_assess(request: Request, audience: Audience = "clinician",
     ``?questions=true``), treatment information and references. General information, not a
     diagnosis."""
     kb: KnowledgeBase = request.app.state.kb
-    body, media = await request.body(), request.headers.get("content-type")
+    return await assess_response(await request.body(), request.headers.get("content-type"),
+                                 kb, audience, questions)
+
+
+async def assess_response(body: bytes, media: str | None, kb: KnowledgeBase, audience: str,
+                          questions: bool) -> Response:
+    """The 200 response to POST /v1/assess (raises CaseError / ApiProblem), for the route
+    and for its fast lane (api/_fast_lane.py)."""
     if questions or not _small_json(body, media):  # off the event loop: /healthz keeps
         data = await run_in_threadpool(_assess_body, body, media, kb, audience, questions)
     else:

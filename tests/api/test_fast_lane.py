@@ -1,0 +1,103 @@
+"""The fast lane for POST /v1/assess (api/_fast_lane.py) answers exactly as the route does.
+
+A query the lane does not take (``questions=0``, a typo) goes to the FastAPI route, so the
+same request sent both ways must get the same status, headers and bytes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from fastapi.testclient import TestClient
+
+from dystonia_cds import load_knowledge
+from dystonia_cds.api import _fast_lane
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
+JSON = "application/json"
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[TestClient]:
+    from dystonia_cds.api import create_app
+
+    with TestClient(create_app(load_knowledge()), raise_server_exceptions=True) as c:
+        yield c
+
+
+def _both(client: TestClient, body: bytes, media: str, monkeypatch: pytest.MonkeyPatch,
+          query: str = "") -> tuple[Any, Any]:
+    """The same request through the lane and, with the lane switched off, the route."""
+    lane = client.post(f"/v1/assess{query}", content=body, headers={"content-type": media})
+    with monkeypatch.context() as m:
+        m.setattr(_fast_lane, "_options", lambda _query: None)
+        route = client.post(f"/v1/assess{query}", content=body, headers={"content-type": media})
+    return lane, route
+
+
+def _same(lane: Any, route: Any) -> None:
+    assert lane.status_code == route.status_code
+    assert list(lane.headers.items()) == list(route.headers.items())
+    assert lane.content == route.content
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_examples_are_answered_alike(client: TestClient, path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    body = json.dumps(yaml.safe_load(path.read_text()), default=str).encode()
+    for query in ("", "?audience=patient", "?questions=true&audience=clinician"):
+        lane, route = _both(client, body, JSON, monkeypatch, query)
+        assert lane.status_code == 200
+        _same(lane, route)
+
+
+@pytest.mark.parametrize(("body", "media", "status"), [
+    (b'{"dystonia": {"regions": ["elbow"]}}', JSON, 422),  # input problems
+    (b"{", JSON, 400),  # unreadable
+    (b"[1]", JSON, 400),  # not an object
+    (b"", JSON, 400),  # empty
+    (b"\xff\xfe", JSON, 400),  # not UTF-8
+    (b"dystonia: {regions: [neck]}\n", "application/yaml", 200),
+    (b"dystonia: {regions: [neck]}\n", "text/csv", 415),
+    (json.dumps({"dystonia": {"regions": ["neck"], "features": [
+        "HP:0001250", "HP:0001263", "HP:0002072", "HP:0001332", "HP:0000750", "HP:0001249",
+        "HP:0002167", "HP:0001251", "HP:0001257"]}}).encode(), JSON, 200),  # pooled
+])
+def test_problems_and_other_inputs_are_answered_alike(
+        client: TestClient, body: bytes, media: str, status: int,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    lane, route = _both(client, body, media, monkeypatch)
+    assert lane.status_code == status, lane.text
+    _same(lane, route)
+
+
+@pytest.mark.parametrize(("query", "options"), [
+    (b"", ("clinician", False)),
+    (b"audience=patient", ("patient", False)),
+    (b"questions=true", ("clinician", True)),
+    (b"questions=false&audience=clinician", ("clinician", False)),
+    (b"%61udience=patient", ("patient", False)),  # decoded as the route decodes it
+])
+def test_the_lane_takes_plain_options(query: bytes, options: tuple[str, bool]) -> None:
+    assert _fast_lane._options(query) == options
+
+
+@pytest.mark.parametrize("query", [
+    b"questons=true", b"audience=doctor", b"questions=1", b"questions=", b"audience",
+    b"audience=patient&audience=patient", b"audience=patient&", b"x=%ff", b"\xff=1",
+])
+def test_anything_else_goes_to_the_route(query: bytes) -> None:
+    assert _fast_lane._options(query) is None
+
+
+def test_refusals_still_come_from_the_route(client: TestClient) -> None:
+    body = {"dystonia": {"regions": ["neck"]}}
+    typo = client.post("/v1/assess?questons=true", json=body)
+    assert typo.status_code == 422 and "query.questons" in typo.text
+    bad = client.post("/v1/assess?audience=doctor", json=body)
+    assert bad.status_code == 422 and "query.audience" in bad.text
+    assert client.post("/v1/assess?questions=1", json=body).status_code == 200
