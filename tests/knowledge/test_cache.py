@@ -50,7 +50,7 @@ def test_the_key_follows_the_content_of_the_knowledge_data(
         shutil.copytree(package / folder, copy / folder)
     for source in (package / "knowledge").glob("*.py"):
         shutil.copy(source, copy / "knowledge" / source.name)
-    monkeypatch.setattr(_cache.resources, "files", lambda _name: copy)
+    monkeypatch.setattr(_cache, "_package", lambda: copy)
     before = _cache.source_key()
     rules = copy / "knowledge" / "data" / "rules.yaml"
     original = rules.read_bytes()

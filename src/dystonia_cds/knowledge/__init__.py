@@ -1,8 +1,18 @@
-"""The knowledge base: cited clinical data, validated at load."""
+"""The knowledge base: cited clinical data, validated at load.
 
-from dystonia_cds.knowledge._hpo_terms import hpo_table
+``hpo_table`` is imported on first use (PEP 562 ``__getattr__``): loading the knowledge base
+from the start-up cache needs neither it nor its dataclasses.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from dystonia_cds.knowledge._loader import default_knowledge, load_knowledge, normalise_word
 from dystonia_cds.knowledge._models import KnowledgeBase, Reference, RuleInfo
+
+if TYPE_CHECKING:
+    from dystonia_cds.knowledge._hpo_terms import hpo_table
 
 __all__ = [
     "KnowledgeBase",
@@ -16,7 +26,17 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str) -> Any:
+    if name == "hpo_table":
+        from dystonia_cds.knowledge._hpo_terms import hpo_table
+
+        return hpo_table
+    raise AttributeError(f"module 'dystonia_cds.knowledge' has no attribute {name!r}")
+
+
 def hpo_label(term_id: str) -> str | None:
     """The label of an HPO id in the shipped release (knowledge/data/hpo_terms.json)."""
+    from dystonia_cds.knowledge._hpo_terms import hpo_table
+
     term = hpo_table().terms.get(term_id)
     return term.label if term else None

@@ -24,13 +24,11 @@ import hashlib
 import os
 import pickle
 import sys
-import tempfile
-from importlib import resources
 from pathlib import Path
 
 import pydantic
 
-from dystonia_cds.knowledge._loader import load_knowledge
+from dystonia_cds.knowledge._loader import PACKAGE, load_knowledge
 from dystonia_cds.knowledge._models import KnowledgeBase
 
 _FORMAT = b"dystonia-cds knowledge cache v2"
@@ -50,11 +48,16 @@ def cache_dir() -> Path | None:
     return Path(base) / "dystonia-cds"
 
 
+def _package() -> Path:
+    """The installed package's folder, whose sources :func:`source_key` hashes."""
+    return PACKAGE
+
+
 def source_key() -> str:
     """A hash of everything the validated knowledge base is built from."""
     digest = hashlib.sha256(_FORMAT)
     digest.update(f"{sys.version}\0{pydantic.VERSION}\0".encode())
-    package = resources.files("dystonia_cds")
+    package = _package()
     for folder, suffixes in (("knowledge/data", (".yaml",)), ("genetics/data", (".yaml",)),
                              ("knowledge", (".py",))):
         node = package.joinpath(folder)
@@ -98,6 +101,8 @@ def _store(path: Path, kb: KnowledgeBase) -> None:
     """Write atomically (temporary file, then rename), so a reader never sees half an entry,
     and keep only the newest entries; failing to write is not an error (a read-only home, a
     full disk)."""
+    import tempfile  # here, not with the module: a start-up that reads the cache never writes
+
     payload = pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,8 +4,6 @@ Why its own module: the advice is for patients, not for the evidence model, and 
 by the patient report and the questionnaire only; keeping it apart keeps ``_models`` small.
 """
 
-from __future__ import annotations
-
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -50,7 +48,7 @@ class CareRule(_Data):
     references: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _has_a_trigger(self) -> CareRule:
+    def _has_a_trigger(self) -> "CareRule":
         if self.drug_within_days is None and self.event_within_days is None:
             raise ValueError(f"seek_care rule {self.id}: needs drug_within_days or "
                              "event_within_days")
@@ -73,7 +71,7 @@ class SeekCareInfo(_Data):
     routine: CareRoutine
 
     @model_validator(mode="after")
-    def _complete(self) -> SeekCareInfo:
+    def _complete(self) -> "SeekCareInfo":
         missing = set(LEVEL_ORDER) - set(self.levels)
         if missing:
             raise ValueError(f"seek_care.yaml: levels missing {sorted(missing)}")

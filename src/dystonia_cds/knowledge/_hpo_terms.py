@@ -12,10 +12,8 @@ an ancestor (or the term itself) decides it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
 FILE = "hpo_terms.json"
@@ -63,9 +61,11 @@ class HpoTable:
 @cache
 def hpo_table() -> HpoTable:
     """The shipped table, read on first use and then reused (immutable)."""
-    from dystonia_cds.knowledge._loader import normalise_word
+    import json  # here, not with the module: the engine imports this one at every start-up
 
-    raw = resources.files("dystonia_cds.knowledge").joinpath(f"data/{FILE}").read_bytes()
+    from dystonia_cds.knowledge._loader import PACKAGE, normalise_word
+
+    raw = (PACKAGE / "knowledge" / "data" / FILE).read_bytes()
     data: dict[str, Any] = json.loads(raw)
     terms = {t[0]: HpoTerm(t[0], t[1], t[2]) for t in data["terms"]}
     by_label: dict[str, str] = {}

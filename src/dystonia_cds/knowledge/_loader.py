@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -26,6 +26,10 @@ _FILES = (
 )
 # The fitted evidence model: generated from the case corpus by `dystonia-cds model fit`.
 MODEL_FILE = "model"
+# The installed package's folder. A path beside this module, not importlib.resources: the
+# package is always installed as files (never zipped), and importlib.resources costs ~5 ms
+# of every start-up to import (its readers pull in zipfile and tempfile).
+PACKAGE = Path(__file__).parent.parent
 
 
 def normalise_word(text: str) -> str:
@@ -45,20 +49,20 @@ def _yaml(raw: bytes) -> Any:
 
 
 def _read(name: str) -> tuple[Any, bytes]:
-    raw = resources.files("dystonia_cds.knowledge").joinpath(f"data/{name}.yaml").read_bytes()
+    raw = (PACKAGE / "knowledge" / "data" / f"{name}.yaml").read_bytes()
     return _yaml(raw), raw
 
 
 def _genetics_references() -> tuple[list[dict[str, Any]], bytes]:
     """The genetics package's bibliography (genes and HPO methods), merged into one."""
-    raw = resources.files("dystonia_cds").joinpath("genetics/data/references.yaml").read_bytes()
+    raw = (PACKAGE / "genetics" / "data" / "references.yaml").read_bytes()
     return list(_yaml(raw) or []), raw
 
 
 def _dystonia_genes() -> tuple[frozenset[str], bytes]:
     """The panel's genes of isolated and combined dystonia, read from the genetics data file
     without importing the genetics package (which needs numpy)."""
-    raw = resources.files("dystonia_cds").joinpath("genetics/data/genes.yaml").read_bytes()
+    raw = (PACKAGE / "genetics" / "data" / "genes.yaml").read_bytes()
     genes = (_yaml(raw) or {}).get("dystonia_genes") or []
     return frozenset(str(g["gene"]).upper() for g in genes), raw
 

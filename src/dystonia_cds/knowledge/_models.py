@@ -5,8 +5,6 @@ reference, a reference id that does not exist or a latency window whose end prec
 start is a packaging bug, caught by :func:`load_knowledge` before any Case is assessed.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from typing import Literal, TypeVar, cast
 
@@ -43,7 +41,7 @@ class Reference(_Data):
     verified_by: str
 
     @model_validator(mode="after")
-    def _has_identifier(self) -> Reference:
+    def _has_identifier(self) -> "Reference":
         if not self.doi and not self.pmid and not self.spl_id:
             raise ValueError(f"reference {self.id} needs a DOI, a PMID or a label's SPL id")
         return self
@@ -122,7 +120,7 @@ class DrugInfo(_Data):
         "it (said in the input notes whenever the drug is recorded before the onset)."))
 
     @model_validator(mode="after")
-    def _note_iff_unscored(self) -> DrugInfo:
+    def _note_iff_unscored(self) -> "DrugInfo":
         if (self.drug_class == "reported_not_scored") != bool(self.unscored_note):
             raise ValueError(f"drug {self.id}: unscored_note is required for, and only for, "
                              "a reported_not_scored drug")
@@ -152,7 +150,7 @@ class Window(_Data):
     references: list[str] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _ordered(self) -> Window:
+    def _ordered(self) -> "Window":
         if self.max_days is not None and self.max_days < self.min_days:
             raise ValueError("max_days precedes min_days")
         return self
@@ -369,7 +367,7 @@ class KnowledgeBase(_Data):
     def knowledge_version(self) -> str:
         return f"{self.version}+{self.content_hash[:12]}"
 
-    def derived(self, name: str, build: Callable[[KnowledgeBase], _T]) -> _T:
+    def derived(self, name: str, build: Callable[["KnowledgeBase"], _T]) -> _T:
         """``build(self)``, computed once per knowledge-base object and kept on it.
 
         Why: the engine precomputes tables from the knowledge (case-independent weighings,
