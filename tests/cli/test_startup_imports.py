@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import REPO
 
@@ -55,3 +57,29 @@ def test_a_case_without_hpo_terms_or_genes_does_not_read_the_hpo_table() -> None
     out = subprocess.run([sys.executable, "-c", HPO_CODE, case], capture_output=True,
                          text=True, check=True, cwd=REPO)
     assert out.stdout.strip().splitlines()[-1] == "0"
+
+
+KB_CODE = """
+import json, sys
+import dystonia_cds
+dystonia_cds.default_knowledge()
+print(json.dumps(sorted(sys.modules)))
+"""
+# Not needed to load the knowledge base from the start-up cache (knowledge/_cache.py): the
+# YAML parser and the loader's validation, the HPO table (and its dataclasses and json),
+# importlib.resources (its readers import zipfile), tempfile (only to write an entry).
+NOT_ON_A_CACHE_HIT = ("yaml", "dystonia_cds.knowledge._hpo_terms", "importlib.resources",
+                      "zipfile", "tempfile", "dystonia_cds.engine", "dystonia_cds.case")
+
+
+def test_a_knowledge_load_from_the_cache_imports_no_parser_or_table(tmp_path: Path) -> None:
+    env = {**os.environ, "DYSTONIA_CDS_CACHE_DIR": str(tmp_path)}
+    env.pop("DYSTONIA_CDS_CACHE", None)
+    run = [sys.executable, "-c", KB_CODE]
+    subprocess.run(run, capture_output=True, text=True, check=True, cwd=REPO, env=env)
+    assert list(tmp_path.glob("knowledge-*.pickle"))  # the first run filled the cache
+    out = subprocess.run(run, capture_output=True, text=True, check=True, cwd=REPO, env=env)
+    loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    found = sorted(m for m in loaded for h in NOT_ON_A_CACHE_HIT
+                   if m == h or m.startswith(h + "."))
+    assert not found, found
