@@ -12,14 +12,13 @@ like the best-match vectors (:class:`~dystonia_cds.genetics._matrix._BestCache`)
 
 from __future__ import annotations
 
-import threading
 from bisect import bisect_left
-from collections import OrderedDict
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 import numpy as np
 
+from dystonia_cds.genetics._data import treatable_for
 from dystonia_cds.genetics._index import Disease, HpoIndex, term_id
 from dystonia_cds.genetics._matrix import TermMatrix
 
@@ -34,48 +33,63 @@ Ranked = dict[float, tuple[tuple[float, int], ...]]
 holds it —, each group most informative first (float64 IC), ties by id, as (IC, ancestor)."""
 
 
-class Lru(Generic[_K, _V]):
-    """A bounded, thread-safe least-recently-used map; values are never mutated. Two threads
-    may build the same value once each, never a wrong one."""
+class Memo(Generic[_K, _V]):
+    """A bounded map of values never mutated, emptied when full.
+
+    Why not a least-recently-used order under a lock: a hit is most of the explanation's
+    work on a warm server, and the lock and the reordering cost more than the value saved.
+    A plain dict's get and set are atomic under the GIL; two threads may build the same
+    value once each, never a wrong one."""
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.items: OrderedDict[_K, _V] = OrderedDict()
-        self.lock = threading.Lock()
+        self.items: dict[_K, _V] = {}
 
     def get(self, key: _K, make: Callable[[], _V]) -> _V:
-        with self.lock:
-            found = self.items.get(key)
-            if found is not None:
-                self.items.move_to_end(key)
-                return found
-        value = make()
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
-        return value
+        found = self.items.get(key)
+        if found is None:
+            found = make()
+            if len(self.items) >= self.size:
+                self.items.clear()
+            self.items[key] = found
+        return found
 
 
 class ExplainTables:
     """The per-term and per-disease tables of one index (kept on its :class:`TermMatrix`)."""
 
     def __init__(self) -> None:
-        self.by_ic: Lru[int, Ranked] = Lru(EXPLAIN_CACHE)
-        self.terms: Lru[int, tuple[tuple[int, ...], list[float]]] = Lru(EXPLAIN_CACHE)
+        self.by_ic: Memo[int, Ranked] = Memo(EXPLAIN_CACHE)
+        self.terms: Memo[int, tuple[tuple[int, ...], list[float]]] = Memo(EXPLAIN_CACHE)
         self.monotone: bool | None = None  # IC never decreases from a term to a descendant
         # (query term, disease row) -> its best match (case term id, disease term id,
         # label, IC rounded), or () when it matches nothing informative
-        self.matched: Lru[tuple[int, int], tuple[str, str, str, float] | tuple[()]] = Lru(
+        self.matched: Memo[tuple[int, int], tuple[str, str, str, float] | tuple[()]] = Memo(
             EXPLAIN_CACHE * 16)
+        # (disease row, HPO's genes?) -> what a match shows of the disease itself
+        self.disease: Memo[tuple[int, bool], DiseaseInfo] = Memo(EXPLAIN_CACHE)
+
+
+DiseaseInfo = tuple[tuple[str, ...], str | None, tuple[str, ...], tuple[str, ...], str]
+"""(genes, treatable note, inheritance labels, onset labels, gene source) of a disease."""
+
+
+def disease_info(index: HpoIndex, m: TermMatrix, disease: Disease, hpo_genes: bool
+                 ) -> DiseaseInfo:
+    """What a match shows of the disease itself, the same for every query: made once."""
+    def make() -> DiseaseInfo:
+        genes = disease.genes if hpo_genes else disease.inferred_genes
+        return (genes, treatable_for(genes), tuple(index.label(t) for t in disease.inheritance),
+                tuple(index.label(t) for t in disease.onset),
+                disease.gene_source if hpo_genes else "inferred")
+    return tables(m).disease.get((disease.row, hpo_genes), make)
 
 
 def tables(m: TermMatrix) -> ExplainTables:
     found = m.explain_cache.get("tables")
     if found is None:
         found = m.explain_cache.setdefault("tables", ExplainTables())
-    assert isinstance(found, ExplainTables)
-    return found
+    return cast(ExplainTables, found)
 
 
 def by_ic(index: HpoIndex, m: TermMatrix, term: int) -> Ranked:

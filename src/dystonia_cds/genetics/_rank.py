@@ -18,8 +18,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from dystonia_cds.genetics._data import treatable_for
-from dystonia_cds.genetics._explain import Ranked, by_ic, posting_at
+from dystonia_cds.genetics._explain import Ranked, by_ic, disease_info, posting_at
 from dystonia_cds.genetics._explain import matched as explained
 from dystonia_cds.genetics._index import Disease, HpoIndex, term_id, term_int
 from dystonia_cds.genetics._matrix import RankConfig, TermMatrix, best_of, score_all, top_rows
@@ -114,8 +113,8 @@ def _explain(
             counted.append(ExcludedTerm(
                 term=term_id(term), label=index.label(term),
                 frequency=round(known, 3) if known >= 0 else None))
-    genes = disease.genes if cfg.hpo_genes else disease.inferred_genes
-    treat = treatable_for(genes)
+    genes, treat, inheritance, onset, gene_source = disease_info(index, m, disease,
+                                                                 cfg.hpo_genes)
     return DiseaseMatch(
         disease_id=disease.disease_id,
         label=disease.label,
@@ -123,10 +122,10 @@ def _explain(
         matched_terms=matched,
         excluded_present=[e.term for e in counted],
         excluded_counted=counted,
-        gene_source=disease.gene_source if cfg.hpo_genes else "inferred",
+        gene_source=gene_source,
         score=round(score, 4),
-        inheritance=[index.label(t) for t in disease.inheritance],
-        typical_onset=[index.label(t) for t in disease.onset],
+        inheritance=list(inheritance),
+        typical_onset=list(onset),
         treatable=treat is not None,
         treatable_note=treat,
     )
