@@ -117,13 +117,13 @@ class Facts:
         started after the onset cannot have caused it and is left out.
         """
         drugs = self.drugs
-        return tuple(d for d in drugs if not d.after_onset) if drugs else ()
+        return tuple([d for d in drugs if not d.after_onset]) if drugs else ()
 
     @property
     def later_drugs(self) -> tuple[DrugFact, ...]:
         """Medicines known to have been started after the onset (kept, but no exposure)."""
         drugs = self.drugs
-        return tuple(d for d in drugs if d.after_onset) if drugs else ()
+        return tuple([d for d in drugs if d.after_onset]) if drugs else ()
 
     def but(self, **changes: Any) -> Facts:
         """A copy with some fields changed: ``dataclasses.replace`` without re-running
@@ -262,14 +262,14 @@ def _event_fields(case: Case, kb: KnowledgeBase, onset: Instant | None) -> dict[
                 "later_events": ()}
     birth = case.patient.birth_date
     facts = [_event_fact(i, e, kb, onset, birth) for i, e in enumerate(case.events or [])]
-    events = tuple(e for e in facts if not e.after_onset)
+    events = tuple([e for e in facts if not e.after_onset])
     by_hypothesis: dict[str, tuple[EventFact, ...]] = {}
     for e in events:
         if e.info.hypothesis:
             by_hypothesis[e.info.hypothesis] = (*by_hypothesis.get(e.info.hypothesis, ()), e)
     return {"events": events, "events_known": case.events is not None,
             "by_hypothesis": by_hypothesis,
-            "later_events": tuple(e for e in facts if e.after_onset)}
+            "later_events": tuple([e for e in facts if e.after_onset])}
 
 
 def _drug_fields(case: Case, kb: KnowledgeBase, onset: Instant | None) -> dict[str, Any]:
@@ -280,15 +280,15 @@ def _drug_fields(case: Case, kb: KnowledgeBase, onset: Instant | None) -> dict[s
         _drug_fact(i, m, kb, onset, case.patient.birth_date)
         for i, m in enumerate(case.medications or [])
     )
-    known = tuple(d for d in drugs if d.info and not d.after_onset)
-    blockers = tuple(d for d in known
-                     if d.info and d.info.drug_class == "dopamine_receptor_blocker")
+    known = tuple([d for d in drugs if d.info and not d.after_onset])
+    blockers = tuple([d for d in known
+                      if d.info and d.info.drug_class == "dopamine_receptor_blocker"])
     # a reported_not_scored drug (levodopa, lithium...) is known but no acute exposure: its
     # source gives no acute onset (it stays among possible_drug_causes, so it is never read
     # as "no dystonia-inducing drug" either)
-    acute = tuple(d for d in known if d.info and d.info.drug_class != "reported_not_scored")
+    acute = tuple([d for d in known if d.info and d.info.drug_class != "reported_not_scored"])
     return {"drugs": drugs, "medications_known": case.medications is not None,
-            "unknown_drugs": tuple(d.medication.drug for d in drugs if d.info is None),
+            "unknown_drugs": tuple([d.medication.drug for d in drugs if d.info is None]),
             "dopamine_blockers": blockers, "acute_drugs": acute}
 
 
@@ -386,7 +386,7 @@ def derive_facts(case: Case, kb: KnowledgeBase) -> Facts:
     values["case"] = case
     values["onset_years"] = _years(onset)
     memo = _memo(kb).sites
-    key = tuple((r.region, r.side) for r in case.dystonia.regions)
+    key = tuple([(r.region, r.side) for r in case.dystonia.regions])
     sites = memo.get(key)
     if sites is None:
         from dystonia_cds.engine.axis1 import compute_distribution  # axis1 imports this

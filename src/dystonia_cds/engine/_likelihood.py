@@ -205,9 +205,10 @@ def log_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> float:
 def softmax(scores: dict[str, float], t: float) -> dict[str, float]:
     """exp(score / t), normalised: the one softmax of the engine and of its validation."""
     top = max(scores.values())
-    expd = {c: math.exp((s - top) / t) for c, s in scores.items()}
-    total = sum(expd.values())
-    return {c: v / total for c, v in expd.items()}
+    exp = math.exp
+    expd = [exp((s - top) / t) for s in scores.values()]
+    total = sum(expd)
+    return dict(zip(scores, [v / total for v in expd], strict=True))
 
 
 def posterior(scores: dict[str, float], kb: KnowledgeBase) -> dict[str, float]:

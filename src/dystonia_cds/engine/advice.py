@@ -52,6 +52,7 @@ from dystonia_cds.knowledge._models import TreatmentInfo
 
 _CENTRAL = {"acquired_central_traumatic", "acquired_central_vascular", "acquired_perinatal",
             "acquired_other_structural", "degenerative"}
+_CENTRAL_ACQUIRED = frozenset(_CENTRAL - {"degenerative"})
 _PRIMARY = {"idiopathic", "inherited"}
 _DRUG = ("drug_induced_acute", "drug_induced_tardive")
 _LEADING = 3
@@ -87,7 +88,7 @@ def _recorded(f: Facts, cause: str) -> bool:
     one. Causes without an exposure (primary, degenerative, functional) always count."""
     if cause in _DRUG:
         return bool(f.possible_drug_causes)
-    if cause in _CENTRAL - {"degenerative"}:
+    if cause in _CENTRAL_ACQUIRED:
         return bool(f.events_of(cause) or f.lesions)
     if cause == "acquired_peripheral_trauma":
         return bool(f.events_of(cause))
@@ -97,15 +98,23 @@ def _recorded(f: Facts, cause: str) -> bool:
 def _causes(f: Facts, et: Etiology | list[str]) -> list[str]:
     """The causes advice is matched to, best first (see the module docstring); ``et`` may be
     the leading causes themselves (:func:`leading_causes`)."""
-    out = [c for c in (et if isinstance(et, list) else _leading(et)) if _recorded(f, c)]
-    drug = [c for c in out if c in _DRUG]
-    return [c for c in out if c not in _DRUG or c == drug[0]]
+    out = []
+    drug = False  # only the better-ranked of the two drug causes is kept
+    for c in et if isinstance(et, list) else _leading(et):
+        if c in _DRUG:
+            if drug or not _recorded(f, c):
+                continue
+            drug = True
+        elif not _recorded(f, c):
+            continue
+        out.append(c)
+    return out
 
 
 def _diurnal(f: Facts) -> bool:
     """Worse as the day goes on: the Case's variability, or a feature named for it."""
     return ("diurnal" in (f.case.dystonia.variability or [])
-            or any("diurnal" in x for x in f.features))
+            or (bool(f.features) and any("diurnal" in x for x in f.features)))
 
 
 def _acute_neck_injury(f: Facts) -> bool:
@@ -116,8 +125,9 @@ def _acute_neck_injury(f: Facts) -> bool:
         for e in f.events_of("acquired_peripheral_trauma"))
 
 
-def _tested(f: Facts, gene: str) -> bool:
-    return any(g.gene.upper() == gene for g in f.case.genetics or [])
+def _cranio_cervical(kb: KnowledgeBase) -> frozenset[str]:
+    """The neck and the cranial regions (EFNS 2011's cranial or cervical onset)."""
+    return frozenset(r for r, info in kb.regions.items() if r == "neck" or info.cranial)
 
 
 def _genetic(f: Facts, lead: set[str], kb: KnowledgeBase) -> list[str]:
@@ -132,18 +142,21 @@ def _genetic(f: Facts, lead: set[str], kb: KnowledgeBase) -> list[str]:
     familial = bool(f.case.family_history and f.case.family_history.dystonia)
     first = f.case.dystonia.onset_region
     limb_onset = first in ("arm", "leg") if first else f.has_region("arm", "leg")
-    cranio_cervical = any(r == "neck" or kb.regions[r].cranial for r in f.regions)
-    dyt1_excluded = any(g.gene.upper() == "TOR1A" and g.result == "negative"
-                        for g in f.case.genetics or [])
+    cranio_cervical = not f.regions.isdisjoint(
+        kb.derived("engine.cranio_cervical", _cranio_cervical))
+    genetics = f.case.genetics
+    tested = {g.gene.upper() for g in genetics} if genetics else set()
+    dyt1_excluded = bool(genetics) and any(
+        g.gene.upper() == "TOR1A" and g.result == "negative" for g in genetics or [])
     ids = []
-    if not _tested(f, "TOR1A") and (familial or (
+    if "TOR1A" not in tested and (familial or (
             limb_onset and onset is not None
             and onset < kb.parameters.dyt1_max_limb_onset_years)):
         ids.append("REC-GENETIC")
-    if not _tested(f, "THAP1") and (
+    if "THAP1" not in tested and (
             ((early(f, kb) or familial) and cranio_cervical) or dyt1_excluded):
         ids.append("REC-GENETIC-DYT6")
-    if not _tested(f, "SGCE") and early(f, kb) and "myoclonus" in f.features:
+    if "SGCE" not in tested and early(f, kb) and "myoclonus" in f.features:
         ids.append("REC-GENETIC-DYT11")
     if not ids and "inherited" in lead:
         ids.append("REC-GENETIC-COUNSEL")
