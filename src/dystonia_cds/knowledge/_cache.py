@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import sys
 from pathlib import Path
 
@@ -30,6 +29,11 @@ import pydantic
 
 from dystonia_cds.knowledge._loader import PACKAGE, load_knowledge
 from dystonia_cds.knowledge._models import KnowledgeBase
+
+try:  # the C unpickler that pickle.loads is, without importing pickle.py (~1 ms a start-up)
+    from _pickle import UnpicklingError, loads
+except ImportError:  # an interpreter without CPython's accelerator module
+    from pickle import UnpicklingError, loads
 
 _FORMAT = b"dystonia-cds knowledge cache v2"
 # Entries kept: several checkouts or versions may share one user's cache folder (a clinic
@@ -58,12 +62,16 @@ def source_key() -> str:
     digest = hashlib.sha256(_FORMAT)
     digest.update(f"{sys.version}\0{pydantic.VERSION}\0".encode())
     package = _package()
-    for folder, suffixes in (("knowledge/data", (".yaml",)), ("genetics/data", (".yaml",)),
-                             ("knowledge", (".py",))):
-        node = package.joinpath(folder)
-        for item in sorted(node.iterdir(), key=lambda p: p.name):
-            if item.is_file() and item.name.endswith(suffixes):
-                digest.update(f"{folder}/{item.name}\0".encode() + item.read_bytes() + b"\0")
+    # os.scandir and open, not Path.iterdir and read_bytes: the same bytes hashed in the same
+    # order, without a Path and a stat per file (every start-up computes this key).
+    for folder, suffix in (("knowledge/data", ".yaml"), ("genetics/data", ".yaml"),
+                           ("knowledge", ".py")):
+        with os.scandir(package / folder) as entries:
+            items = sorted((e for e in entries if e.name.endswith(suffix) and e.is_file()),
+                           key=lambda e: e.name)
+        for item in items:
+            with open(item.path, "rb") as fh:
+                digest.update(f"{folder}/{item.name}\0".encode() + fh.read() + b"\0")
     return digest.hexdigest()[:32]
 
 
@@ -90,8 +98,8 @@ def _read(path: Path) -> KnowledgeBase | None:
     if header != _FORMAT + b" " + hashlib.sha256(payload).hexdigest().encode():
         return None  # another format, or not what was written
     try:
-        kb = pickle.loads(payload)
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
+        kb = loads(payload)
+    except (UnpicklingError, EOFError, AttributeError, ImportError, TypeError,
             ValueError):
         return None  # written by code this one cannot read: build it again
     return kb if isinstance(kb, KnowledgeBase) else None
@@ -101,7 +109,8 @@ def _store(path: Path, kb: KnowledgeBase) -> None:
     """Write atomically (temporary file, then rename), so a reader never sees half an entry,
     and keep only the newest entries; failing to write is not an error (a read-only home, a
     full disk)."""
-    import tempfile  # here, not with the module: a start-up that reads the cache never writes
+    import pickle  # here, not with the module: a start-up that reads the cache never writes
+    import tempfile
 
     payload = pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL)
     try:

@@ -16,7 +16,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from dystonia_cds.errors import KnowledgeBaseError
 from dystonia_cds.knowledge._models import KnowledgeBase
 
 _FILES = (
@@ -30,6 +29,14 @@ MODEL_FILE = "model"
 # package is always installed as files (never zipped), and importlib.resources costs ~5 ms
 # of every start-up to import (its readers pull in zipfile and tempfile).
 PACKAGE = Path(__file__).parent.parent
+
+
+def _error(message: str) -> Exception:
+    """A :class:`~dystonia_cds.errors.KnowledgeBaseError`, its module imported only here: a
+    start-up served from the cache never raises one (and ``errors`` builds a pydantic model)."""
+    from dystonia_cds.errors import KnowledgeBaseError
+
+    return KnowledgeBaseError(message)
 
 
 def normalise_word(text: str) -> str:
@@ -77,7 +84,7 @@ def _alias_map(items: dict[str, Any], include_hpo: bool = True) -> dict[str, str
         for w in words:
             norm = normalise_word(w)
             if out.get(norm, key) != key:
-                raise KnowledgeBaseError(f"alias {w!r} names both {out[norm]} and {key}")
+                raise _error(f"alias {w!r} names both {out[norm]} and {key}")
             out[norm] = key
     return out
 
@@ -124,12 +131,12 @@ def load_knowledge(with_model: bool = True) -> KnowledgeBase:
     try:
         kb = _build(data, digest.hexdigest()).model_copy(update={"dystonia_genes": genes})
     except ValidationError as exc:
-        raise KnowledgeBaseError(f"knowledge base failed validation:\n{exc}") from exc
+        raise _error(f"knowledge base failed validation:\n{exc}") from exc
     missing = sorted(
         {f"{where}: {ref}" for where, ref in _referenced_ids(data) if ref not in kb.references}
     )
     if missing:
-        raise KnowledgeBaseError("unknown reference ids:\n  " + "\n  ".join(missing))
+        raise _error("unknown reference ids:\n  " + "\n  ".join(missing))
     return kb
 
 
@@ -161,28 +168,28 @@ def _build(data: dict[str, Any], content_hash: str) -> KnowledgeBase:
     for region in regions.values():
         for other in region.contiguous:
             if other not in regions:
-                raise KnowledgeBaseError(f"region {region.id}: unknown contiguous {other}")
+                raise _error(f"region {region.id}: unknown contiguous {other}")
     for rule in rules.values():
         if rule.given is not None and rule.given not in rules:
-            raise KnowledgeBaseError(f"rule {rule.id}: unknown parent rule {rule.given}")
+            raise _error(f"rule {rule.id}: unknown parent rule {rule.given}")
     for cited in data["cited_lrs"] or []:
         if cited["rule"] not in rules:
-            raise KnowledgeBaseError(f"cited_lrs.yaml: unknown rule {cited['rule']}")
+            raise _error(f"cited_lrs.yaml: unknown rule {cited['rule']}")
     if MODEL_FILE in data:
         fitted = set(data[MODEL_FILE]["rules"])
         if fitted != set(rules):
-            raise KnowledgeBaseError(
+            raise _error(
                 "model.yaml does not match rules.yaml (re-run `dystonia-cds model fit`): "
                 f"missing {sorted(set(rules) - fitted)}, extra {sorted(fitted - set(rules))}")
     seek_care = SeekCareInfo.model_validate(data["seek_care"])
     for care_rule in seek_care.rules:
         for region_id in [*care_rule.regions_any, *care_rule.event_sites_any]:
             if region_id not in regions:
-                raise KnowledgeBaseError(f"seek_care {care_rule.id}: unknown region {region_id}")
+                raise _error(f"seek_care {care_rule.id}: unknown region {region_id}")
     for event in events.values():
         for site in event.body_sites:
             if site not in regions:
-                raise KnowledgeBaseError(f"event {event.id}: unknown body site {site}")
+                raise _error(f"event {event.id}: unknown body site {site}")
     return m.KnowledgeBase(
         version=data["meta"]["version"],
         content_hash=content_hash,
