@@ -63,20 +63,50 @@ _DRUGS: tuple[tuple[Medication, ...], ...] = (
 _HEAD_INJURY = Event(type="head_injury", before_onset="P6M", severity="severe")
 _FAMILY = (FamilyHistory(dystonia=True), FamilyHistory(dystonia=False))
 _FEATURES: tuple[list[str], ...] = ([], ["parkinsonism"], ["sudden_onset"])
-_SET = object.__setattr__
+# The setters of a pydantic model's instance dict and slots, and of a dataclass's dict:
+# called directly, as object.__setattr__ would, without looking each attribute up again.
+_MODEL_SLOTS = vars(BaseModel)
+_SET_DICT = _MODEL_SLOTS["__dict__"].__set__
+_SET_FIELDS_SET = _MODEL_SLOTS["__pydantic_fields_set__"].__set__
+_SET_EXTRA = _MODEL_SLOTS["__pydantic_extra__"].__set__
+_SET_PRIVATE = _MODEL_SLOTS["__pydantic_private__"].__set__
+_SET_FACTS_DICT = vars(Facts)["__dict__"].__set__
+_NEW = object.__new__
 
 
 def replaced(model: M, **changes: Any) -> M:
     """``model`` with some fields changed, as ``model_copy(update=...)`` makes it (no
     validation) but without copying the field values one by one: the values are shared,
     and every model of a Case is frozen, so sharing them is safe."""
-    new = object.__new__(type(model))
-    _SET(new, "__dict__", {**model.__dict__, **changes})
+    new = _NEW(model.__class__)
+    values = model.__dict__.copy()
+    values.update(changes)
+    _SET_DICT(new, values)
     fields_set = model.__pydantic_fields_set__
-    _SET(new, "__pydantic_fields_set__", fields_set if fields_set.issuperset(changes)
-         else fields_set | changes.keys())
-    _SET(new, "__pydantic_extra__", model.__pydantic_extra__)
-    _SET(new, "__pydantic_private__", model.__pydantic_private__)
+    _SET_FIELDS_SET(new, fields_set if fields_set.issuperset(changes)
+                    else fields_set | changes.keys())
+    _SET_EXTRA(new, model.__pydantic_extra__)
+    _SET_PRIVATE(new, model.__pydantic_private__)
+    return new
+
+
+def _replaced1(model: M, name: str, value: Any) -> M:
+    """:func:`replaced` with one field changed (the commonest call, without keywords)."""
+    new = _NEW(model.__class__)
+    values = model.__dict__.copy()
+    values[name] = value
+    _SET_DICT(new, values)
+    fields_set = model.__pydantic_fields_set__
+    _SET_FIELDS_SET(new, fields_set if name in fields_set else fields_set | {name})
+    _SET_EXTRA(new, model.__pydantic_extra__)
+    _SET_PRIVATE(new, model.__pydantic_private__)
+    return new
+
+
+def _facts(values: dict[str, Any]) -> Facts:
+    """Facts with these field values (as ``Facts.but``, without its check of the names)."""
+    new = _NEW(Facts)
+    _SET_FACTS_DICT(new, values)
     return new
 
 
@@ -177,28 +207,24 @@ class _Variants:
         changed = {name for name, value in fields.items()
                    if value is not before[name] and value != before[name]}
         changed.add("case." + part)
-        new = object.__new__(Facts)  # as Facts.but, without its check of the field names
-        values = new.__dict__
-        values.update(before)
+        values = before.copy()
         values.update(fields)
         values["case"] = case
-        return new, frozenset(changed)
+        return _facts(values), frozenset(changed)
 
     def known(self, case: Case, fields: dict[str, Any], changed: frozenset[str]) -> Variant:
         """The Facts of ``case``, whose fields computed again and inputs that differ are
         known already."""
-        new = object.__new__(Facts)
-        values = new.__dict__
-        values.update(self.f.__dict__)
+        values = self.f.__dict__.copy()
         if fields:
             values.update(fields)
         values["case"] = case
-        return new, changed
+        return _facts(values), changed
 
     def scalar(self, part: str, value: Any) -> Variant:
         """A dystonia field no Facts field is computed from, filled in with ``value``."""
         case = self.f.case
-        return self.known(replaced(case, dystonia=replaced(case.dystonia, **{part: value})),
+        return self.known(_replaced1(case, "dystonia", _replaced1(case.dystonia, part, value)),
                           {}, _CASE_ONLY[part])
 
     def constant(self, part: str, rows: list[tuple[Any, dict[str, Any], frozenset[str]]],
@@ -206,10 +232,10 @@ class _Variants:
         """The variants of a missing part, from its rows in :class:`_Constant`."""
         case = self.f.case
         if dystonia:
-            return [self.known(replaced(case, dystonia=replaced(case.dystonia,
-                                                                **{part: list(value)})),
+            return [self.known(_replaced1(case, "dystonia", _replaced1(case.dystonia, part,
+                                                                        list(value))),
                                fields, changed) for value, fields, changed in rows]
-        return [self.known(replaced(case, **{part: list(value)}), fields, changed)
+        return [self.known(_replaced1(case, part, list(value)), fields, changed)
                 for value, fields, changed in rows]
 
     def dystonia(self, part: str, **update: Any) -> Variant:
@@ -263,7 +289,7 @@ def candidates(f: Facts, kb: KnowledgeBase) -> list[Candidate]:
                     lambda: v.constant("imaging", constant.imaging[side])))
     if case.family_history is None or case.family_history.dystonia is None:
         out.append(("family_history.dystonia", "family_history", _CASE_ONLY["family_history"],
-                    lambda: [v.known(replaced(case, family_history=fh), {},
+                    lambda: [v.known(_replaced1(case, "family_history", fh), {},
                                      _CASE_ONLY["family_history"]) for fh in _FAMILY]))
     out += _event_fills(v, site)
     out += _drug_timing_fills(v)
@@ -333,8 +359,8 @@ def _lesion_sides(v: _Variants, i: int, j: int) -> list[Variant]:
     out = []
     for side in ("left", "right"):
         lesions = list(im.lesions)
-        lesions[j] = replaced(lesions[j], side=side)
+        lesions[j] = _replaced1(lesions[j], "side", side)
         filled = list(imaging)
-        filled[i] = replaced(im, lesions=lesions)
+        filled[i] = _replaced1(im, "lesions", lesions)
         out.append(v.case("imaging", imaging=filled))
     return out
