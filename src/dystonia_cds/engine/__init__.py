@@ -159,12 +159,13 @@ def _reference_ids(classification: Classification, etiology: Etiology,
     return sorted(found)
 
 
-def _cited(classification: Classification, hits: Hits, kb: KnowledgeBase,
+def _cited(classification: Classification, hits: Hits,
+           refs_of_rule: dict[str, tuple[str, ...]],
            *parts: list[Check] | list[Recommendation] | list[TreatmentOption]) -> list[str]:
     """:func:`_reference_ids`, the evidence items' read from their rules (``hits``: one
     item per fired rule, citing the rule's references) instead of from the items."""
     found = set(classification.reference_ids)
-    refs = rule_references(kb)
+    refs = refs_of_rule
     found.update(*[refs[rule_id] for rule_id, _ in hits])
     for items in parts:
         for item in items:
@@ -179,10 +180,12 @@ class _Parts:
     references: dict[str, ReferenceOut]
     knowledge_version: str
     disclaimer: dict[str, str]
+    refs_of_rule: dict[str, tuple[str, ...]]  # etiology.rule_references
 
 
 def _build_parts(kb: KnowledgeBase) -> _Parts:
-    return _Parts(_references_out(kb), kb.knowledge_version, dict(kb.disclaimer))
+    return _Parts(_references_out(kb), kb.knowledge_version, dict(kb.disclaimer),
+                  rule_references(kb))
 
 
 _NO_INDEX = InputNote(field="(engine)", message=(
@@ -237,7 +240,8 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
     check_list = sorted(checks.as_list(), key=_check_order) if checks.items else []
     recs, treats = advise(f, leading, dist, kb)
     refs_out = parts.references
-    refs = [refs_out[r] for r in _cited(classification, hits, kb, check_list, recs, treats)]
+    refs = [refs_out[r] for r in _cited(classification, hits, parts.refs_of_rule, check_list,
+                                        recs, treats)]
     notes = _notes(f, kb)
     differential: list[DifferentialEntry] = []
     panel: list[str] = []

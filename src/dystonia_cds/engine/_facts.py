@@ -330,10 +330,11 @@ def _memo(kb: KnowledgeBase) -> _Memo:
     return kb.derived("engine.facts_memo", _Memo)
 
 
-def _feature_fields(case: Case, kb: KnowledgeBase) -> dict[str, Any]:
+def _feature_fields(case: Case, kb: KnowledgeBase, memo: _Memo | None = None
+                    ) -> dict[str, Any]:
     words = case.dystonia.features
     key = None if words is None else tuple(words)
-    known = _memo(kb).features
+    known = (memo or _memo(kb)).features
     held = known.get(key)
     if held is None:
         held = _features_of(case, kb)
@@ -385,7 +386,8 @@ def derive_facts(case: Case, kb: KnowledgeBase) -> Facts:
     values = facts.__dict__
     values["case"] = case
     values["onset_years"] = _years(onset)
-    memo = _memo(kb).sites
+    held = _memo(kb)
+    memo = held.sites
     key = tuple([(r.region, r.side) for r in case.dystonia.regions])
     sites = memo.get(key)
     if sites is None:
@@ -401,5 +403,5 @@ def derive_facts(case: Case, kb: KnowledgeBase) -> Facts:
     values.update(_event_fields(case, kb, onset))
     values.update(_drug_fields(case, kb, onset))
     values.update(_imaging_fields(case, kb))
-    values.update(_feature_fields(case, kb))
+    values.update(_feature_fields(case, kb, held))
     return facts

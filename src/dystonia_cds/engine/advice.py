@@ -130,7 +130,8 @@ def _cranio_cervical(kb: KnowledgeBase) -> frozenset[str]:
     return frozenset(r for r, info in kb.regions.items() if r == "neck" or info.cranial)
 
 
-def _genetic(f: Facts, lead: set[str], kb: KnowledgeBase) -> list[str]:
+def _genetic(f: Facts, lead: set[str], kb: KnowledgeBase,
+             cranio: frozenset[str] | None = None) -> list[str]:
     """The EFNS 2011 testing criteria that hold, one item each (they are criteria for
     *primary* dystonia, so a primary cause must count). A gene already tested is not asked
     for again. "Limb onset" is the recorded onset region, or a limb among the regions when
@@ -143,7 +144,7 @@ def _genetic(f: Facts, lead: set[str], kb: KnowledgeBase) -> list[str]:
     first = f.case.dystonia.onset_region
     limb_onset = first in ("arm", "leg") if first else f.has_region("arm", "leg")
     cranio_cervical = not f.regions.isdisjoint(
-        kb.derived("engine.cranio_cervical", _cranio_cervical))
+        _tables(kb).cranio if cranio is None else cranio)
     genetics = f.case.genetics
     tested = {g.gene.upper() for g in genetics} if genetics else set()
     dyt1_excluded = bool(genetics) and any(
@@ -177,8 +178,9 @@ def advise(f: Facts, et: Etiology | list[str], distribution: str, kb: KnowledgeB
     (:func:`leading_causes` of its hypotheses)."""
     leading = et if isinstance(et, list) else _leading(et)
     causes = _causes(f, leading)
-    return (_recommendations(f, leading, causes, distribution, kb),
-            _treatments(f, causes, distribution, kb))
+    tables = _tables(kb)
+    return (_recommendations(f, leading, causes, distribution, kb, tables),
+            _treatments(f, causes, distribution, kb, tables))
 
 
 def _build_recs(kb: KnowledgeBase) -> dict[str, tuple[str, str, str, str, tuple[str, ...]]]:
@@ -187,10 +189,12 @@ def _build_recs(kb: KnowledgeBase) -> dict[str, tuple[str, str, str, str, tuple[
 
 
 def _recommendations(f: Facts, leading: list[str], causes: list[str], distribution: str,
-                     kb: KnowledgeBase) -> list[Recommendation]:
-    parts = kb.derived("engine.recommendation_parts", _build_recs)
+                     kb: KnowledgeBase, tables: _Tables | None = None
+                     ) -> list[Recommendation]:
+    tables = tables or _tables(kb)
+    parts = tables.recs
     out = []
-    for rid in _recommendation_ids(f, leading, set(causes), distribution, kb):
+    for rid in _recommendation_ids(f, leading, set(causes), distribution, kb, tables.cranio):
         id_, kind, text, plain, refs = parts[rid]
         out.append(Recommendation(id=id_, kind=kind, text=text, plain_text=plain,
                                   reference_ids=list(refs)))
@@ -231,7 +235,7 @@ def recommendation_ids(f: Facts, leading: list[str], distribution: str,
 
 
 def _recommendation_ids(f: Facts, leading: list[str], lead: set[str], distribution: str,
-                        kb: KnowledgeBase) -> list[str]:
+                        kb: KnowledgeBase, cranio: frozenset[str] | None = None) -> list[str]:
     ids: list[str] = []
     # Imaging is asked for precisely when no lesion or insult is recorded yet, so it follows
     # the leading hypotheses themselves, not the recorded exposures.
@@ -244,7 +248,7 @@ def _recommendation_ids(f: Facts, leading: list[str], lead: set[str], distributi
         ids.append("REC-DRUG-REVIEW")
     if early(f, kb) and lead & _PRIMARY:
         ids.append("REC-DRD" if _diurnal(f) else "REC-LEVODOPA")
-    ids += _genetic(f, lead, kb)
+    ids += _genetic(f, lead, kb, cranio)
     if "functional" in lead:
         ids.append("REC-FUNCTIONAL")
     if "acquired_peripheral_trauma" in lead:
@@ -263,13 +267,15 @@ def treatments(f: Facts, et: Etiology, distribution: str,
     return _treatments(f, _causes(f, et), distribution, kb)
 
 
-class _Treatments:
-    """The treatments' conditions as sets (``_When``), and the treatments that hold for each
-    combination of what they read (see :func:`_treatment_key`), kept as they are met: a
-    cohort repeats a few dozen combinations. Holds no function, so a knowledge base keeping
-    it (``KnowledgeBase.derived``) can still be pickled."""
+class _Tables:
+    """Per knowledge base (``KnowledgeBase.derived``, one look-up per Case): the treatments'
+    conditions as sets (``_When``), and the treatments that hold for each combination of
+    what they read (the key in :func:`_treatments`), kept as they are met — a cohort repeats
+    a few dozen combinations; each recommendation's and treatment's output parts; the
+    cranial and cervical regions. Holds no function, so a knowledge base keeping it can
+    still be pickled."""
 
-    __slots__ = ("chosen", "parts", "when")
+    __slots__ = ("chosen", "cranio", "parts", "recs", "when")
     _LIMIT = 4096  # combinations kept; beyond, the table starts again
 
     def __init__(self, kb: KnowledgeBase) -> None:
@@ -277,11 +283,17 @@ class _Treatments:
         self.parts = tuple((t.id, t.option, t.detail, t.plain_detail, tuple(t.references))
                            for t in kb.treatments)
         self.chosen: dict[tuple[object, ...], tuple[int, ...]] = {}
+        self.recs = _build_recs(kb)
+        self.cranio = _cranio_cervical(kb)
+
+
+def _tables(kb: KnowledgeBase) -> _Tables:
+    return kb.derived("engine.advice", _Tables)
 
 
 def _treatments(f: Facts, causes: list[str], distribution: str,
-                kb: KnowledgeBase) -> list[TreatmentOption]:
-    table: _Treatments = kb.derived("engine.treatments", _Treatments)
+                kb: KnowledgeBase, tables: _Tables | None = None) -> list[TreatmentOption]:
+    table = tables or _tables(kb)
     # An acute drug reaction is transient (Burke 1982) and ends with the anticholinergic
     # (van Harten 1999): the treatments of chronic dystonia (botulinum toxin, oral drugs,
     # DBS) do not apply while it is the leading cause.
@@ -297,7 +309,7 @@ def _treatments(f: Facts, causes: list[str], distribution: str,
     if chosen is None:
         chosen = _choose(table.when, acute, distribution, f.regions, lead, onset,
                          primary_lead, levodopa_first)
-        if len(table.chosen) >= _Treatments._LIMIT:
+        if len(table.chosen) >= _Tables._LIMIT:
             table.chosen.clear()
         table.chosen[key] = chosen
     parts = table.parts
