@@ -69,3 +69,26 @@ def test_replaced_leaves_the_original_alone(kb: KnowledgeBase) -> None:
     alt = replaced(case, events=[])
     assert case.model_dump() == before and alt.events == [] and alt.dystonia is case.dystonia
     assert alt == case.model_copy(update={"events": []})
+
+
+def test_the_checks_of_a_filled_in_medication_list_are_those_computed(kb: KnowledgeBase) -> None:
+    """The search takes the checks of a variant filling in a missing medication list from a
+    table (the Case's own and the drugs' latency checks): they are compute_checks' own."""
+    from dystonia_cds.engine.checks import CheckSet
+    from dystonia_cds.engine.questions import _drug_checks
+
+    table = _drug_checks(kb)
+    assert len(table) == 3
+    met = 0
+    for case in _cases(kb):
+        f = derive_facts(case, kb)
+        own = compute_checks(f, kb).items
+        for field, _, variants in fills(f, kb):
+            if field != "medications":
+                continue
+            for alt, changed in variants:
+                stored, items, _ = table[id(changed)]
+                assert stored is changed
+                assert CheckSet({**own, **items}).items == compute_checks(alt, kb).items
+                met += 1
+    assert met > 100

@@ -162,8 +162,12 @@ class _Constant:
                                                            *self.imaging["right"]]))}
 
 
-def _constant(kb: KnowledgeBase) -> _Constant:
+def fill_tables(kb: KnowledgeBase) -> _Constant:
+    """The knowledge base's :class:`_Constant` (the search reads the medication rows)."""
     return kb.derived("engine.question_fills", _Constant)
+
+
+_constant = fill_tables
 
 
 def _opposite_side(f: Facts) -> str:

@@ -11,10 +11,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from types import SimpleNamespace
+from typing import cast
 
 from dystonia_cds.assessment import Check, NextQuestion
 from dystonia_cds.engine._facts import Facts
-from dystonia_cds.engine._fill import Variant, candidates, fills
+from dystonia_cds.engine._fill import Variant, candidates, fill_tables, fills
 from dystonia_cds.engine._likelihood import log_lr
 from dystonia_cds.engine._reads import (
     CHECKS,
@@ -24,7 +26,7 @@ from dystonia_cds.engine._reads import (
     rule_inputs,
     selections,
 )
-from dystonia_cds.engine.checks import CheckSet, compute_checks
+from dystonia_cds.engine.checks import DRUG_HYPOTHESES, CheckSet, compute_checks
 from dystonia_cds.engine.etiology import ALL_RULES, CATEGORIES, Hits, leader, ranked
 from dystonia_cds.knowledge import KnowledgeBase
 
@@ -113,6 +115,7 @@ class _Search:
         self.hit_ids = frozenset(rule_id for rule_id, _ in hits)
         self.before: dict[str, float] = {}  # ln LR of the fired rules, as needed
         self.select = selections(kb).of
+        self.drug_checks = kb.derived("engine.question_drug_checks", _drug_checks)
 
     def field(self, variants: list[Variant]) -> tuple[float, bool, str]:
         """(the largest move of the top three's scores, in decibans, whether an answer
@@ -125,14 +128,21 @@ class _Search:
         f, checks, base, kb, top, top3 = (self.f, self.checks, self.base, self.kb, self.top,
                                           self.top3)
         hit_ids, before, select, items = self.hit_ids, self.before, self.select, checks.items
+        drug_checks = self.drug_checks
         best_move, changes_top, flips_to = 0.0, False, ""
         for alt, changed in variants:
             alt_checks = checks
             if reads_any(_CHECK_INPUTS, changed):
-                alt_checks = compute_checks(alt, kb)
-                differ = _differing(items, alt_checks.items)
-                if differ:
-                    changed = changed | differ
+                filled = drug_checks.get(id(changed))
+                if filled is not None and filled[0] is changed:  # a missing list filled in
+                    if filled[1]:
+                        alt_checks = CheckSet({**items, **filled[1]})
+                        changed = changed | filled[2]
+                else:
+                    alt_checks = compute_checks(alt, kb)
+                    differ = _differing(items, alt_checks.items)
+                    if differ:
+                        changed = changed | differ
             moved: dict[str, float] | None = None
             for fn, rule_id, hyp, fixed in select(ALL_RULES, changed):
                 now = fn(alt, alt_checks, kb) is not None
@@ -235,6 +245,27 @@ def _leader(base: dict[str, float], moved: dict[str, float], top: str) -> str:
         if score > best or (score == best and _ORDER[c] < at):
             lead, best, at = c, score, _ORDER[c]
     return lead
+
+
+def _drug_checks(kb: KnowledgeBase
+                 ) -> dict[int, tuple[frozenset[str], dict[tuple[str, str], Check],
+                                      frozenset[str]]]:
+    """The checks of the variants filling in a missing medication list, by the identity of
+    their changed inputs (``_fill``'s table of them): the Case's own checks and these drugs'
+    latency checks. Its checks have no drug's (no drug recorded), the drugs' checks read the
+    drugs alone, and their keys are no other check's (no event has a drug's hypothesis), so
+    ``compute_checks`` of the variant would give exactly these; with the checks that differ
+    as changed inputs. Empty when an event's hypothesis is a drug's."""
+    if any(e.hypothesis in DRUG_HYPOTHESES for e in kb.events.values()):
+        return {}
+    out = {}
+    for _, fields, changed in fill_tables(kb).medications:
+        drugs_only = cast(Facts, SimpleNamespace(
+            events=(), lesions=(), acute_drugs=fields["acute_drugs"],
+            dopamine_blockers=fields["dopamine_blockers"]))
+        items = compute_checks(drugs_only, kb).items
+        out[id(changed)] = (changed, items, _differing({}, items))
+    return out
 
 
 def _differing(items: dict[tuple[str, str], Check], alt: dict[tuple[str, str], Check]
