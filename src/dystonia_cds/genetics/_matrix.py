@@ -258,13 +258,18 @@ def best_of(m: TermMatrix, c: int) -> npt.NDArray[np.float32]:
     return vector
 
 
-def _query_to_disease(m: TermMatrix, observed: Sequence[int]) -> tuple[Floats, Floats]:
-    total = np.zeros(m.n_diseases, dtype=np.float64)
+def _exact_all(m: TermMatrix, observed: Sequence[int]) -> Floats:
     exact = np.zeros(m.n_diseases, dtype=np.float64)
     for c in observed:
-        total += best_of(m, c)  # float32 -> float64 exactly; the same sums in the same order
         exact[m.exact_dis[m.exact_ptr[c]:m.exact_ptr[c + 1]]] += 1.0
-    return total, exact
+    return exact
+
+
+def _best_sum(m: TermMatrix, observed: Sequence[int]) -> Floats:
+    total = np.zeros(m.n_diseases, dtype=np.float64)
+    for c in observed:
+        total += best_of(m, c)  # float32 -> float64 exactly; the same sums in the same order
+    return total
 
 
 def _disease_to_query(m: TermMatrix, observed: Sequence[int]) -> Floats:
@@ -305,55 +310,21 @@ def score_all(
     if not observed:
         zeros = np.zeros(m.n_diseases, dtype=np.float64)
         return zeros, zeros
-    total, exact = _query_to_disease(m, observed)
+    return scores(m, observed, excluded, cfg), _exact_all(m, observed)
+
+
+def scores(m: TermMatrix, observed: Sequence[int], excluded: Sequence[int], cfg: RankConfig
+           ) -> Floats:
+    """:func:`score_all`'s scores alone (the ranking counts exact matches for its head)."""
+    if not observed:
+        return np.zeros(m.n_diseases, dtype=np.float64)
+    total = _best_sum(m, observed)
     if excluded and cfg.penalty != "off":
         total = total - penalty(m, excluded, cfg)  # else x - 0.0 is x: the same scores
-    score = total / len(observed)
+    total /= len(observed)  # ours: _best_sum's or the subtraction's new array
+    score = total
     if cfg.symmetric:
         score = 0.5 * (score + _disease_to_query(m, observed))
     if cfg.dystonia_only:
         score = np.where(m.dystonia, score, -np.inf)
-    return score, exact
-
-
-def top_rows(score: Floats, exact: Floats, limit: int) -> list[int]:
-    """Row indices of the best ``limit`` diseases: score (rounded to 1e-9) desc, exact matches
-    desc, then row (rows are in disease-id order); deterministic. Partitions first so only the
-    head is sorted; rows scored -inf (outside the pool) never appear."""
-    n = len(score)
-    limit = max(0, min(limit, n))
-    if limit == 0:
-        return []
-    if limit < n:
-        rows = _candidates(score, limit)
-        rounded = np.round(score[rows], 9)
-        cut = np.partition(rounded, len(rows) - limit)[len(rows) - limit]
-        keep = rounded >= cut
-        head, rounded = rows[keep], rounded[keep]
-    else:
-        head = np.arange(n)
-        rounded = np.round(score, 9)
-    finite = np.isfinite(rounded)
-    head, rounded = head[finite], rounded[finite]
-    order = np.lexsort((head, -exact[head], -rounded))
-    return [int(r) for r in head[order][:limit]]
-
-
-SAMPLE_STEP = 8  # top_rows bounds the cut from every 8th score
-
-
-def _candidates(score: Floats, limit: int) -> npt.NDArray[np.intp]:
-    """Rows that may be among the ``limit`` best once scores are rounded to 1e-9: every row
-    scoring at least the ``limit``-th best of a sample of the scores, less 1e-9.
-
-    Why: partitioning all 12,801 scores was most of the ranking's cost (scores take a few
-    dozen distinct values, which introselect handles badly); the sample's ``limit``-th best
-    is at most the whole's, so every row of the head is kept, and rounding moves a score by
-    at most 5e-10, so no row whose rounded score ties the cut is lost."""
-    sample = score[::SAMPLE_STEP]
-    if len(sample) <= limit:
-        return np.arange(len(score))
-    bound = np.partition(sample, len(sample) - limit)[len(sample) - limit]
-    if not np.isfinite(bound):
-        return np.arange(len(score))
-    return np.flatnonzero(score >= bound - 1e-9)
+    return score

@@ -21,7 +21,8 @@ import msgspec
 from dystonia_cds.genetics._explain import Ranked, by_ic, disease_info, posting_at
 from dystonia_cds.genetics._explain import matched as explained
 from dystonia_cds.genetics._index import Disease, HpoIndex, term_id, term_int
-from dystonia_cds.genetics._matrix import RankConfig, TermMatrix, best_of, score_all, top_rows
+from dystonia_cds.genetics._matrix import RankConfig, TermMatrix, best_of, scores
+from dystonia_cds.genetics._top import exact_matches, top_rows_by
 
 EXCLUDED_WEIGHT = 1.0  # v1's weight of an excluded term (``_matrix.PREVIOUS``)
 # chosen by leave-one-cohort-out on the phenopacket benchmark (docs/genetics.md)
@@ -139,8 +140,10 @@ def _query(index: HpoIndex, observed: Sequence[str], excluded: Sequence[str]
 
 def _top(m: TermMatrix, index: HpoIndex, obs: list[int], exc: list[int], limit: int,
          config: RankConfig) -> list[tuple[Disease, float]]:
-    score, exact = score_all(m, [m.col[t] for t in obs], [m.col[t] for t in exc], config)
-    return [(index.diseases[r], float(score[r])) for r in top_rows(score, exact, limit)]
+    cols = [m.col[t] for t in obs]
+    score = scores(m, cols, [m.col[t] for t in exc], config)
+    top = top_rows_by(score, lambda rows: exact_matches(m, cols, rows), limit)
+    return [(index.diseases[r], float(score[r])) for r in top]
 
 
 def ranked_diseases(
