@@ -4,7 +4,7 @@
 Each unknown is filled into a copy of the Case (pydantic ``model_copy``), and every
 filled-in Case is assessed from scratch: its Facts derived, its checks computed, every rule
 run and scored (``quick_scores``). Slow, and independent of the engine's delta path
-(``engine/_fill``, ``etiology.rescored``), which must give the same questions.
+(``engine/_fill``, ``questions._Search``), which must give the same questions.
 """
 
 from __future__ import annotations

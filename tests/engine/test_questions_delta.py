@@ -1,4 +1,4 @@
-"""The next questions computed on Facts (``engine/_fill``, ``etiology.rescored``) are the
+"""The next questions computed on Facts (``engine/_fill``, ``questions._Search``) are the
 questions of the slow path that copies each filled-in Case and assesses it from scratch
 (``questions_reference``), over the published-case corpus and the examples."""
 
