@@ -22,7 +22,6 @@ import math
 from bisect import bisect_right
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import TYPE_CHECKING
 
 from dystonia_cds.assessment import Etiology, Evidence, Hypothesis, Support
 from dystonia_cds.engine import (
@@ -48,9 +47,6 @@ from dystonia_cds.engine._rule_base import Rule
 from dystonia_cds.engine._rule_gates import Plan, open_gates, plan_builder
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
-
-if TYPE_CHECKING:
-    from dystonia_cds.engine._reads import Scored
 
 CATEGORIES = (
     "idiopathic", "inherited", "acquired_peripheral_trauma", "acquired_central_vascular",
@@ -175,10 +171,6 @@ def rule_references(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
     return kb.derived("engine.rule_references", _build_references)
 
 
-def _log_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> float:
-    return log_lr(rule_id, f, kb)
-
-
 def pretest_scores(kb: KnowledgeBase) -> dict[str, float]:
     """ln pretest of every category (a new dict: callers add to it)."""
     return dict(_scoring(kb).pretest_ln)
@@ -194,32 +186,6 @@ def quick_scores(f: Facts, checks: CheckSet, kb: KnowledgeBase,
         hyp, _, _, known, _ = meta[rule_id]
         score[hyp] += known.ln if known is not None else log_lr(rule_id, f, kb)
     return score
-
-
-def rescored(score: dict[str, float], hit_ids: frozenset[str], f: Facts, checks: CheckSet,
-             kb: KnowledgeBase, rules: tuple[Scored, ...], before: dict[str, float]
-             ) -> dict[str, float] | None:
-    """The log scores of a variant of a Case, from the scores of the original, its fired
-    rule ids and their ln LRs (``before``), re-running only ``rules``: those whose inputs
-    differ between the two (``_reads.rules_reading_inputs``). Each one that now fires, no
-    longer fires or is weighed differently moves its hypothesis. None when nothing moved:
-    the scores are the original's."""
-    out: dict[str, float] | None = None
-    for fn, rule_id, hyp, fixed in rules:
-        now = fn(f, checks, kb) is not None
-        was = rule_id in hit_ids
-        if now is was and (not now or fixed is not None):
-            continue  # as before: not fired, or fired with the same weight
-        lr = (_log_lr(rule_id, f, kb) if fixed is None else fixed) if now else 0.0
-        if now and was and lr == before[rule_id]:
-            continue
-        if out is None:
-            out = dict(score)
-        if was:
-            out[hyp] -= before[rule_id]
-        if now:
-            out[hyp] += lr
-    return out
 
 
 def evaluate(f: Facts, checks: CheckSet, kb: KnowledgeBase,
