@@ -4,7 +4,7 @@ give what the case-by-case Facts path gives: every column the rules read, and ev
 row per case, then ``batch.finish`` per case).
 
 The cases: the corpus and examples, 600 recombined cases (parts of different cases put
-together, see test_rule_columns), and hand-made cases for what the corpus rarely has (dates
+together, see tests/engine/_recombine.py), and hand-made cases for what the corpus rarely has (dates
 with a birth date, exposures after the onset, latency conflicts, eye surgery at ages with
 different base rates, genes, bilateral basal ganglia lesions, antipsychotics).
 """
@@ -25,7 +25,7 @@ from dystonia_cds.engine._facts import derive_facts
 from dystonia_cds.engine.batch import _plan
 from dystonia_cds.engine.checks import compute_checks
 from tests.conftest import make_case
-from tests.engine.test_rule_columns import _corpus, _recombined
+from tests.engine._recombine import corpus, recombined
 
 
 def _made(kb: KnowledgeBase) -> list[Case]:
@@ -67,8 +67,8 @@ def _made(kb: KnowledgeBase) -> list[Case]:
 
 @pytest.fixture(scope="module")
 def cases(kb: KnowledgeBase) -> list[Case]:
-    corpus = _corpus(kb)
-    return corpus + _recombined(corpus, 600, seed=13) + _made(kb)
+    published = corpus(kb)
+    return published + recombined(published, 600, seed=13) + _made(kb)
 
 
 def test_every_column_is_the_facts_paths(kb: KnowledgeBase, cases: list[Case]) -> None:

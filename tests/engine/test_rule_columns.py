@@ -8,17 +8,11 @@ a form that agrees only by coincidence of the corpus fails here.
 
 from __future__ import annotations
 
-import random
-from pathlib import Path
-from typing import Any
-
 import pytest
-import yaml
 
 pytest.importorskip("numpy", reason="the column forms run on numpy (the hpo extra)")
 
-from dystonia_cds import Case, KnowledgeBase, assess, load_case
-from dystonia_cds._case_io import case_from_mapping
+from dystonia_cds import Case, KnowledgeBase, assess
 from dystonia_cds.engine import _rule_columns as rc
 from dystonia_cds.engine import _rules_primary, assess_many
 from dystonia_cds.engine._columns import columns_of
@@ -26,51 +20,13 @@ from dystonia_cds.engine._facts import derive_facts
 from dystonia_cds.engine.batch import _plan
 from dystonia_cds.engine.checks import compute_checks
 from dystonia_cds.engine.etiology import ALL_RULES
-from tests.conftest import REPO
-
-_TOP = ("events", "medications", "imaging", "family_history", "genetics", "patient")
-_DYSTONIA = ("regions", "onset", "onset_region", "features", "course", "variability",
-             "sensory_trick", "persists_in_sleep", "fixed_posture")
-
-
-def _corpus(kb: KnowledgeBase) -> list[Case]:
-    out = [load_case(p, kb) for p in sorted((REPO / "examples").glob("*.yaml"))]
-    for path in sorted((REPO / "tests" / "cases").glob("*.yaml")):
-        out.append(case_from_mapping(dict(yaml.safe_load(Path(path).read_text())["case"]), kb))
-    return out
-
-
-def _recombined(corpus: list[Case], count: int, seed: int) -> list[Case]:
-    rnd = random.Random(seed)
-    data = [c.model_dump(by_alias=True, exclude_none=True) for c in corpus]
-    out: list[Case] = []
-    tries = 0
-    while len(out) < count and tries < count * 20:
-        tries += 1
-        base: dict[str, Any] = dict(rnd.choice(data))
-        base["dystonia"] = dict(base["dystonia"])
-        for key in _TOP:
-            donor = rnd.choice(data)
-            base.pop(key, None)
-            if key in donor and rnd.random() < 0.8:
-                base[key] = donor[key]
-        donor = rnd.choice(data)["dystonia"]
-        for key in _DYSTONIA[1:]:
-            if rnd.random() < 0.4:
-                base["dystonia"].pop(key, None)
-                if key in donor:
-                    base["dystonia"][key] = donor[key]
-        try:
-            out.append(Case.model_validate(base))
-        except ValueError:
-            continue  # e.g. a date-given time without a birth date: not a valid Case
-    return out
+from tests.engine._recombine import corpus, recombined
 
 
 @pytest.fixture(scope="module")
 def cases(kb: KnowledgeBase) -> list[Case]:
-    corpus = _corpus(kb)
-    return corpus + _recombined(corpus, 600, seed=13)
+    published = corpus(kb)
+    return published + recombined(published, 600, seed=13)
 
 
 def _by_function(cases: list[Case], kb: KnowledgeBase) -> list[list[bool]]:

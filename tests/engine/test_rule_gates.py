@@ -13,13 +13,11 @@ again and its fingerprint updated below.
 from __future__ import annotations
 
 import pickle
-import random
 from typing import Any
 
 import pytest
-import yaml
 
-from dystonia_cds import Case, KnowledgeBase, assess, load_case
+from dystonia_cds import Case, KnowledgeBase, assess
 from dystonia_cds._case_io import case_from_mapping
 from dystonia_cds.engine._facts import Facts, derive_facts
 from dystonia_cds.engine._fill import fills
@@ -27,46 +25,7 @@ from dystonia_cds.engine._rule_columns import fingerprint
 from dystonia_cds.engine._rule_gates import GATE_NAMES, GATES, need_of, open_gates
 from dystonia_cds.engine.checks import compute_checks
 from dystonia_cds.engine.etiology import ALL_RULES, fired, fired_ungated
-from tests.conftest import REPO
-
-_TOP = ("events", "medications", "imaging", "family_history", "genetics", "patient")
-_DYSTONIA = ("onset", "onset_region", "features", "course", "variability",
-             "sensory_trick", "persists_in_sleep", "fixed_posture")
-
-
-def _corpus(kb: KnowledgeBase) -> list[Case]:
-    out = [load_case(p, kb) for p in sorted((REPO / "examples").glob("*.yaml"))]
-    for path in sorted((REPO / "tests" / "cases").glob("*.yaml")):
-        out.append(case_from_mapping(dict(yaml.safe_load(path.read_text())["case"]), kb))
-    return out
-
-
-def _recombined(corpus: list[Case], count: int, seed: int) -> list[Case]:
-    """Cases put together from parts of different corpus cases (as test_rule_columns)."""
-    rnd = random.Random(seed)
-    data = [c.model_dump(by_alias=True, exclude_none=True) for c in corpus]
-    out: list[Case] = []
-    for _ in range(count * 20):
-        if len(out) >= count:
-            break
-        base: dict[str, Any] = dict(rnd.choice(data))
-        base["dystonia"] = dict(base["dystonia"])
-        for key in _TOP:
-            donor = rnd.choice(data)
-            base.pop(key, None)
-            if key in donor and rnd.random() < 0.8:
-                base[key] = donor[key]
-        donor = rnd.choice(data)["dystonia"]
-        for key in _DYSTONIA:
-            if rnd.random() < 0.4:
-                base["dystonia"].pop(key, None)
-                if key in donor:
-                    base["dystonia"][key] = donor[key]
-        try:
-            out.append(Case.model_validate(base))
-        except ValueError:
-            continue  # e.g. a date-given time without a birth date: not a valid Case
-    return out
+from tests.engine._recombine import corpus, recombined
 
 
 def _made(kb: KnowledgeBase) -> list[Case]:
@@ -117,8 +76,8 @@ def _made(kb: KnowledgeBase) -> list[Case]:
 
 @pytest.fixture(scope="module")
 def facts(kb: KnowledgeBase) -> list[Facts]:
-    corpus = _corpus(kb)
-    cases = corpus + _recombined(corpus, 600, seed=13) + _made(kb)
+    published = corpus(kb)
+    cases = published + recombined(published, 600, seed=13) + _made(kb)
     out = [derive_facts(c, kb) for c in cases]
     variants = [v for f in out for _, _, vs in fills(f, kb) for v, _ in vs]
     return out + variants
