@@ -131,16 +131,16 @@ def test_a_batch_leaves_no_reference_cycles(kb: KnowledgeBase, corpus: list[Case
     reference counting alone — ``gc.collect()`` finds nothing left in a cycle."""
     import gc
 
+    from tests.engine._recombine import recombined
     from tests.engine.test_case_columns import _made
-    from tests.engine.test_rule_columns import _recombined
 
-    cases = corpus + _recombined(corpus, 200, seed=5) + _made(kb)
+    cases = corpus + recombined(corpus, 200, seed=5) + _made(kb)
     assess_many(cases[:3], kb)
     enabled = gc.isenabled()
     gc.collect()
     gc.disable()
     try:
-        for batch in (cases, _recombined(corpus, 200, seed=6), cases[-7:]):
+        for batch in (cases, recombined(corpus, 200, seed=6), cases[-7:]):
             rows = assess_many(batch, kb)
             del rows  # freed here, by reference counts
             assert gc.collect() == 0
