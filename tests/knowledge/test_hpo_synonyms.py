@@ -73,7 +73,7 @@ def test_an_ambiguous_synonym_is_refused_naming_each_term(
         kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
     fake = syn.HpoSynonyms(release="HPO test", terms_release="HPO test",
                            by_synonym={"twisted neck sign": ("HP:0000473", "HP:0004637")})
-    monkeypatch.setattr("dystonia_cds._case_io.hpo_synonyms", lambda: fake)
+    monkeypatch.setattr("dystonia_cds._case_words.hpo_synonyms", lambda: fake)
     with pytest.raises(CaseError) as err:
         _features(kb, "twisted neck sign")
     p = err.value.problems[0]
