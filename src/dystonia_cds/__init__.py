@@ -21,6 +21,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from dystonia_cds._case_io import case_to_yaml, load_case
     from dystonia_cds.assessment import Assessment
     from dystonia_cds.case import Case
@@ -102,8 +104,20 @@ def assess(case: Case, knowledge: KnowledgeBase | None = None,
     ``questions=False`` skips the next-question search (most of the cost); for many cases
     at once, :func:`assess_many`.
     """
+    engine = _ENGINE or _load_engine()
+    return engine[0](case, knowledge or engine[1](), audience, hpo, questions=questions)
+
+
+# (engine.assess_case, knowledge.default_knowledge), imported on the first assess(): a
+# function-level import ran the import machinery on every call (~1 % of an assessment);
+# kept the way __getattr__ keeps the names it imports (an import, not state).
+_ENGINE: tuple[Callable[..., Assessment], Callable[[], KnowledgeBase]] | None = None
+
+
+def _load_engine() -> tuple[Callable[..., Assessment], Callable[[], KnowledgeBase]]:
+    global _ENGINE
     from dystonia_cds.engine import assess_case
     from dystonia_cds.knowledge import default_knowledge
 
-    return assess_case(case, knowledge or default_knowledge(), audience, hpo,
-                       questions=questions)
+    _ENGINE = (assess_case, default_knowledge)
+    return _ENGINE
