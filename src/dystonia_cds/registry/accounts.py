@@ -25,12 +25,8 @@ if TYPE_CHECKING:
     from dystonia_cds.registry._settings import RegistrySettings
 
 
-def _iso(value: Any) -> str:
-    return repo.as_utc(value).isoformat(timespec="seconds")
-
-
 def _until(expires: dt.datetime | None) -> str:
-    return f"expires {_iso(expires)}" if expires else "never expires"
+    return f"expires {repo.iso(expires)}" if expires else "never expires"
 
 
 class AccountsMixin:
@@ -98,7 +94,7 @@ class AccountsMixin:
     def accounts(self, who: Principal) -> list[dict[str, str]]:
         self._require(who, "admin")
         with self.store.read() as conn:
-            return [{"name": r[0], "role": r[1], "created_at": _iso(r[2])}
+            return [{"name": r[0], "role": r[1], "created_at": repo.iso(r[2])}
                     for r in repo.accounts(conn)]
 
     def principal(self, token: str, origin: str) -> Principal | None:
@@ -109,7 +105,7 @@ class AccountsMixin:
         if found is None:
             return None
         if found[2] is not None and found[2] <= repo.utcnow():
-            raise TokenExpired(f"this API token expired at {_iso(found[2])}; an "
+            raise TokenExpired(f"this API token expired at {repo.iso(found[2])}; an "
                                "administrator issues a new one with `dystonia-cds registry "
                                "token ACCOUNT`")
         return Principal(found[0], check_role(found[1]), origin)
@@ -119,7 +115,7 @@ class AccountsMixin:
         self._require(who, "audit")
         with self.store.read() as conn:
             rows = repo.audit(conn, case_id, limit)
-        return [{"at": _iso(r[0]), "actor": r[1], "action": r[2], "case_id": r[3],
+        return [{"at": repo.iso(r[0]), "actor": r[1], "action": r[2], "case_id": r[3],
                  "version": r[4], "origin": r[5], "detail": r[6]} for r in rows]
 
     def record(self, who: Principal, action: str, detail: str) -> None:

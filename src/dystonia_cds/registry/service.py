@@ -5,7 +5,8 @@ Why every operation takes a :class:`Principal`: the role check and the audit ent
 what, when, from where) happen here, once, for the API, the web pages and the CLI alike;
 an interface cannot forget either. The audit entry commits in the same transaction as the
 write it records. Nothing here logs case content: the application log gets counts and
-versions only.
+versions only. Accounts and the audit log are ``accounts.AccountsMixin``'s, re-assessment
+``_reassess.ReassessMixin``'s, the returned records ``_results``'.
 """
 
 from __future__ import annotations
@@ -13,78 +14,32 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-from dystonia_cds import Assessment, Case, KnowledgeBase, __version__, assess, default_knowledge
+from dystonia_cds import Case, KnowledgeBase, assess, default_knowledge
 from dystonia_cds.registry import repository as repo
 from dystonia_cds.registry._db import make_engine, upgrade
 from dystonia_cds.registry._prepare import check_id, prepare
+from dystonia_cds.registry._reassess import PAGE, ReassessMixin
+from dystonia_cds.registry._results import (
+    ReassessReport,
+    Saved,
+    StoredCase,
+    conclusion_of,
+    etag,
+)
 from dystonia_cds.registry._settings import RegistrySettings
 from dystonia_cds.registry.accounts import AccountsMixin
 from dystonia_cds.registry.auth import Principal
 from dystonia_cds.registry.diffing import Conclusion, case_changes, conclusion_changes
 from dystonia_cds.registry.errors import NotFound
 
+__all__ = ["PAGE", "ReassessReport", "Registry", "Saved", "StoredCase", "conclusion_of", "etag"]
+
 log = logging.getLogger("dystonia_cds.registry")
-PAGE = 200
 
 
-@dataclass(frozen=True)
-class Saved:
-    case_id: str
-    version: int
-    removed_notes: list[str]
-    top: str
-    etiology: str
-
-    @property
-    def etag(self) -> str:
-        return etag(self.case_id, self.version)
-
-
-@dataclass(frozen=True)
-class StoredCase:
-    case_id: str
-    version: int
-    content: str
-    author: str
-    reason: str
-    created_at: str
-
-    @property
-    def etag(self) -> str:
-        return etag(self.case_id, self.version)
-
-    def data(self) -> dict[str, Any]:
-        parsed: dict[str, Any] = json.loads(self.content)
-        return parsed
-
-
-@dataclass
-class ReassessReport:
-    knowledge_version: str
-    engine_version: str
-    assessed: int = 0
-    unchanged: int = 0
-    changed: list[dict[str, Any]] = field(default_factory=list)
-
-
-def etag(case_id: str, version: int) -> str:
-    return f'"{case_id}.v{version}"'
-
-
-def conclusion_of(a: Assessment) -> tuple[str, str, str]:
-    """(top cause, primary/acquired, checks JSON) — the compared part of an assessment."""
-    checks = {f"{c.id}:{c.hypothesis}": c.status for c in a.checks}
-    return a.top.category, a.etiology.summary, json.dumps(checks, sort_keys=True)
-
-
-def _iso(value: Any) -> str:
-    return repo.as_utc(value).isoformat(timespec="seconds")
-
-
-class Registry(AccountsMixin):
+class Registry(ReassessMixin, AccountsMixin):
     """One open registry (a database and the knowledge base its assessments use)."""
 
     def __init__(self, settings: RegistrySettings, kb: KnowledgeBase | None = None,
@@ -143,7 +98,7 @@ class Registry(AccountsMixin):
         with self.store.write() as conn:
             row = repo.get_version(conn, case_id, version)
             repo.add_audit(conn, who.name, action, who.origin, repo.utcnow(), case_id, row[2])
-        return StoredCase(row[1], row[2], row[3], row[4], row[5], _iso(row[6]))
+        return StoredCase(row[1], row[2], row[3], row[4], row[5], repo.iso(row[6]))
 
     def case(self, stored: StoredCase) -> Case:
         return Case.model_validate(stored.data())
@@ -155,7 +110,7 @@ class Registry(AccountsMixin):
             found = repo.assessments(conn, case_id)
             repo.add_audit(conn, who.name, "history", who.origin, repo.utcnow(), case_id)
         latest = {r[1]: r for r in found}
-        return [{"version": r[0], "author": r[1], "reason": r[2], "created_at": _iso(r[3]),
+        return [{"version": r[0], "author": r[1], "reason": r[2], "created_at": repo.iso(r[3]),
                  "top": latest[r[0]][4] if r[0] in latest else None,
                  "etiology": latest[r[0]][5] if r[0] in latest else None} for r in rows]
 
@@ -168,7 +123,7 @@ class Registry(AccountsMixin):
             repo.add_audit(conn, who.name, "assessments", who.origin, repo.utcnow(), case_id)
         return [{"id": r[0], "case_version": r[1], "engine_version": r[2],
                  "knowledge_version": r[3], "top": r[4], "etiology": r[5],
-                 "checks": json.loads(r[6]), "created_at": _iso(r[7])} for r in rows]
+                 "checks": json.loads(r[6]), "created_at": repo.iso(r[7])} for r in rows]
 
     def assessment_json(self, case_id: str, who: Principal, assessment_id: int) -> str:
         self._require(who, "read")
@@ -187,7 +142,7 @@ class Registry(AccountsMixin):
             rows = repo.list_cases(conn, after=after, limit=limit, etiology=etiology, top=top)
             repo.add_audit(conn, who.name, "list", who.origin, repo.utcnow(),
                            detail=f"{len(rows)} cases")
-        return [{"id": r[0], "version": r[1], "updated_at": _iso(r[2]), "top": r[3],
+        return [{"id": r[0], "version": r[1], "updated_at": repo.iso(r[2]), "top": r[3],
                  "etiology": r[4]} for r in rows]
 
     def counts(self) -> tuple[int, int]:
@@ -228,89 +183,3 @@ class Registry(AccountsMixin):
             out["conclusion_changes"] = []
         return out
 
-    # --- re-assessment ----------------------------------------------------------------
-
-    def needs_reassess(self) -> bool:
-        with self.store.read() as conn:
-            seen = repo.get_meta(conn, "assessed_with")
-            empty = repo.count_cases(conn) == 0
-        return not empty and seen != self._versions()
-
-    def _versions(self) -> str:
-        return f"{__version__}/{self.kb.knowledge_version}"
-
-    def reassess(self, who: Principal) -> ReassessReport:
-        """Re-run every current case not yet assessed with this engine and knowledge
-        version; record what changed in each conclusion. Commits page by page, so an
-        interrupted run resumes where it stopped."""
-        self._require(who, "write")
-        report = ReassessReport(self.kb.knowledge_version, __version__)
-        after: str | None = None
-        with self.store.write() as conn:
-            run_id = repo.add_run(conn, __version__, self.kb.knowledge_version, 0, 0,
-                                  repo.utcnow())
-        while True:
-            with self.store.read() as conn:
-                page = repo.current_versions(conn, after, PAGE)
-                latest = repo.latest_assessments(conn, [r[2] for r in page])
-            if not page:
-                break
-            after = page[-1][0]
-            self._reassess_page(page, latest, run_id, who, report)
-        with self.store.write() as conn:
-            repo.add_audit(conn, who.name, "reassess", who.origin, repo.utcnow(),
-                           detail=f"{report.assessed} re-assessed, {len(report.changed)} "
-                                  f"changed, knowledge {report.knowledge_version}")
-            repo.set_meta(conn, "assessed_with", self._versions())
-            repo.finish_run(conn, run_id, report.assessed, len(report.changed))
-        log.info("registry: re-assessed %d cases, %d changed", report.assessed,
-                 len(report.changed))
-        return report
-
-    def _reassess_page(self, page: Any, latest: Any, run_id: int, who: Principal,
-                       report: ReassessReport) -> None:
-        now = repo.utcnow()
-        todo = []
-        for case_id, version, row_id, content in page:
-            prev = latest.get(row_id)
-            if prev is not None and (prev[2], prev[3]) == (__version__,
-                                                          self.kb.knowledge_version):
-                continue
-            a = assess(Case.model_validate_json(content), self.kb)
-            todo.append((case_id, version, row_id, prev, a, conclusion_of(a)))
-        changes = []
-        with self.store.write() as conn:
-            # Another worker may have re-assessed these meanwhile (serve --workers N all
-            # start up at once): under the lock, skip what it wrote. The unique index on
-            # (case version, engine, knowledge) is the database's guarantee behind this.
-            repo.lock_reassess(conn)
-            done = repo.assessed_with(conn, [t[2] for t in todo], __version__,
-                                      self.kb.knowledge_version)
-            for case_id, version, row_id, prev, a, (top, etio, checks) in todo:
-                if row_id in done:
-                    continue
-                aid = repo.add_assessment(conn, row_id, a.engine_version, a.knowledge_version,
-                                          top, etio, checks, a.to_json(), now)
-                report.assessed += 1
-                moved = [] if prev is None else conclusion_changes(
-                    Conclusion.from_row(prev[4], prev[5], prev[6]),
-                    Conclusion.from_row(top, etio, checks))
-                if moved:
-                    changes.append((case_id, prev[0], aid, json.dumps(moved)))
-                    report.changed.append({"case_id": case_id, "version": version,
-                                           "changes": moved})
-                else:
-                    report.unchanged += 1
-            repo.add_changes(conn, run_id, changes)
-
-    def runs(self, who: Principal) -> list[dict[str, Any]]:
-        self._require(who, "read")
-        with self.store.read() as conn:
-            rows = repo.runs(conn)
-            out = []
-            for r in rows:
-                out.append({"id": r[0], "engine_version": r[1], "knowledge_version": r[2],
-                            "started_at": _iso(r[3]), "assessed": r[4], "changed": r[5],
-                            "cases": [{"case_id": c, "changes": json.loads(ch)}
-                                      for c, ch in repo.run_changes(conn, r[0])]})
-        return out
