@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("nibabel")
 
-from dystonia_cds.adapters import _atlas
+from dystonia_cds.adapters import _atlas_cache
 from dystonia_cds.adapters._atlas import load_atlas
 
 
@@ -41,11 +41,11 @@ def test_a_damaged_cache_is_rebuilt(cache: Path, damage: str) -> None:
 
 
 def test_stale_temporary_files_are_removed(cache: Path) -> None:
-    stale = cache.parent / f"{_atlas._TMP_PREFIX}killed.tmp"
-    fresh = cache.parent / f"{_atlas._TMP_PREFIX}writing.tmp"
+    stale = cache.parent / f"{_atlas_cache._TMP_PREFIX}killed.tmp"
+    fresh = cache.parent / f"{_atlas_cache._TMP_PREFIX}writing.tmp"
     stale.write_bytes(b"half")
     fresh.write_bytes(b"half")
-    old = time.time() - 2 * _atlas._STALE_SECONDS
+    old = time.time() - 2 * _atlas_cache._STALE_SECONDS
     os.utime(stale, (old, old))
     cache.unlink()
     load_atlas(cache_dir=cache.parent)
@@ -57,7 +57,7 @@ _KILLED_WRITER = """
 import sys, time
 from pathlib import Path
 import numpy as np
-from dystonia_cds.adapters import _atlas
+from dystonia_cds.adapters import _atlas_cache
 
 folder = Path(sys.argv[1])
 
@@ -67,9 +67,9 @@ def slow_savez(f, **arrays):  # the first bytes of the zip, then stuck until kil
     (folder / "writing").touch()
     time.sleep(120)
 
-_atlas.np.savez_compressed = slow_savez
-_atlas._write_cache(folder / "mni152_labels.npz", "k", np.zeros((2, 2, 2), np.uint8),
-                    np.eye(4), [])
+_atlas_cache.np.savez_compressed = slow_savez
+_atlas_cache.write_cache(folder / "mni152_labels.npz", "k", np.zeros((2, 2, 2), np.uint8),
+                         np.eye(4), [])
 """
 
 
@@ -91,9 +91,9 @@ def test_kill_9_during_the_write_leaves_no_temporary_file(cache: Path, tmp_path:
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait(timeout=30)
-    left = list(folder.glob(f"{_atlas._TMP_PREFIX}*.tmp"))
+    left = list(folder.glob(f"{_atlas_cache._TMP_PREFIX}*.tmp"))
     assert len(left) == 1 and str(proc.pid) in left[0].name  # what kill -9 leaves
     assert not (folder / "mni152_labels.npz").exists()  # never a half-written cache
     (folder / "mni152_labels.npz").write_bytes(good)
     assert load_atlas(cache_dir=folder).from_cache  # the next run: cache used...
-    assert not list(folder.glob(f"{_atlas._TMP_PREFIX}*.tmp"))  # ...and the orphan gone
+    assert not list(folder.glob(f"{_atlas_cache._TMP_PREFIX}*.tmp"))  # ...and the orphan gone
