@@ -15,11 +15,12 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 
 from dystonia_cds.adapters._atlas import Array, Atlas, sample_nearest
+from dystonia_cds.adapters._lesion_file import load_lesion_mask
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from dystonia_cds.adapters.lesion_mask import LesionMaskAnalysis
+    from dystonia_cds.adapters._lesion_models import LesionMaskAnalysis
 
 OUTLINED = {
     "putamen": "#4fc3f7", "caudate": "#81c784", "globus_pallidus": "#ffb74d",
@@ -85,8 +86,6 @@ def render_lesion_figure(path: str | Path, analysis: LesionMaskAnalysis, atlas: 
     """
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
-
-    from dystonia_cds.adapters.lesion_mask import load_lesion_mask
 
     mask = load_lesion_mask(path)
     template = atlas.template()
