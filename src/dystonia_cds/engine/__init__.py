@@ -20,20 +20,23 @@ from dystonia_cds.assessment import (
     TreatmentOption,
 )
 from dystonia_cds.case import Case
-from dystonia_cds.engine._facts import Facts, derive_facts
-from dystonia_cds.engine._likelihood import posterior
+from dystonia_cds.engine._facts import Facts, _Memo, derive_facts, facts_memo
+from dystonia_cds.engine._hypotheses import build_etiology
+from dystonia_cds.engine._likelihood import posterior, softmax
+from dystonia_cds.engine._rule_gates import Plan
+from dystonia_cds.engine._scoring import _Scoring, scoring
 from dystonia_cds.engine._typos import drug_guess
-from dystonia_cds.engine.advice import advise
-from dystonia_cds.engine.axis1 import classify
+from dystonia_cds.engine.advice import _Tables, advice_tables, advise
+from dystonia_cds.engine.axis1 import SiteTexts, classify, site_texts
 from dystonia_cds.engine.batch import Screened, assess_many
 from dystonia_cds.engine.checks import compute_checks
 from dystonia_cds.engine.differential import inherited_differential, wants_differential
 from dystonia_cds.engine.etiology import (
     Hits,
-    etiology_and_leading,
     fired,
     quick_scores,
     ranked,
+    rule_plan,
     rule_references,
     summary_group,
 )
@@ -175,17 +178,25 @@ def _cited(classification: Classification, hits: Hits,
 
 @dataclass(frozen=True)
 class _Parts:
-    """What every assessment says the same, once per knowledge base."""
+    """What every assessment says the same, and the engine's tables it reads, once per
+    knowledge base: one ``KnowledgeBase.derived`` look-up per assessment instead of one per
+    table (each is a method call on a pydantic model, a string and a cast)."""
 
     references: dict[str, ReferenceOut]
     knowledge_version: str
     disclaimer: dict[str, str]
     refs_of_rule: dict[str, tuple[str, ...]]  # etiology.rule_references
+    scoring: _Scoring  # _scoring.scoring
+    plan: Plan  # etiology.rule_plan
+    memo: _Memo  # _facts.facts_memo (bounded memos, changed as Cases are met)
+    site_texts: SiteTexts  # axis1.site_texts (the same)
+    advice: _Tables  # advice.advice_tables
 
 
 def _build_parts(kb: KnowledgeBase) -> _Parts:
     return _Parts(_references_out(kb), kb.knowledge_version, dict(kb.disclaimer),
-                  rule_references(kb))
+                  rule_references(kb), scoring(kb), rule_plan(kb), facts_memo(kb),
+                  site_texts(kb), advice_tables(kb))
 
 
 _NO_INDEX = InputNote(field="(engine)", message=(
@@ -221,24 +232,24 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
     question, so that one is looked for (``questions.deciding_question``), and the summary
     reads the same either way."""
     parts: _Parts = kb.derived("engine.assessment_parts", _build_parts)
-    f = derive_facts(case, kb)
+    sc = parts.scoring
+    f = derive_facts(case, kb, parts.memo)
     checks = compute_checks(f, kb)
-    classification = classify(f, kb)
-    hits = fired(f, checks, kb)
-    base = quick_scores(f, checks, kb, hits)
-    order, prob = ranked(base), posterior(base, kb)
+    classification = classify(f, kb, parts.site_texts)
+    hits = fired(f, checks, kb, parts.plan)
+    base = quick_scores(f, checks, kb, hits, sc)
+    order, prob = ranked(base), softmax(base, sc.temperature)  # posterior(base, kb)
     if questions:
         asked = next_questions(f, checks, hits, base, kb)
         deciding = asked[0].field if asked else None
     else:  # only the first question, named by an undetermined summary
         asked, deciding = [], (deciding_question(f, checks, hits, base, kb)
-                               if _needs_deciding_question(base, kb, order=order, prob=prob)
-                               else None)
-    etiology, leading = etiology_and_leading(
-        f, checks, kb, hits, scores=base, order=order, prob=prob, deciding=deciding)
+                               if summary_group(order, prob, sc.threshold) == "undetermined"
+                               else None)  # _needs_deciding_question
+    etiology, leading = build_etiology(f, kb, hits, sc, order, prob, deciding)
     dist = classification.distribution
     check_list = sorted(checks.as_list(), key=_check_order) if checks.items else []
-    recs, treats = advise(f, leading, dist, kb)
+    recs, treats = advise(f, leading, dist, kb, parts.advice)
     refs_out = parts.references
     refs = [refs_out[r] for r in _cited(classification, hits, parts.refs_of_rule, check_list,
                                         recs, treats)]

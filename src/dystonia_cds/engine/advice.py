@@ -171,14 +171,17 @@ def recommendations(f: Facts, et: Etiology, distribution: str,
     return _recommendations(f, leading, _causes(f, leading), distribution, kb)
 
 
-def advise(f: Facts, et: Etiology | list[str], distribution: str, kb: KnowledgeBase
+def advise(f: Facts, et: Etiology | list[str], distribution: str, kb: KnowledgeBase,
+           tables: _Tables | None = None
            ) -> tuple[list[Recommendation], list[TreatmentOption]]:
     """:func:`recommendations` and :func:`treatments` of one Case, the leading causes and the
     causes matched found once for both; ``et`` may be the leading causes themselves
-    (:func:`leading_causes` of its hypotheses)."""
+    (:func:`leading_causes` of its hypotheses). ``tables`` is :func:`advice_tables`'s, when
+    at hand."""
     leading = et if isinstance(et, list) else _leading(et)
     causes = _causes(f, leading)
-    tables = _tables(kb)
+    if tables is None:
+        tables = _tables(kb)
     return (_recommendations(f, leading, causes, distribution, kb, tables),
             _treatments(f, causes, distribution, kb, tables))
 
@@ -289,6 +292,9 @@ class _Tables:
 
 def _tables(kb: KnowledgeBase) -> _Tables:
     return kb.derived("engine.advice", _Tables)
+
+
+advice_tables = _tables  # the tables advise() reads, for a caller that keeps them at hand
 
 
 def _treatments(f: Facts, causes: list[str], distribution: str,

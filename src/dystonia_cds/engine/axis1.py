@@ -97,15 +97,24 @@ def associated(f: Facts, kb: KnowledgeBase) -> tuple[str, str]:
     return "undetermined", "Associated features are not recorded."
 
 
-def _site_texts(kb: KnowledgeBase) -> dict[tuple[Site, ...], tuple[str, ...]]:
+SiteTexts = dict[tuple[Site, ...], tuple[str, ...]]
+
+
+def _site_texts(kb: KnowledgeBase) -> SiteTexts:
     del kb
     return {}
 
 
-def _regions_shown(f: Facts, kb: KnowledgeBase) -> list[str]:
+def site_texts(kb: KnowledgeBase) -> SiteTexts:
+    """The sites in words met so far, per knowledge base (:func:`_regions_shown`)."""
+    return kb.derived("engine.site_texts", _site_texts)
+
+
+def _regions_shown(f: Facts, kb: KnowledgeBase, known: SiteTexts | None = None) -> list[str]:
     """The sites in words, kept per list of sites (per knowledge base, bounded): a cohort
-    repeats a few dozen."""
-    known = kb.derived("engine.site_texts", _site_texts)
+    repeats a few dozen. ``known`` is :func:`site_texts`'s, when at hand."""
+    if known is None:
+        known = site_texts(kb)
     texts = known.get(f.sites)
     if texts is None:
         texts = tuple(_site_text(s) for s in f.sites) or ("unspecified",)
@@ -115,7 +124,8 @@ def _regions_shown(f: Facts, kb: KnowledgeBase) -> list[str]:
     return list(texts)
 
 
-def classify(f: Facts, kb: KnowledgeBase) -> Classification:
+def classify(f: Facts, kb: KnowledgeBase, texts: SiteTexts | None = None) -> Classification:
+    """Axis I of the Case; ``texts`` is :func:`site_texts`'s, when at hand."""
     group, label = age_group(f, kb)
     dist, dist_text = f.distribution
     assoc, assoc_text = associated(f, kb)
@@ -126,7 +136,7 @@ def classify(f: Facts, kb: KnowledgeBase) -> Classification:
         onset_age_years=round(f.onset_years, 1) if f.onset_years is not None else None,
         distribution=dist,  # type: ignore[arg-type]  # one of the Distribution literals
         distribution_explanation=dist_text,
-        regions=_regions_shown(f, kb),
+        regions=_regions_shown(f, kb, texts),
         course=d.course or "unknown",
         variability=list(d.variability or []),
         associated_features=cast(AssociatedFeatures, assoc),

@@ -134,9 +134,11 @@ def wants_differential(et: Etiology, case: Case | None = None, kb: KnowledgeBase
                        *, requested: bool = False, hpo: HpoIndex | None = None) -> bool:
     """Whether to compute the genetic differential: asked for, inherited/degenerative has any
     support, or (given the case) it has HPO terms beyond dystonia itself."""
-    if requested or any(h.category in _TRIGGERS and h.support != "unsupported"
-                        for h in et.hypotheses):
+    if requested:
         return True
+    for h in et.hypotheses:  # a loop, not any(): no generator per assessment
+        if h.support != "unsupported" and h.category in _TRIGGERS:
+            return True
     return case is not None and kb is not None and bool(terms_beyond_dystonia(case, kb, hpo))
 
 
