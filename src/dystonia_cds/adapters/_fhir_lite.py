@@ -15,110 +15,19 @@ that resource with fhir.resources as before (so invalid resources still become t
 notes). The subset only ever accepts what fhir.resources accepts, with equal values; a test
 checks this on the repo's FHIR examples, a synthetic export and generated variants. The
 required elements and choice groups ``[x]`` come from the fhir.resources models themselves.
+The checks of primitive values are ``_fhir_lite_values``'.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
-import re
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
+
+from dystonia_cds.adapters._fhir_lite_values import PRIMITIVES, Unsure
 
 __all__ = ["LITE_TYPES", "lite_resource"]
 
-
-class _Unsure(Exception):
-    """The value is outside the subset: let fhir.resources decide."""
-
-
-_CODE = re.compile(r"[^\s]+( [^\s]+)*")
-_URI = re.compile(r"[^\s]+")
-_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
-_DATE = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])")
-_DATETIME = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-                       r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
-                       r"(Z|[+\-]((0[0-9]|1[0-3]):[0-5][0-9]|14:00))")
-# Unicode whitespace and controls: fhir_core keeps them, but where they are is the kind of
-# detail this subset leaves to fhir.resources.
-_PLAIN = re.compile(r"[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f"
-                    r"\u3000\ufeff](.*[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200b\u2028\u2029"
-                    r"\u202f\u205f\u3000\ufeff])?", re.DOTALL)
-
-
-def _plain(v: str) -> bool:
-    """No leading/trailing whitespace and no control characters (ASCII: a quick test)."""
-    if v.isascii():
-        return v.isprintable() and v[0] != " " and v[-1] != " "
-    return _PLAIN.fullmatch(v) is not None
-
-
-def _string(v: Any) -> str:
-    if type(v) is not str or not v or not _plain(v):
-        raise _Unsure
-    return v
-
-
-def _code(v: Any) -> str:
-    if type(v) is not str or not v or not _plain(v) or "  " in v or not _CODE.fullmatch(v):
-        raise _Unsure
-    return v
-
-
-def _uri(v: Any) -> str:
-    if type(v) is not str or not v or not _plain(v) or " " in v:
-        raise _Unsure
-    return v
-
-
-def _id(v: Any) -> str:
-    if type(v) is not str or not _ID.fullmatch(v):
-        raise _Unsure
-    return v
-
-
-def _boolean(v: Any) -> bool:
-    if type(v) is not bool:
-        raise _Unsure
-    return v
-
-
-def _date(v: Any) -> dt.date:
-    if type(v) is not str or not _DATE.fullmatch(v) or v.startswith("0000"):
-        raise _Unsure
-    try:
-        return dt.date.fromisoformat(v)
-    except ValueError:
-        raise _Unsure from None
-
-
-def _datetime(v: Any) -> dt.date | dt.datetime:
-    """A full date (→ date, as fhir.resources gives) or a date-time with a time zone."""
-    if type(v) is str and len(v) == 10:
-        return _date(v)
-    return _instant(v)
-
-
-def _instant(v: Any) -> dt.datetime:
-    if type(v) is not str or not _DATETIME.fullmatch(v) or v.startswith("0000"):
-        raise _Unsure
-    try:
-        return dt.datetime.fromisoformat(v)
-    except ValueError:
-        raise _Unsure from None
-
-
-def _decimal(v: Any) -> Decimal:
-    if type(v) is not int:  # a JSON float's decimal text is fhir.resources' business
-        raise _Unsure
-    return Decimal(v)
-
-
-_PRIMITIVES: dict[str, Callable[[Any], Any]] = {
-    "string": _string, "markdown": _string, "code": _code, "uri": _uri, "id": _id,
-    "boolean": _boolean, "date": _date, "dateTime": _datetime, "instant": _instant,
-    "decimal": _decimal, "canonical": _uri}
 
 # Element name → {JSON key: type}; a type in a list means a JSON array of it.
 _CC, _REF, _ANN, _EXT = "CodeableConcept", "Reference", ["Annotation"], ["Extension"]
@@ -245,10 +154,10 @@ def _converter(kind: Any) -> Callable[[Any], Any]:
 
         def many(v: Any) -> list[Any]:
             if type(v) is not list:
-                raise _Unsure
+                raise Unsure
             return [inner(item) for item in v]
         return many
-    prim = _PRIMITIVES.get(kind)
+    prim = PRIMITIVES.get(kind)
     if prim is not None:
         return prim
     if kind == "CodeableConcept":
@@ -265,7 +174,7 @@ def _concept(value: Any) -> _Lite:
     value's repr — distinct JSON values have distinct reprs — and lite objects are frozen,
     so sharing one is safe."""
     if type(value) is not dict:
-        raise _Unsure
+        raise Unsure
     key = repr(value)
     hit = _CONCEPTS.get(key)
     if hit is None:
@@ -277,7 +186,7 @@ def _concept(value: Any) -> _Lite:
 
 def _element(name: str, value: Any) -> _Lite:
     if type(value) is not dict:
-        raise _Unsure
+        raise Unsure
     spec = _SPECS.get(name)
     if spec is None:
         spec = _SPECS[name] = _Spec(name)
@@ -289,16 +198,16 @@ def _element(name: str, value: Any) -> _Lite:
         if hit is None:
             if key == "resourceType" and name in _RESOURCES:
                 continue
-            raise _Unsure
+            raise Unsure
         conv, group = hit
         if group is not None:
             if group in seen:  # two elements of one choice [x]
-                raise _Unsure
+                raise Unsure
             seen.add(group)
         d[key] = conv(v)
     for keys in spec.required:
         if not any(k in value for k in keys):
-            raise _Unsure
+            raise Unsure
     out = object.__new__(spec.cls)
     object.__setattr__(out, "__dict__", d)
     return out
@@ -313,5 +222,5 @@ def lite_resource(raw: Any) -> Any | None:
         return None
     try:
         return _element(rtype, raw)
-    except (_Unsure, RecursionError):
+    except (Unsure, RecursionError):
         return None
