@@ -48,11 +48,15 @@ class Memo(Generic[_K, _V]):
     def get(self, key: _K, make: Callable[[], _V]) -> _V:
         found = self.items.get(key)
         if found is None:
-            found = make()
-            if len(self.items) >= self.size:
-                self.items.clear()
-            self.items[key] = found
+            found = self.put(key, make())
         return found
+
+    def put(self, key: _K, value: _V) -> _V:
+        """Keep ``value`` (emptying the map first when full); returns it."""
+        if len(self.items) >= self.size:
+            self.items.clear()
+        self.items[key] = value
+        return value
 
 
 class ExplainTables:

@@ -58,30 +58,32 @@ PREVIOUS = RankConfig(penalty="all", dystonia_only=True, hpo_genes=False)
 
 
 class _BestCache:
-    """Per query column, its best-match IC for every disease (float32, read-only), the
+    """Per query column, its best-match IC for every disease (float64, read-only), the
     ``BEST_CACHE_TERMS`` most recently used kept.
 
     Why: that vector depends on the query term alone, and a service sees the same few terms
     again and again (the regions, distributions, onset bands and features the knowledge base
     maps to HPO are ~100 terms); recomputing it walks 10-30 ancestors with a numpy operation
-    over 12,801 diseases each, most of the ranking's cost. float32 holds it exactly: every
-    value is an IC the matrix already stores as float32. Shared by threads (a lock around the
+    over 12,801 diseases each, most of the ranking's cost. Why float64 (100 KB a term, 26 MB
+    when full) though float32 holds every value exactly (each is an IC the matrix stores as
+    float32): the scores sum these vectors in float64, and converting float32 to float64
+    was 40 % of the scores' instructions (callgrind). Shared by threads (a lock around the
     dictionary; two threads may compute the same vector once each, never a wrong one)."""
 
     def __init__(self) -> None:
-        self.vectors: OrderedDict[int, npt.NDArray[np.float32]] = OrderedDict()
+        self.vectors: OrderedDict[int, Floats] = OrderedDict()
         self.lock = threading.Lock()
         self.anc_ptr: list[int] | None = None  # the CSR pointers as Python ints, made once
         self.dense_of: list[int] | None = None
 
-    def get(self, column: int) -> npt.NDArray[np.float32] | None:
+    def get(self, column: int) -> Floats | None:
         with self.lock:
             found = self.vectors.get(column)
             if found is not None:
                 self.vectors.move_to_end(column)
             return found
 
-    def put(self, column: int, vector: npt.NDArray[np.float32]) -> None:
+    def put(self, column: int, vector: Floats) -> None:
         vector.setflags(write=False)
         with self.lock:
             self.vectors[column] = vector
@@ -234,7 +236,7 @@ def presence(m: TermMatrix, column: int, unknown_frequency: float) -> Floats:
     return out
 
 
-def best_of(m: TermMatrix, c: int) -> npt.NDArray[np.float32]:
+def best_of(m: TermMatrix, c: int) -> Floats:
     """Per disease, the IC of the most informative ancestor of column ``c`` in its closure
     (the Resnik similarity of the best-matching disease term), cached per column."""
     cache = m.best_cache
@@ -252,10 +254,9 @@ def best_of(m: TermMatrix, c: int) -> npt.NDArray[np.float32]:
             np.maximum(general, m.dense[row], out=general)
         elif ic[a] > 0.0:
             best[m.post_dis[post_ptr[a]:post_ptr[a + 1]]] = ic[a]
-    np.maximum(best, general, out=best)
-    vector = best.astype(np.float32)  # exact: every value is a float32 IC
-    cache.put(c, vector)
-    return vector
+    np.maximum(best, general, out=best)  # float64 of float32 ICs: exact either way
+    cache.put(c, best)
+    return best
 
 
 def _exact_all(m: TermMatrix, observed: Sequence[int]) -> Floats:
@@ -265,10 +266,16 @@ def _exact_all(m: TermMatrix, observed: Sequence[int]) -> Floats:
     return exact
 
 
-def _best_sum(m: TermMatrix, observed: Sequence[int]) -> Floats:
-    total = np.zeros(m.n_diseases, dtype=np.float64)
-    for c in observed:
-        total += best_of(m, c)  # float32 -> float64 exactly; the same sums in the same order
+def best_sum(m: TermMatrix, observed: Sequence[int]) -> Floats:
+    """Per disease, the sum of the observed columns' best-match ICs, in their order, as a
+    new array: the first two vectors added into it rather than both to zeros (0.0 + x is x
+    for these non-negative values), the same sums in the same order."""
+    if len(observed) < 2:
+        total = np.zeros(m.n_diseases, dtype=np.float64)
+        return total + best_of(m, observed[0]) if observed else total
+    total = np.add(best_of(m, observed[0]), best_of(m, observed[1]))
+    for c in observed[2:]:
+        total += best_of(m, c)
     return total
 
 
@@ -287,18 +294,28 @@ def _disease_to_query(m: TermMatrix, observed: Sequence[int]) -> Floats:
 
 
 def penalty(m: TermMatrix, excluded: Sequence[int], cfg: RankConfig) -> Floats:
-    """Per disease, the score units subtracted for the excluded terms (before averaging)."""
+    """Per disease, the score units subtracted for the excluded terms (before averaging).
+
+    Built along each term's posting list only: outside it the presence is 0, which counts
+    nothing (0.0 is added) unless a ``frequent`` threshold of 0 or less counts every
+    disease — then the full presence vector, as before."""
     out = np.zeros(m.n_diseases, dtype=np.float64)
     if cfg.penalty == "off":
         return out
+    unknown = 1.0 if cfg.penalty == "all" else cfg.unknown_frequency
     for e in excluded:
-        p = presence(m, e, 1.0 if cfg.penalty == "all" else cfg.unknown_frequency)
+        if cfg.penalty == "frequent" and cfg.threshold <= 0.0:
+            out += m.ic[e] * (presence(m, e, unknown) >= cfg.threshold)
+            continue
+        s = slice(int(m.post_ptr[e]), int(m.post_ptr[e + 1]))
+        p = np.maximum(m.post_freq[s], np.where(m.post_unk[s], unknown, 0.0))
         if cfg.penalty == "all":
-            out += m.ic[e] * (p > 0)
+            counted = m.ic[e] * (p > 0)
         elif cfg.penalty == "frequent":
-            out += m.ic[e] * (p >= cfg.threshold)
+            counted = m.ic[e] * (p >= cfg.threshold)
         else:
-            out += m.ic[e] * p
+            counted = m.ic[e] * p
+        out[m.post_dis[s]] += counted  # rows of one posting list are distinct
     return cfg.weight * out
 
 
@@ -318,7 +335,7 @@ def scores(m: TermMatrix, observed: Sequence[int], excluded: Sequence[int], cfg:
     """:func:`score_all`'s scores alone (the ranking counts exact matches for its head)."""
     if not observed:
         return np.zeros(m.n_diseases, dtype=np.float64)
-    total = _best_sum(m, observed)
+    total = best_sum(m, observed)
     if excluded and cfg.penalty != "off":
         total = total - penalty(m, excluded, cfg)  # else x - 0.0 is x: the same scores
     total /= len(observed)  # ours: _best_sum's or the subtraction's new array

@@ -15,14 +15,15 @@ Ties are broken by the number of query terms matched exactly, then by disease id
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 import msgspec
 
-from dystonia_cds.genetics._explain import Ranked, by_ic, disease_info, posting_at
+from dystonia_cds.genetics._explain import EXPLAIN_CACHE, Memo, by_ic, disease_info, posting_at
 from dystonia_cds.genetics._explain import matched as explained
 from dystonia_cds.genetics._index import Disease, HpoIndex, term_id, term_int
-from dystonia_cds.genetics._matrix import RankConfig, TermMatrix, best_of, scores
-from dystonia_cds.genetics._top import exact_matches, top_rows_by
+from dystonia_cds.genetics._matrix import RankConfig, TermMatrix, best_of
+from dystonia_cds.genetics._top import exact_matches, head_of
 
 EXCLUDED_WEIGHT = 1.0  # v1's weight of an excluded term (``_matrix.PREVIOUS``)
 # chosen by leave-one-cohort-out on the phenopacket benchmark (docs/genetics.md)
@@ -91,29 +92,76 @@ def _counts(p: float, cfg: RankConfig) -> bool:
     return p > 0.0
 
 
-def _explain(
-    index: HpoIndex, m: TermMatrix, disease: Disease, observed: list[int], excluded: list[int],
-    score: float, cfg: RankConfig, ranked: dict[int, Ranked], best_ics: dict[int, float],
-) -> DiseaseMatch:
-    """Why ``disease`` scored ``score``. ``ranked``: each observed term's ancestors by IC
-    (:func:`_explain.by_ic`), and ``best_ics`` its best-match IC in this disease (the
-    score's own vectors), both computed once per query rather than once per disease."""
-    matched: list[MatchedTerm] = []
-    for term in observed:
-        found = explained(index, m, disease, term, best_ics[term], ranked[term])
-        if found:
-            case_term, target, label, ic = found
-            matched.append(MatchedTerm(case_term=case_term, disease_term=target, label=label,
-                                       ic=ic))
-    counted: list[ExcludedTerm] = []
+_NONE: tuple[()] = ()  # a memo's "matches nothing" / "does not count" (None: not yet made)
+
+
+class _Made:
+    """The explanations' structs, kept per (query term, disease row) — and for an excluded
+    term per configuration too — on the index's matrix, the ``EXPLAIN_CACHE * 16`` most
+    recent of each.
+
+    Why the structs themselves (frozen, so shared safely between results): a warm service
+    explains the same leading diseases for the same few terms again and again, and building
+    each match, with its best-match IC read from the score vector and its term's ancestors
+    looked up first, was most of the explanation's cost. What is kept depends on the term
+    and the disease alone (and the configuration), never on the rest of a case."""
+
+    def __init__(self) -> None:
+        self.matched: Memo[tuple[int, int], MatchedTerm | tuple[()]] = Memo(
+            EXPLAIN_CACHE * 16)
+        self.counted: Memo[tuple[int, int, str, float, float], ExcludedTerm | tuple[()]] = (
+            Memo(EXPLAIN_CACHE * 16))
+
+
+def _made(m: TermMatrix) -> _Made:
+    found = m.explain_cache.get("structs")
+    if found is None:
+        found = m.explain_cache.setdefault("structs", _Made())
+    return cast(_Made, found)
+
+
+def _matched_term(index: HpoIndex, m: TermMatrix, disease: Disease, term: int
+                  ) -> MatchedTerm | tuple[()]:
+    best_ic = float(best_of(m, m.col[term])[disease.row])  # the score's own vector
+    found = explained(index, m, disease, term, best_ic, by_ic(index, m, term))
+    if not found:
+        return _NONE
+    case_term, target, label, ic = found
+    return MatchedTerm(case_term=case_term, disease_term=target, label=label, ic=ic)
+
+
+def _counted_term(index: HpoIndex, m: TermMatrix, disease: Disease, term: int,
+                  cfg: RankConfig) -> ExcludedTerm | tuple[()]:
     unknown = 1.0 if cfg.penalty == "all" else cfg.unknown_frequency
+    if posting_at(m, disease, term) < 0 or not _counts(
+            _presence_in(m, disease, term, unknown), cfg):
+        return _NONE
+    known = _presence_in(m, disease, term, -1.0)
+    return ExcludedTerm(term=term_id(term), label=index.label(term),
+                        frequency=round(known, 3) if known >= 0 else None)
+
+
+def _explain(index: HpoIndex, m: TermMatrix, disease: Disease, observed: list[int],
+             excluded: list[int], score: float, cfg: RankConfig, made: _Made) -> DiseaseMatch:
+    """Why ``disease`` scored ``score``: its matches and counted excluded terms, from
+    ``made`` (:class:`_Made`) or made there."""
+    row = disease.row
+    matched: list[MatchedTerm] = []
+    memo = made.matched
+    for term in observed:
+        found = memo.items.get((term, row))
+        if found is None:
+            found = memo.put((term, row), _matched_term(index, m, disease, term))
+        if isinstance(found, MatchedTerm):
+            matched.append(found)
+    counted: list[ExcludedTerm] = []
     for term in excluded:
-        if posting_at(m, disease, term) >= 0 and _counts(
-                _presence_in(m, disease, term, unknown), cfg):
-            known = _presence_in(m, disease, term, -1.0)
-            counted.append(ExcludedTerm(
-                term=term_id(term), label=index.label(term),
-                frequency=round(known, 3) if known >= 0 else None))
+        key = (term, row, cfg.penalty, cfg.threshold, cfg.unknown_frequency)
+        hit = made.counted.items.get(key)
+        if hit is None:
+            hit = made.counted.put(key, _counted_term(index, m, disease, term, cfg))
+        if isinstance(hit, ExcludedTerm):
+            counted.append(hit)
     genes, treat, inheritance, onset, gene_source = disease_info(index, m, disease,
                                                                  cfg.hpo_genes)
     return DiseaseMatch(
@@ -141,9 +189,10 @@ def _query(index: HpoIndex, observed: Sequence[str], excluded: Sequence[str]
 def _top(m: TermMatrix, index: HpoIndex, obs: list[int], exc: list[int], limit: int,
          config: RankConfig) -> list[tuple[Disease, float]]:
     cols = [m.col[t] for t in obs]
-    score = scores(m, cols, [m.col[t] for t in exc], config)
-    top = top_rows_by(score, lambda rows: exact_matches(m, cols, rows), limit)
-    return [(index.diseases[r], float(score[r])) for r in top]
+    top = head_of(m, cols, [m.col[t] for t in exc], config,
+                  lambda rows: exact_matches(m, cols, rows), limit)
+    diseases = index.diseases
+    return [(diseases[r], score) for r, score in top]
 
 
 def ranked_diseases(
@@ -166,13 +215,9 @@ def rank_diseases(
     """
     obs, exc = _query(index, observed, excluded)
     m = index.table()  # once: an index built by hand (tests) builds its arrays per call
-    top = _top(m, index, obs, exc, limit, config)
-    rows = [d.row for d, _ in top]
-    best = {term: best_of(m, m.col[term])[rows].tolist() for term in obs}
-    ranked = {term: by_ic(index, m, term) for term in obs}
-    return [_explain(index, m, d, obs, exc, score, config, ranked,
-                     {term: best[term][i] for term in obs})
-            for i, (d, score) in enumerate(top)]
+    made = _made(m)
+    return [_explain(index, m, d, obs, exc, score, config, made)
+            for d, score in _top(m, index, obs, exc, limit, config)]
 
 
 def genes_in_order(genes_of: Sequence[Sequence[str]], max_genes: int | None = None) -> list[str]:
