@@ -15,6 +15,7 @@ from.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,21 @@ def _each(items: Any) -> list[tuple[int, Any]]:
     return list(enumerate(items)) if isinstance(items, list) else []
 
 
+def _each_entry(section: dict[str, Any], key: str,
+                fix: Callable[[int, dict[str, Any]], None]) -> None:
+    """Replace the list ``section[key]`` with a copy whose mappings are copies fixed by
+    ``fix(index, entry)``; other items are kept for pydantic to report. Why copies: the
+    caller's data is never changed."""
+    if isinstance(section.get(key), list):
+        fixed = []
+        for i, entry in _each(section[key]):
+            if isinstance(entry, dict):
+                entry = dict(entry)
+                fix(i, entry)
+            fixed.append(entry)
+        section[key] = fixed
+
+
 def normalise(data: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, Any], list[InputProblem]]:
     """Return a copy of ``data`` with aliases replaced by canonical names, and the problems."""
     n = Normaliser(kb)
@@ -82,54 +98,37 @@ def normalise(data: dict[str, Any], kb: KnowledgeBase) -> tuple[dict[str, Any], 
             if isinstance(dys.get(key), list):
                 dys[key] = [n.feature(x, f"dystonia.{key}[{i}]") for i, x in _each(dys[key])]
         out["dystonia"] = dys
-    if isinstance(out.get("events"), list):
-        events = []
-        for i, ev in _each(out["events"]):
-            if isinstance(ev, dict):
-                ev = dict(ev)
-                n.times(ev, f"events[{i}]", {"when": "age", "before_onset": "latency"})
-                ev["type"] = n.word(ev.get("type"), v.events, f"events[{i}].type", "event type")
-                if ev.get("body_site") is not None:
-                    ev["body_site"], side = n.region(ev["body_site"], f"events[{i}].body_site")
-                    if side and ev.get("side") is None:
-                        ev["side"] = side
-                if ev.get("side") is not None:
-                    ev["side"] = n.word(ev["side"], v.sides, f"events[{i}].side", "side")
-            events.append(ev)
-        out["events"] = events
-    if isinstance(out.get("imaging"), list):
-        imaging = []
-        for i, im in _each(out["imaging"]):
-            if isinstance(im, dict):
-                im = dict(im)
-                n.times(im, f"imaging[{i}]", {"when": "age"})
-            if isinstance(im, dict) and isinstance(im.get("lesions"), list):
-                lesions = []
-                for j, les in _each(im["lesions"]):
-                    if isinstance(les, dict):
-                        les = dict(les)
-                        les["structure"] = n.word(les.get("structure"), v.structures,
-                                                  f"imaging[{i}].lesions[{j}].structure",
-                                                  "brain structure")
-                        if les.get("nature") is not None:
-                            les["nature"] = n.word(les["nature"], v.lesion_natures,
-                                                   f"imaging[{i}].lesions[{j}].nature",
-                                                   "lesion nature")
-                    lesions.append(les)
-                im["lesions"] = lesions
-            imaging.append(im)
-        out["imaging"] = imaging
-    if isinstance(out.get("medications"), list):
-        meds = []
-        for i, med in _each(out["medications"]):
-            if isinstance(med, dict):
-                med = dict(med)
-                n.times(med, f"medications[{i}]",
-                        {"started": "age", "stopped": "age", "before_onset": "latency"})
-            if isinstance(med, dict) and isinstance(med.get("drug"), str):
-                med["drug"] = v.drugs.get(normalise_word(med["drug"]), med["drug"].strip())
-            meds.append(med)
-        out["medications"] = meds
+    def event(i: int, ev: dict[str, Any]) -> None:
+        n.times(ev, f"events[{i}]", {"when": "age", "before_onset": "latency"})
+        ev["type"] = n.word(ev.get("type"), v.events, f"events[{i}].type", "event type")
+        if ev.get("body_site") is not None:
+            ev["body_site"], side = n.region(ev["body_site"], f"events[{i}].body_site")
+            if side and ev.get("side") is None:
+                ev["side"] = side
+        if ev.get("side") is not None:
+            ev["side"] = n.word(ev["side"], v.sides, f"events[{i}].side", "side")
+
+    def imaging(i: int, im: dict[str, Any]) -> None:
+        n.times(im, f"imaging[{i}]", {"when": "age"})
+
+        def lesion(j: int, les: dict[str, Any]) -> None:
+            les["structure"] = n.word(les.get("structure"), v.structures,
+                                      f"imaging[{i}].lesions[{j}].structure", "brain structure")
+            if les.get("nature") is not None:
+                les["nature"] = n.word(les["nature"], v.lesion_natures,
+                                       f"imaging[{i}].lesions[{j}].nature", "lesion nature")
+
+        _each_entry(im, "lesions", lesion)
+
+    def medication(i: int, med: dict[str, Any]) -> None:
+        n.times(med, f"medications[{i}]",
+                {"started": "age", "stopped": "age", "before_onset": "latency"})
+        if isinstance(med.get("drug"), str):
+            med["drug"] = v.drugs.get(normalise_word(med["drug"]), med["drug"].strip())
+
+    _each_entry(out, "events", event)
+    _each_entry(out, "imaging", imaging)
+    _each_entry(out, "medications", medication)
     return out, n.problems
 
 

@@ -66,18 +66,31 @@ def _run(cmd: list[str], env: dict[str, str]) -> None:
         raise RegistryError(f"{Path(cmd[0]).name} failed: {tail[0]}")
 
 
+def _sqlite_copy(src: sqlite3.Connection, out: sqlite3.Connection,
+                 checked: Path | None = None) -> None:
+    """Copy ``src`` into ``out`` with SQLite's online backup (consistent while others write),
+    closing both. With ``checked`` (the file ``src`` is), a ``src`` that is not an intact
+    database is refused first: a restore must never replace a registry with a damaged one."""
+    try:
+        if checked is not None:
+            try:
+                intact = src.execute("PRAGMA quick_check").fetchone() == ("ok",)
+            except sqlite3.DatabaseError:
+                intact = False
+            if not intact:
+                raise RegistryError(f"{checked} is not an intact SQLite database")
+        with out:
+            src.backup(out)
+    finally:
+        out.close()
+        src.close()
+
+
 def backup(url: str, dest: Path) -> None:
     """Write a consistent copy of the registry at ``url`` to ``dest``."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     if make_url(url).get_backend_name() == "sqlite":
-        src = sqlite3.connect(_sqlite_path(url))
-        out = sqlite3.connect(dest)
-        try:
-            with out:
-                src.backup(out)
-        finally:
-            out.close()
-            src.close()
+        _sqlite_copy(sqlite3.connect(_sqlite_path(url)), sqlite3.connect(dest))
         return
     args, env = _pg_args(url)
     _run([pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(dest), *args,
@@ -89,20 +102,8 @@ def restore(url: str, source: Path) -> None:
     if not source.is_file():
         raise RegistryError(f"no backup file at {source}")
     if make_url(url).get_backend_name() == "sqlite":
-        src = sqlite3.connect(source)
-        out = sqlite3.connect(_sqlite_path(url), timeout=30)
-        try:
-            try:
-                intact = src.execute("PRAGMA quick_check").fetchone() == ("ok",)
-            except sqlite3.DatabaseError:
-                intact = False
-            if not intact:
-                raise RegistryError(f"{source} is not an intact SQLite database")
-            with out:
-                src.backup(out)
-        finally:
-            out.close()
-            src.close()
+        _sqlite_copy(sqlite3.connect(source), sqlite3.connect(_sqlite_path(url), timeout=30),
+                     checked=source)
         return
     args, env = _pg_args(url)
     _run([pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
