@@ -33,8 +33,7 @@ from dystonia_cds.engine.checks import compute_checks
 from dystonia_cds.engine.differential import inherited_differential, wants_differential
 from dystonia_cds.engine.etiology import (
     Hits,
-    fired,
-    quick_scores,
+    fired_and_scored,
     ranked,
     rule_plan,
     rule_references,
@@ -236,8 +235,7 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
     f = derive_facts(case, kb, parts.memo)
     checks = compute_checks(f, kb)
     classification = classify(f, kb, parts.site_texts)
-    hits = fired(f, checks, kb, parts.plan)
-    base = quick_scores(f, checks, kb, hits, sc)
+    hits, base, rows = fired_and_scored(f, checks, kb, parts.plan, sc)
     order, prob = ranked(base), softmax(base, sc.temperature)  # posterior(base, kb)
     if questions:
         asked = next_questions(f, checks, hits, base, kb)
@@ -246,7 +244,7 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
         asked, deciding = [], (deciding_question(f, checks, hits, base, kb)
                                if summary_group(order, prob, sc.threshold) == "undetermined"
                                else None)  # _needs_deciding_question
-    etiology, leading = build_etiology(f, kb, hits, sc, order, prob, deciding)
+    etiology, leading = build_etiology(f, kb, hits, sc, order, prob, deciding, rows)
     dist = classification.distribution
     check_list = sorted(checks.as_list(), key=_check_order) if checks.items else []
     recs, treats = advise(f, leading, dist, kb, parts.advice)

@@ -15,7 +15,7 @@ from operator import itemgetter
 from dystonia_cds.assessment import Etiology, Evidence, Hypothesis, Support
 from dystonia_cds.engine._facts import Facts
 from dystonia_cds.engine._likelihood import fixed_of, weigh
-from dystonia_cds.engine._scoring import ItemParts, _Scoring
+from dystonia_cds.engine._scoring import ItemParts, Row, _Scoring
 from dystonia_cds.knowledge import KnowledgeBase
 
 Hits = list[tuple[str, str]]
@@ -107,7 +107,8 @@ def _weighed_parts(rule_id: str, f: Facts, kb: KnowledgeBase, sc: _Scoring) -> I
     """The item parts of a rule weighed for this Case (by a base rate); rank -1."""
     w = fixed_of(weigh(rule_id, f, kb))
     hyp, rationale, refs, _, _ = sc.rule_meta[rule_id]
-    return (-1, hyp, rationale, w.direction, w.weight, w.shown_lr, w.weighed.basis, refs)
+    return (-1, hyp, rationale, w.direction, w.weight, w.shown_lr, w.weighed.basis, refs,
+            w.ln)
 
 
 def _shown_order(row: tuple[ItemParts, str, str]) -> tuple[int, str]:
@@ -116,28 +117,34 @@ def _shown_order(row: tuple[ItemParts, str, str]) -> tuple[int, str]:
     return -abs(row[0][4]), row[1]
 
 
-def evidence_of(f: Facts, kb: KnowledgeBase, hits: Hits, sc: _Scoring
+def evidence_of(f: Facts, kb: KnowledgeBase, hits: Hits, sc: _Scoring,
+                given: list[Row] | None = None
                 ) -> tuple[dict[str, list[Evidence]], dict[str, int]]:
     """The evidence of the hypotheses some rule fired for, in the order shown (strongest
-    first, then by rule id), and the sum of their weights per hypothesis.
+    first, then by rule id), and the sum of their weights per hypothesis. ``given`` are
+    the hits' rows (``etiology.fired_and_scored``), when already made.
 
     A case-independent rule's rank in that order is its parts' first field, so sorting by
     it is sorting by the shown order (ranks differ: a rule fires once); only when a rule is
     weighed by a base rate are the rows sorted by their keys."""
-    parts = sc.item_parts
-    rows = []
+    if given is None:
+        parts = sc.item_parts
+        given = [(parts.get(rule_id), rule_id, finding) for rule_id, finding in hits]
+    rows: list[tuple[ItemParts, str, str]] = []
     ranked_once = True
-    for rule_id, finding in hits:
-        p = parts.get(rule_id)
-        if p is None:
-            p = _weighed_parts(rule_id, f, kb, sc)
+    for row in given:
+        if row[0] is None:
             ranked_once = False
-        rows.append((p, rule_id, finding))
+            rows = [(p if p is not None else _weighed_parts(rule_id, f, kb, sc),
+                     rule_id, finding) for p, rule_id, finding in given]
+            break
+    else:
+        rows = given  # type: ignore[assignment]  # every row has its parts
     if len(rows) > 1:
-        rows.sort(key=_first if ranked_once else _shown_order)
+        rows = sorted(rows, key=_first if ranked_once else _shown_order)
     found: dict[str, list[Evidence]] = {}
     weights: dict[str, int] = {}
-    for (_, hyp, rationale, direction, weight, lr, basis, refs), rule_id, finding in rows:
+    for (_, hyp, rationale, direction, weight, lr, basis, refs, _), rule_id, finding in rows:
         item = Evidence(finding=finding.rstrip("."), rationale=rationale,
                         direction=direction, weight=weight, likelihood_ratio=lr,
                         lr_basis=basis, rule_id=rule_id, reference_ids=[*refs])
@@ -152,11 +159,12 @@ def evidence_of(f: Facts, kb: KnowledgeBase, hits: Hits, sc: _Scoring
 
 
 def build_etiology(f: Facts, kb: KnowledgeBase, hits: Hits, sc: _Scoring,
-                   order: list[str], prob: dict[str, float], deciding: str | None
-                   ) -> tuple[Etiology, list[str]]:
-    """The Etiology from the hits, the ranking and the probabilities, and the leading
-    causes advice is matched to (``advice.leading_causes`` of its hypotheses)."""
-    evidence, weights = evidence_of(f, kb, hits, sc)
+                   order: list[str], prob: dict[str, float], deciding: str | None,
+                   rows: list[Row] | None = None) -> tuple[Etiology, list[str]]:
+    """The Etiology from the hits (and their rows, when made), the ranking and the
+    probabilities, and the leading causes advice is matched to (``advice.leading_causes``
+    of its hypotheses)."""
+    evidence, weights = evidence_of(f, kb, hits, sc, rows)
     summary, why = summarise_with(order, prob, sc, deciding)
     shown, levels, parts, bands = sc.shown, sc.levels, sc.shown_parts, sc.bands
     hyps: list[Hypothesis] = []

@@ -203,12 +203,21 @@ def log_lr(rule_id: str, f: Facts, kb: KnowledgeBase) -> float:
 
 
 def softmax(scores: dict[str, float], t: float) -> dict[str, float]:
-    """exp(score / t), normalised: the one softmax of the engine and of its validation."""
+    """exp(score / t), normalised: the one softmax of the engine and of its validation.
+
+    Written as two loops over one dict (not two list comprehensions, ``sum`` and
+    ``dict(zip())``): the same operations in the same order, so the same floats (``sum`` of
+    floats adds them left to right from the first), with fewer objects built per Case."""
     top = max(scores.values())
     exp = math.exp
-    expd = [exp((s - top) / t) for s in scores.values()]
-    total = sum(expd)
-    return dict(zip(scores, [v / total for v in expd], strict=True))
+    out = {}
+    total = 0.0
+    for c, s in scores.items():
+        out[c] = v = exp((s - top) / t)
+        total += v
+    for c, v in out.items():
+        out[c] = v / total
+    return out
 
 
 def posterior(scores: dict[str, float], kb: KnowledgeBase) -> dict[str, float]:

@@ -22,8 +22,12 @@ CATEGORIES = (
 PRIMARY = frozenset({"idiopathic", "inherited"})
 
 # A fired rule's evidence item but its finding: (rank in the order shown, hypothesis,
-# rationale, direction, weight, LR as shown, LR basis, reference ids).
-ItemParts = tuple[int, str, str, Direction, int, float, str, tuple[str, ...]]
+# rationale, direction, weight, LR as shown, LR basis, reference ids), and its ln LR (the
+# score's term).
+ItemParts = tuple[int, str, str, Direction, int, float, str, tuple[str, ...], float]
+# A fired rule's row: its item parts (None when it is weighed for the Case), its id and
+# finding.
+Row = tuple[ItemParts | None, str, str]
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,6 @@ class _Scoring:
     # item is then one look-up and the finding
     item_parts: dict[str, ItemParts]
     temperature: float  # the calibration's (posterior)
-    rule_ln: dict[str, tuple[str, float]]  # case-independent rule id → (hypothesis, ln LR)
 
 
 def _build_scoring(kb: KnowledgeBase) -> _Scoring:
@@ -87,10 +90,9 @@ def _build_scoring(kb: KnowledgeBase) -> _Scoring:
         shown_parts={c: (*labels[c], decibans(pre[c]), round(pre[c], 3)) for c in CATEGORIES},
         bands=rising if list(rising) == sorted(rising) else None,
         item_parts={rid: (rank[rid], info.hypothesis, info.finding, w.direction, w.weight,
-                          w.shown_lr, w.weighed.basis, tuple(info.references))
+                          w.shown_lr, w.weighed.basis, tuple(info.references), w.ln)
                     for rid, info in kb.rules.items() if (w := fixed.get(rid)) is not None},
-        temperature=cal.temperature,
-        rule_ln={rid: (kb.rules[rid].hypothesis, w.ln) for rid, w in fixed.items()})
+        temperature=cal.temperature)
 
 
 def key_of(weighed: tuple[int, str]) -> tuple[int, str]:

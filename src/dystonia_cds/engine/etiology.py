@@ -42,13 +42,21 @@ from dystonia_cds.engine._hypotheses import (
 from dystonia_cds.engine._likelihood import log_lr, posterior
 from dystonia_cds.engine._rule_base import Rule
 from dystonia_cds.engine._rule_gates import Plan, open_gates, plan_builder
-from dystonia_cds.engine._scoring import CATEGORIES, PRIMARY, _Scoring, calibration_note, scoring
+from dystonia_cds.engine._scoring import (
+    CATEGORIES,
+    PRIMARY,
+    Row,
+    _Scoring,
+    calibration_note,
+    scoring,
+)
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
 
 __all__ = [
     "ALL_RULES", "CATEGORIES", "PRIMARY", "Hits", "assess_etiology", "calibration_note",
-    "etiology_and_leading", "evaluate", "fired", "fired_ungated", "group_probabilities",
+    "etiology_and_leading", "evaluate", "fired", "fired_and_scored", "fired_ungated",
+    "group_probabilities",
     "leader", "percent", "pretest_scores", "quick_scores", "ranked", "round3",
     "rule_references", "summarise", "summary_group", "support_level",
 ]
@@ -113,15 +121,40 @@ def quick_scores(f: Facts, checks: CheckSet, kb: KnowledgeBase,
     is ``scoring(kb)``, when at hand."""
     if sc is None:
         sc = scoring(kb)
-    known = sc.rule_ln
+    known = sc.item_parts
     score = dict(sc.pretest_ln)
     for rule_id, _ in fired(f, checks, kb) if hits is None else hits:
         held = known.get(rule_id)
         if held is None:
             score[sc.hypothesis_of[rule_id]] += log_lr(rule_id, f, kb)
         else:
-            score[held[0]] += held[1]
+            score[held[1]] += held[8]
     return score
+
+
+def fired_and_scored(f: Facts, checks: CheckSet, kb: KnowledgeBase, plan: Plan,
+                     sc: _Scoring) -> tuple[Hits, dict[str, float], list[Row]]:
+    """:func:`fired`, :func:`quick_scores` of its hits and the rows evidence items are
+    built from (``_hypotheses.evidence_of``), in one pass over the rules that fire: the
+    single assessment's path. The scores are summed in the hits' order, as quick_scores
+    sums them (the same floats)."""
+    fns = _RULE_FNS
+    known = sc.item_parts
+    score = dict(sc.pretest_ln)
+    hits: Hits = []
+    rows: list[Row] = []
+    for i in plan.select(open_gates(f, checks, kb)):
+        rule_id, fn = fns[i]
+        finding = fn(f, checks, kb)
+        if finding is not None:
+            hits.append((rule_id, finding))
+            held = known.get(rule_id)
+            if held is None:
+                score[sc.hypothesis_of[rule_id]] += log_lr(rule_id, f, kb)
+            else:
+                score[held[1]] += held[8]
+            rows.append((held, rule_id, finding))
+    return hits, score, rows
 
 
 def evaluate(f: Facts, checks: CheckSet, kb: KnowledgeBase,
