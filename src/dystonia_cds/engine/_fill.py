@@ -53,8 +53,8 @@ M = TypeVar("M", bound=BaseModel)
 Variant = tuple[Facts, frozenset[str]]
 # (question field, the Case part it fills (an aspect of ``_rule_base``), the variants)
 Fill = tuple[str, str, list[Variant]]
-# (question field, part, the inputs its variants may change (None: not known before they are
-# built), a function building the variants)
+# (question field, part, the inputs its variants may change (a superset; None: not known
+# before they are built), a function building the variants)
 Candidate = tuple[str, str, frozenset[str] | None, Callable[[], list[Variant]]]
 
 _DRUGS: tuple[tuple[Medication, ...], ...] = (
@@ -155,6 +155,14 @@ class _Constant:
         self.imaging = {side: table("imaging", lambda imaging: _imaging_fields(cast(Case, (
             SimpleNamespace(imaging=imaging))), kb), [[im] for im in _imaging_fills(side)])
             for side in ("left", "right")}
+        # every input a variant filling in part of a recorded list may change: the fields
+        # computed from that part, and the part (the keys are the same for every Case)
+        self.inputs = {
+            part: frozenset(compute(cast(Case, SimpleNamespace(**{part: None})), kb, None))
+            | {"case." + part}
+            for part, compute in (("events", _event_fields), ("medications", _drug_fields))}
+        self.inputs["imaging"] = frozenset(_imaging_fields(cast(Case, SimpleNamespace(
+            imaging=None)), kb)) | {"case.imaging"}
         self.may_change = {part: frozenset().union(*(changed for _, _, changed in rows))
                            for part, rows in (("medications", self.medications),
                                               ("features", self.features),
@@ -259,15 +267,20 @@ def fills(f: Facts, kb: KnowledgeBase) -> Iterator[Fill]:
 
 def candidates(f: Facts, kb: KnowledgeBase) -> list[Candidate]:
     """:func:`fills` with each field's variants not built yet (the search for the deciding
-    question builds only those it cannot rule out), and the inputs any of them may change
-    where that is known without building them (the parts missing altogether, and those no
-    Facts field is computed from); None where not."""
+    question builds only those it cannot rule out), and the inputs any of them may change,
+    known without building them: exactly, for the parts missing altogether and those no
+    Facts field is computed from; otherwise every Facts field computed from the part filled
+    in (``_Constant.inputs``; for the onset, those of the events and drugs too when there
+    are any), with the part itself."""
     v = _Variants(f, kb)
     constant = _constant(kb)
     case, d = f.case, f.case.dystonia
     out: list[Candidate] = []
     if d.onset is None:
-        out.append(("dystonia.onset", "onset", None, lambda: [
+        onset_inputs = frozenset({"onset_years", "case.onset"}).union(
+            constant.inputs["events"] if case.events else (),
+            constant.inputs["medications"] if case.medications else ())
+        out.append(("dystonia.onset", "onset", onset_inputs, lambda: [
             v.dystonia("onset", onset=a) for a in ("P10Y", "P50Y")]))
     if d.sensory_trick in (None, "unknown", "not_tried"):
         out.append(_scalar(v, "sensory_trick", ("effective", "ineffective")))
@@ -282,8 +295,8 @@ def candidates(f: Facts, kb: KnowledgeBase) -> list[Candidate]:
         out.append(_scalar(v, "fixed_posture", (True,)))
     site = next(iter(sorted(f.regions)), "neck")
     if case.events is None:
-        out.append(("events", "events", None, lambda: [v.case("events", events=x) for x in (
-            [], [_injury_at(site)], [_HEAD_INJURY])]))
+        out.append(("events", "events", constant.inputs["events"], lambda: [
+            v.case("events", events=x) for x in ([], [_injury_at(site)], [_HEAD_INJURY])]))
     if case.medications is None:
         out.append(("medications", "medications", constant.may_change["medications"],
                     lambda: v.constant("medications", constant.medications)))
@@ -308,7 +321,8 @@ def _scalar(v: _Variants, part: str, values: tuple[Any, ...]) -> Candidate:
 
 def _drug_timing_fills(v: _Variants) -> list[Candidate]:
     """When a known dystonia-inducing drug was started: days (acute) or years (tardive)."""
-    return [(f"medications[{d.index}].before_onset", "medications", None,
+    inputs = _constant(v.kb).inputs["medications"]
+    return [(f"medications[{d.index}].before_onset", "medications", inputs,
              partial(_drug_timings, v, d))
             for d in v.f.drugs if d.info is not None and d.start_to_onset_days is None]
 
@@ -325,12 +339,13 @@ def _drug_timings(v: _Variants, d: DrugFact) -> list[Variant]:
 def _event_fills(v: _Variants, site: str) -> list[Candidate]:
     """The timing and the body site of recorded events, where the rules need them."""
     out: list[Candidate] = []
+    inputs = _constant(v.kb).inputs["events"]
     for ev in v.f.events:
         if ev.latency_days is None and ev.info.hypothesis:
-            out.append((f"events[{ev.index}].before_onset", "events", None,
+            out.append((f"events[{ev.index}].before_onset", "events", inputs,
                         partial(_event_variants, v, ev, "before_onset", ("P1M", "P3Y"))))
         if ev.info.mechanism == "peripheral" and not ev.body_sites:
-            out.append((f"events[{ev.index}].body_site", "events", None,
+            out.append((f"events[{ev.index}].body_site", "events", inputs,
                         partial(_event_variants, v, ev, "body_site",
                                 (site, "trunk" if site != "trunk" else "neck"))))
     return out
@@ -351,7 +366,8 @@ def _event_variants(v: _Variants, ev: EventFact, name: str, values: tuple[str, s
 
 def _lesion_side_fills(v: _Variants) -> list[Candidate]:
     imaging = v.f.case.imaging or []
-    return [(f"imaging[{i}].lesions[{j}].side", "imaging", None,
+    inputs = _constant(v.kb).inputs["imaging"]
+    return [(f"imaging[{i}].lesions[{j}].side", "imaging", inputs,
              partial(_lesion_sides, v, i, j))
             for i, im in enumerate(imaging) for j, les in enumerate(im.lesions)
             if les.side is None]

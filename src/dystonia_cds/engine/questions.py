@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from typing import cast
 
 from dystonia_cds.assessment import Check, NextQuestion
+from dystonia_cds.engine._bounds import Reach, bound, reach
 from dystonia_cds.engine._facts import Facts
 from dystonia_cds.engine._fill import Variant, candidates, fill_tables, fills
 from dystonia_cds.engine._likelihood import log_lr
@@ -23,7 +24,6 @@ from dystonia_cds.engine._reads import (
     check_token,
     inputs_of,
     reads_any,
-    rule_inputs,
     selections,
 )
 from dystonia_cds.engine.checks import DRUG_HYPOTHESES, CheckSet, compute_checks
@@ -73,19 +73,19 @@ def deciding_question(f: Facts, checks: CheckSet, hits: Hits, base: dict[str, fl
     """The field of ``next_questions(...)[0]`` (None when none is asked): the question an
     undetermined summary names, found without scoring every field when that is not needed.
 
-    The fields are ranked by (changes the lead, largest move, position). For a field whose
-    variants change only known inputs (a part missing altogether, or one no Facts field is
-    computed from: ``_fill.candidates``), the rules that could run again are known before
-    any variant is built, and, when each weighs the same for every case, so are bounds: how
-    far they could move each cause, hence whether the lead could change and how far the top
-    three could move. Fields are scored best bound first, and the first field whose bound
-    cannot beat the best field scored so far ends the search (the bounds are sorted): no
-    field after it can be asked first. The bounds are widened by far more than any rounding
-    of the sums, so a tie is always scored, never assumed."""
+    The fields are ranked by (changes the lead, largest move, position). The inputs a
+    field's variants may change are known before any is built (``_fill.candidates``), so
+    are the rules that could run again and, from the range of each one's weight, bounds:
+    how far they could move each cause, hence whether the lead could change and how far
+    the top three could move (``_bounds``). Fields are scored best bound first, and the
+    first field whose bound cannot beat the best field scored so far ends the search (the
+    bounds are sorted): no field after it can be asked first. The bounds are widened by far
+    more than any rounding of the sums, so a tie is always scored, never assumed."""
     search = _Search(f, checks, hits, base, kb)
     ranked_fields: list[tuple[int, float, int, str, Callable[[], list[Variant]]]] = []
     for position, (field, _, may_change, build) in enumerate(candidates(f, kb)):
-        bound = None if may_change is None else search.bound(may_change)
+        r = None if may_change is None else reach(kb, may_change)
+        bound = None if r is None else search.bound(r)
         flips, move = (True, math.inf) if bound is None else bound
         if move < 0.5:
             continue  # rounds to 0 decibans: not asked
@@ -112,7 +112,8 @@ class _Search:
         self.f, self.checks, self.base, self.kb = f, checks, base, kb
         self.order = ranked(base)
         self.top, self.top3 = self.order[0], self.order[:3]
-        self.hit_ids = frozenset(rule_id for rule_id, _ in hits)
+        self.hits = tuple([rule_id for rule_id, _ in hits])
+        self.hit_ids = frozenset(self.hits)
         self.before: dict[str, float] = {}  # ln LR of the fired rules, as needed
         self.select = selections(kb).of
         self.drug_checks = kb.derived("engine.question_drug_checks", _drug_checks)
@@ -175,59 +176,16 @@ class _Search:
             best_move = max(best_move, move)
         return best_move, changes_top, flips_to
 
-    def bound(self, may_change: frozenset[str]) -> tuple[bool, float] | None:
-        """(whether the lead could change, the most the top three could move, in decibans)
-        for variants changing inputs among ``may_change``; None when a rule that could run
-        again is weighed by the case (no bound on its weight)."""
-        rules = _bounded_rules(self.kb, may_change)
-        if rules is None:
-            return None
-        up: dict[str, float] = {}
-        down: dict[str, float] = {}
-        hit_ids = self.hit_ids
-        for rule_id, hyp, ln in rules:  # fired: it may stop; not fired: it may fire
-            delta = -ln if rule_id in hit_ids else ln
-            if delta > 0:
-                up[hyp] = up.get(hyp, 0.0) + delta
-            else:
-                down[hyp] = down.get(hyp, 0.0) - delta
-        base, top = self.base, self.top
-        floor = base[top] - down.get(top, 0.0) - _SLACK
-        flips = any(base[c] + up.get(c, 0.0) >= floor for c in CATEGORIES if c != top)
-        move = sum(max(up.get(c, 0.0), down.get(c, 0.0)) for c in self.top3) * _DECIBANS
-        return flips, move * (1 + _SLACK) + _SLACK
+    def bound(self, r: Reach) -> tuple[bool, float]:
+        """``_bounds.bound`` for this Case."""
+        return bound(r, self.hits, self.term, self.base, self.top, self.top3)
 
-
-_SLACK = 1e-6  # far beyond the rounding of a few hundred additions of scores below 100
-
-
-class _Bounds:
-    """Per knowledge base: the rules that could run again when inputs among a set change
-    (the checks too, when the set reaches what they are computed from), as (id, hypothesis,
-    ln LR), or None when one is weighed by the case; kept per set (a handful)."""
-
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.kb = kb
-        self.known: dict[frozenset[str], tuple[tuple[str, str, float], ...] | None] = {}
-        self.check_inputs = frozenset({CHECKS}).union(*(
-            {x for x in rule_inputs(r, kb) if x.startswith(CHECKS)} for r in ALL_RULES))
-
-    def of(self, may_change: frozenset[str]) -> tuple[tuple[str, str, float], ...] | None:
-        if may_change in self.known:
-            return self.known[may_change]
-        reach = may_change
-        if reads_any(_CHECK_INPUTS, may_change):
-            reach = may_change | self.check_inputs
-        scored = selections(self.kb).of(ALL_RULES, reach)
-        out = None if any(fixed is None for *_, fixed in scored) else tuple(
-            (rule_id, hyp, fixed) for _, rule_id, hyp, fixed in scored if fixed is not None)
-        self.known[may_change] = out
-        return out
-
-
-def _bounded_rules(kb: KnowledgeBase, may_change: frozenset[str]
-                   ) -> tuple[tuple[str, str, float], ...] | None:
-    return kb.derived("engine.question_bounds", _Bounds).of(may_change)
+    def term(self, rule_id: str) -> float:
+        """A fired rule's ln LR (kept: the bounds and the variants ask for it again)."""
+        known = self.before.get(rule_id)
+        if known is None:
+            known = self.before[rule_id] = log_lr(rule_id, self.f, self.kb)
+        return known
 
 
 _ORDER = {c: i for i, c in enumerate(CATEGORIES)}
