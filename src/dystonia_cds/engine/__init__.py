@@ -60,11 +60,12 @@ def _unscored_features(kb: KnowledgeBase) -> frozenset[str]:
     return frozenset(x for x, info in kb.features.items() if info.unscored_note)
 
 
-def _notes(f: Facts, kb: KnowledgeBase, *, guess: bool = True) -> list[InputNote]:
+def _notes(f: Facts, kb: KnowledgeBase, *, guess: bool = True,
+           unscored: frozenset[str] | None = None) -> list[InputNote]:
     """The engine's input notes; ``guess=False`` leaves out the unknown drugs' 'did you
     mean' (difflib over every drug name, the costliest part, and not needed to count).
     Each kind of note is looked for only when the Case has what it is about: most Cases
-    have no note at all."""
+    have no note at all. ``unscored`` is ``_unscored_features(kb)``, when at hand."""
     notes: list[InputNote] = []
     case = f.case
     if f.unread_feature_ids:
@@ -75,7 +76,8 @@ def _notes(f: Facts, kb: KnowledgeBase, *, guess: bool = True) -> list[InputNote
             if fid in f.unread_feature_ids
         ]
     if f.features and not f.features.isdisjoint(  # rare: look up the words
-            kb.derived("engine.unscored_features", _unscored_features)):
+            kb.derived("engine.unscored_features", _unscored_features)
+            if unscored is None else unscored):
         notes += [  # a word the knowledge base accepts, and why no rule scores it
             InputNote(field=f"dystonia.features[{i}]", message=f"{word}: {note}")
             for i, word in enumerate(case.dystonia.features or [])
@@ -190,12 +192,14 @@ class _Parts:
     memo: _Memo  # _facts.facts_memo (bounded memos, changed as Cases are met)
     site_texts: SiteTexts  # axis1.site_texts (the same)
     advice: _Tables  # advice.advice_tables
+    unscored: frozenset[str]  # the features no rule scores (_unscored_features)
 
 
 def _build_parts(kb: KnowledgeBase) -> _Parts:
     return _Parts(_references_out(kb), kb.knowledge_version, dict(kb.disclaimer),
                   rule_references(kb), scoring(kb), rule_plan(kb), facts_memo(kb),
-                  site_texts(kb), advice_tables(kb))
+                  site_texts(kb), advice_tables(kb),
+                  kb.derived("engine.unscored_features", _unscored_features))
 
 
 _NO_INDEX = InputNote(field="(engine)", message=(
@@ -251,7 +255,7 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
     refs_out = parts.references
     refs = [refs_out[r] for r in _cited(classification, hits, parts.refs_of_rule, check_list,
                                         recs, treats)]
-    notes = _notes(f, kb)
+    notes = _notes(f, kb, unscored=parts.unscored)
     differential: list[DifferentialEntry] = []
     panel: list[str] = []
     sources: list[str] = []

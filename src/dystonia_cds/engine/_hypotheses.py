@@ -45,10 +45,16 @@ def round3(x: float) -> float:
     half-integer: ties and near-ties (within 1e-6 of one) are left to round itself, as are
     zero and negative values (round keeps the sign: -0.0), large and non-finite ones. Most
     of a Case's eleven probabilities are below 0.0005: +0.0 here.
+
+    k is found in floats, as floor(y + 0.5) (``// 1.0``), not by ``round(y)``, whose
+    method look-up, int result and mixed int/float arithmetic cost more than the rest: away
+    from a half-integer (the only values kept) y + 0.5 stays between the same two integers
+    after its rounding (its error is below 1.2e-7 under 10^9), so k is the nearest integer
+    to y, as round(y) is, and k / 1000 and y - k are the same floats.
     ``tests/engine/test_round3.py`` compares the two on ~400,000 values, ties included."""
     y = x * 1000.0
     if 0.0 < y < 1e9:
-        k = round(y)
+        k = (y + 0.5) // 1.0
         if -0.499999 < y - k < 0.499999:
             return k / 1000.0  # 0.0 too: a positive x below 0.0005 rounds to +0.0
     return round(x, 3)
@@ -179,7 +185,7 @@ def build_etiology(f: Facts, kb: KnowledgeBase, hits: Hits, sc: _Scoring,
         if shown:  # round3(p), inline but for its fall-back (eleven calls a Case)
             y = p * 1000.0
             if 0.0 < y < 1e9:
-                k = round(y)
+                k = (y + 0.5) // 1.0
                 shown_p = k / 1000.0 if -0.499999 < y - k < 0.499999 else round(p, 3)
             else:
                 shown_p = round(p, 3)
