@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from dystonia_cds.cli._assess_run import Audience
-from dystonia_cds.cli._plain import plain_assess
+from dystonia_cds.cli._plain import _AUDIENCES, plain_assess
 from tests.conftest import REPO
 
 CASE = "examples/whiplash-neck.yaml"
@@ -26,13 +26,13 @@ TYPER = "from dystonia_cds.cli._app import app; app()"
 
 
 @pytest.mark.parametrize(("args", "expected"), [
-    (["assess", CASE, "-f", "json"], ([CASE], Audience.clinician)),
-    (["assess", "-f", "json", CASE, OTHER], ([CASE, OTHER], Audience.clinician)),
-    (["assess", CASE, "--format=json", "--audience", "patient"], ([CASE], Audience.patient)),
-    (["assess", "--audience=patient", "--format", "json", "-"], (["-"], Audience.patient)),
+    (["assess", CASE, "-f", "json"], ([CASE], "clinician")),
+    (["assess", "-f", "json", CASE, OTHER], ([CASE, OTHER], "clinician")),
+    (["assess", CASE, "--format=json", "--audience", "patient"], ([CASE], "patient")),
+    (["assess", "--audience=patient", "--format", "json", "-"], (["-"], "patient")),
 ])
 def test_a_plain_json_call_is_served_without_typer(
-        args: list[str], expected: tuple[list[str], Audience]) -> None:
+        args: list[str], expected: tuple[list[str], str]) -> None:
     assert plain_assess(args) == expected
 
 
@@ -47,6 +47,10 @@ def test_a_plain_json_call_is_served_without_typer(
 ])
 def test_every_other_call_goes_to_typer(args: list[str]) -> None:
     assert plain_assess(args) is None
+
+
+def test_the_plain_audiences_are_the_commands() -> None:
+    assert tuple(a.value for a in Audience) == _AUDIENCES
 
 
 def test_a_shell_completion_request_goes_to_typer(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,6 +96,26 @@ def test_a_plain_json_call_imports_neither_typer_nor_rich() -> None:
     assert "dystonia_cds.engine" in loaded
     found = sorted(m for m in loaded if m.split(".")[0] in ("typer", "click", "rich"))
     assert not found, found
+
+
+TYPER_CALL = """
+import json, sys
+sys.argv = ["dystonia-cds", "knowledge", "--json"]
+from dystonia_cds.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+sys.stderr.write(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_a_typer_call_imports_no_assess_code() -> None:
+    """main() decides on the plain path before importing the assessment's modules."""
+    code, _, err = _run(TYPER_CALL, [])
+    loaded = set(json.loads(err))
+    assert code == 0 and "typer" in loaded
+    assert "dystonia_cds.cli._assess_run" not in loaded and "dystonia_cds.engine" not in loaded
 
 
 def test_an_unreadable_input_is_reported_as_under_typer(tmp_path: Path) -> None:
