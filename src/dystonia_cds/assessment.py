@@ -23,21 +23,41 @@ from typing import Any, Literal, TypeVar
 
 import msgspec
 
-ASSESSMENT_SCHEMA = "dystonia-cds/assessment/v1"
+from dystonia_cds._assessment_words import (
+    ASSESSMENT_SCHEMA,
+    AssociatedFeatures,
+    Category,
+    CheckStatus,
+    Direction,
+    Distribution,
+    Summary,
+    Support,
+)
 
-Category = Literal[
-    "idiopathic", "inherited", "degenerative", "acquired_central_traumatic",
-    "acquired_central_vascular", "acquired_perinatal", "acquired_other_structural",
-    "acquired_peripheral_trauma", "drug_induced_acute", "drug_induced_tardive", "functional",
+__all__ = [
+    "ASSESSMENT_SCHEMA",
+    "Assessment",
+    "AssociatedFeatures",
+    "Category",
+    "Check",
+    "CheckStatus",
+    "Classification",
+    "DifferentialEntry",
+    "DifferentialTerm",
+    "Direction",
+    "Distribution",
+    "Etiology",
+    "Evidence",
+    "ExcludedCounted",
+    "Hypothesis",
+    "InputNote",
+    "NextQuestion",
+    "Recommendation",
+    "ReferenceOut",
+    "Summary",
+    "Support",
+    "TreatmentOption",
 ]
-Support = Literal["strong", "moderate", "weak", "unsupported"]
-CheckStatus = Literal["consistent", "inconsistent", "not_applicable", "insufficient_data"]
-Distribution = Literal[
-    "focal", "segmental", "multifocal", "hemidystonia", "generalized", "undetermined"
-]
-Direction = Literal["for", "against", "neutral"]
-Summary = Literal["primary", "acquired", "undetermined"]
-AssociatedFeatures = Literal["isolated", "combined", "undetermined"]
 
 _T = TypeVar("_T", bound="_Out")
 _ENCODER = msgspec.json.Encoder()

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dystonia_cds.assessment import Category, CheckStatus, Distribution, Support
+from dystonia_cds._assessment_words import Category, CheckStatus, Distribution, Support
 
 __all__ = [
     "Assessment", "Category", "Check", "CheckStatus", "Classification", "DifferentialEntry",
