@@ -22,12 +22,12 @@ from dystonia_cds.assessment import (
 from dystonia_cds.case import Case
 from dystonia_cds.engine._facts import Facts, _Memo, derive_facts, facts_memo
 from dystonia_cds.engine._hypotheses import build_etiology
-from dystonia_cds.engine._likelihood import posterior, softmax
+from dystonia_cds.engine._likelihood import softmax
 from dystonia_cds.engine._rule_gates import Plan
 from dystonia_cds.engine._scoring import _Scoring, scoring
 from dystonia_cds.engine._typos import drug_guess
 from dystonia_cds.engine.advice import _Tables, advice_tables, advise
-from dystonia_cds.engine.axis1 import SiteTexts, classify, site_texts
+from dystonia_cds.engine.axis1 import Axis1Tables, classify
 from dystonia_cds.engine.batch import Screened, assess_many
 from dystonia_cds.engine.checks import compute_checks
 from dystonia_cds.engine.differential import inherited_differential, wants_differential
@@ -190,7 +190,7 @@ class _Parts:
     scoring: _Scoring  # _scoring.scoring
     plan: Plan  # etiology.rule_plan
     memo: _Memo  # _facts.facts_memo (bounded memos, changed as Cases are met)
-    site_texts: SiteTexts  # axis1.site_texts (the same)
+    axis1: Axis1Tables  # the age bands and axis1.site_texts (bounded, as the memo)
     advice: _Tables  # advice.advice_tables
     unscored: frozenset[str]  # the features no rule scores (_unscored_features)
 
@@ -198,7 +198,7 @@ class _Parts:
 def _build_parts(kb: KnowledgeBase) -> _Parts:
     return _Parts(_references_out(kb), kb.knowledge_version, dict(kb.disclaimer),
                   rule_references(kb), scoring(kb), rule_plan(kb), facts_memo(kb),
-                  site_texts(kb), advice_tables(kb),
+                  Axis1Tables(kb), advice_tables(kb),
                   kb.derived("engine.unscored_features", _unscored_features))
 
 
@@ -210,18 +210,6 @@ _NO_INDEX = InputNote(field="(engine)", message=(
 
 def _hpo_source(hpo: HpoIndex) -> str:
     return f"{hpo.hpo_version} via {hpo.backend}; Resnik best-match average (Köhler 2009)"
-
-
-def _needs_deciding_question(base: dict[str, float], kb: KnowledgeBase, *,
-                             order: list[str] | None = None,
-                             prob: dict[str, float] | None = None) -> bool:
-    """Whether the summary names the question that could decide it: when it is undetermined
-    (or a degenerative disorder leads), as :func:`etiology.summarise` words it. ``order``
-    and ``prob`` are ``ranked(base)`` and ``posterior(base, kb)`` when already computed."""
-    threshold = kb.parameters.scoring.summary_threshold
-    return summary_group(ranked(base) if order is None else order,
-                         posterior(base, kb) if prob is None else prob,
-                         threshold) == "undetermined"
 
 
 def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
@@ -238,16 +226,17 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
     sc = parts.scoring
     f = derive_facts(case, kb, parts.memo)
     checks = compute_checks(f, kb)
-    classification = classify(f, kb, parts.site_texts)
+    classification = classify(f, kb, parts.axis1)
     hits, base, rows = fired_and_scored(f, checks, kb, parts.plan, sc)
     order, prob = ranked(base), softmax(base, sc.temperature)  # posterior(base, kb)
     if questions:
         asked = next_questions(f, checks, hits, base, kb)
         deciding = asked[0].field if asked else None
-    else:  # only the first question, named by an undetermined summary
+    else:  # only the first question, named by an undetermined summary (as summarise
+        # words it: undetermined, or a degenerative disorder leads)
         asked, deciding = [], (deciding_question(f, checks, hits, base, kb)
                                if summary_group(order, prob, sc.threshold) == "undetermined"
-                               else None)  # _needs_deciding_question
+                               else None)
     etiology, leading = build_etiology(f, kb, hits, sc, order, prob, deciding, rows)
     dist = classification.distribution
     check_list = sorted(checks.as_list(), key=_check_order) if checks.items else []

@@ -60,6 +60,18 @@ def round3(x: float) -> float:
     return round(x, 3)
 
 
+def round1(x: float) -> float:
+    """``round(x, 1)``, the same float, as :func:`round3` rounds (k = floor(x·10 + 0.5),
+    kept when x·10 is not within 1e-6 of a half-integer, and k / 10, correctly rounded):
+    Axis I's onset age, once a Case. Tested with round3 (``tests/engine/test_round3.py``)."""
+    y = x * 10.0
+    if 0.0 < y < 1e9:
+        k = (y + 0.5) // 1.0
+        if -0.499999 < y - k < 0.499999:
+            return k / 10.0
+    return round(x, 1)
+
+
 def support_of(p: float, levels: tuple[tuple[float, Support], ...]) -> Support:
     for least, name in levels:
         if p >= least:

@@ -167,23 +167,31 @@ GATES: dict[str, tuple[str, ...]] = {
 }
 
 
-def open_gates(f: Facts, checks: CheckSet, kb: KnowledgeBase) -> int:
-    """The gates open for this Case, as a bit set (``GATE_NAMES``' order)."""
+def onset_limits(kb: KnowledgeBase) -> tuple[float, float, float]:
+    """(adult, early, DYT1 limb-onset) onset limits in years (parameters.yaml)."""
+    p = kb.parameters
+    return p.adult_onset_years, p.early_onset_years, p.dyt1_max_limb_onset_years
+
+
+def open_gates(f: Facts, checks: CheckSet, kb: KnowledgeBase,
+               limits: tuple[float, float, float] | None = None) -> int:
+    """The gates open for this Case, as a bit set (``GATE_NAMES``' order). ``limits`` are
+    :func:`onset_limits` of ``kb`` (a Plan's), when at hand."""
     b = _BIT
     case = f.case
     d = case.dystonia
     m = 0
     onset = f.onset_years
     if onset is not None:
-        p = kb.parameters
+        adult, early, limb = onset_limits(kb) if limits is None else limits
         m |= b["onset"]
-        if onset >= p.adult_onset_years:
+        if onset >= adult:
             m |= b["adult"]
         else:
             m |= b["below_adult"]
-        if onset < p.early_onset_years:
+        if onset < early:
             m |= b["early"]
-        if onset < p.dyt1_max_limb_onset_years:
+        if onset < limb:
             m |= b["below_limb_limit"]
     if f.features or f.hpo_features:
         m |= b["signs"]
@@ -237,14 +245,17 @@ def need_of(rule_id: str) -> int:
 
 class Plan:
     """The rules to run for each set of open gates, as indices into the rules given, kept as
-    they are met (a few dozen sets over a corpus). Holds only ints, so a knowledge base that
+    they are met (a few dozen sets over a corpus), and the knowledge base's onset limits
+    the gates read (:func:`onset_limits`). Holds only numbers, so a knowledge base that
     keeps it (``KnowledgeBase.derived``) can still be pickled."""
 
-    __slots__ = ("by_mask", "needs")
+    __slots__ = ("by_mask", "limits", "needs")
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    def __init__(self, rules: Sequence[Rule],
+                 limits: tuple[float, float, float] | None = None) -> None:
         self.needs = tuple(need_of(r.id) for r in rules)
         self.by_mask: dict[int, tuple[int, ...]] = {}
+        self.limits = limits
 
     def select(self, mask: int) -> tuple[int, ...]:
         known = self.by_mask.get(mask)
@@ -256,8 +267,8 @@ class Plan:
 
 def plan_builder(rules: Sequence[Rule]) -> Callable[[KnowledgeBase], Plan]:
     """A builder for ``KnowledgeBase.derived`` (the gates do not depend on the knowledge
-    base, but a table kept per base has a home and no module-level cache)."""
+    base, but their onset limits do, and a table kept per base has a home and no
+    module-level cache)."""
     def build(kb: KnowledgeBase) -> Plan:
-        del kb
-        return Plan(rules)
+        return Plan(rules, onset_limits(kb))
     return build

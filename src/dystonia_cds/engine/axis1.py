@@ -12,12 +12,23 @@ from typing import cast
 
 from dystonia_cds.assessment import AssociatedFeatures, Classification
 from dystonia_cds.engine._facts import Facts, Site
+from dystonia_cds.engine._hypotheses import round1
 from dystonia_cds.knowledge import KnowledgeBase
 
 _REFS = ["albanese2013"]
 
 
-def age_group(f: Facts, kb: KnowledgeBase) -> tuple[str, str]:
+AgeBands = tuple[tuple[float, float | None, str, str], ...]  # (min, max, id, label)
+
+
+def age_bands(kb: KnowledgeBase) -> AgeBands:
+    """The age groups as plain tuples (parameters.yaml), for :func:`age_group`."""
+    return tuple((g.min_years, g.max_years, g.id, g.label) for g in kb.parameters.age_groups)
+
+
+def age_group(f: Facts, kb: KnowledgeBase, bands: AgeBands | None = None) -> tuple[str, str]:
+    """The consensus age-at-onset group and its label; ``bands`` is :func:`age_bands`'s,
+    when at hand (the groups are pydantic models: each attribute read costs)."""
     if f.onset_years is None:
         onset = f.case.dystonia.onset
         if onset is not None and not onset.startswith("P"):
@@ -25,9 +36,10 @@ def age_group(f: Facts, kb: KnowledgeBase) -> tuple[str, str]:
                                "date is not, so the age at onset cannot be computed (give "
                                "patient.birth_date, or the onset as an age such as P45Y)")
         return "unknown", "unknown (age or date of onset not recorded)"
-    for g in kb.parameters.age_groups:
-        if f.onset_years >= g.min_years and (g.max_years is None or f.onset_years < g.max_years):
-            return g.id, g.label
+    years = f.onset_years
+    for least, below, group_id, label in age_bands(kb) if bands is None else bands:
+        if years >= least and (below is None or years < below):
+            return group_id, label
     return "unknown", "unknown"
 
 
@@ -100,6 +112,17 @@ def associated(f: Facts, kb: KnowledgeBase) -> tuple[str, str]:
 SiteTexts = dict[tuple[Site, ...], tuple[str, ...]]
 
 
+class Axis1Tables:
+    """What :func:`classify` reads of the knowledge base, kept per base by the caller (the
+    engine's ``_Parts``): the age bands, and the site texts met so far (bounded)."""
+
+    __slots__ = ("bands", "texts")
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.bands = age_bands(kb)
+        self.texts = site_texts(kb)
+
+
 def _site_texts(kb: KnowledgeBase) -> SiteTexts:
     del kb
     return {}
@@ -124,19 +147,20 @@ def _regions_shown(f: Facts, kb: KnowledgeBase, known: SiteTexts | None = None) 
     return list(texts)
 
 
-def classify(f: Facts, kb: KnowledgeBase, texts: SiteTexts | None = None) -> Classification:
-    """Axis I of the Case; ``texts`` is :func:`site_texts`'s, when at hand."""
-    group, label = age_group(f, kb)
+def classify(f: Facts, kb: KnowledgeBase, tables: Axis1Tables | None = None
+             ) -> Classification:
+    """Axis I of the Case; ``tables`` are :class:`Axis1Tables` of ``kb``, when at hand."""
+    group, label = age_group(f, kb, None if tables is None else tables.bands)
     dist, dist_text = f.distribution
     assoc, assoc_text = associated(f, kb)
     d = f.case.dystonia
     return Classification(
         age_at_onset=group,
         age_at_onset_label=label,
-        onset_age_years=round(f.onset_years, 1) if f.onset_years is not None else None,
+        onset_age_years=round1(f.onset_years) if f.onset_years is not None else None,
         distribution=dist,  # type: ignore[arg-type]  # one of the Distribution literals
         distribution_explanation=dist_text,
-        regions=_regions_shown(f, kb, texts),
+        regions=_regions_shown(f, kb, None if tables is None else tables.texts),
         course=d.course or "unknown",
         variability=list(d.variability or []),
         associated_features=cast(AssociatedFeatures, assoc),

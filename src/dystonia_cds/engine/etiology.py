@@ -83,7 +83,7 @@ def fired(f: Facts, checks: CheckSet, kb: KnowledgeBase, plan: Plan | None = Non
         plan = rule_plan(kb)
     fns = _RULE_FNS
     out = []
-    for i in plan.select(open_gates(f, checks, kb)):
+    for i in plan.select(open_gates(f, checks, kb, plan.limits)):
         rule_id, fn = fns[i]
         finding = fn(f, checks, kb)
         if finding is not None:
@@ -143,7 +143,7 @@ def fired_and_scored(f: Facts, checks: CheckSet, kb: KnowledgeBase, plan: Plan,
     score = dict(sc.pretest_ln)
     hits: Hits = []
     rows: list[Row] = []
-    for i in plan.select(open_gates(f, checks, kb)):
+    for i in plan.select(open_gates(f, checks, kb, plan.limits)):
         rule_id, fn = fns[i]
         finding = fn(f, checks, kb)
         if finding is not None:
