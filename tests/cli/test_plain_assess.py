@@ -124,3 +124,23 @@ def test_an_unreadable_input_is_reported_as_under_typer(tmp_path: Path) -> None:
     plain = _run(MAIN, ["assess", str(bad), "-f", "json"])
     assert plain == _run(TYPER, ["assess", str(bad), "-f", "json"])
     assert plain[0] == 2 and "cannot read the case" in plain[2]
+
+
+GC_CODE = """
+import gc, sys
+if sys.argv[2] == "off":
+    gc.disable()
+sys.argv = ["dystonia-cds", "assess", sys.argv[1], "-f", "json"]
+from dystonia_cds.cli import main
+try:
+    main()
+except SystemExit as exc:
+    sys.stderr.write(f"{exc.code} {gc.isenabled()} {gc.get_freeze_count() > 10000}")
+"""
+
+
+@pytest.mark.parametrize(("state", "after"), [("on", "True"), ("off", "False")])
+def test_the_collector_is_left_as_it_was_and_the_start_up_frozen(state: str, after: str) -> None:
+    code, out, err = _run(GC_CODE, [CASE, state])
+    assert code == 0 and out.startswith("{")
+    assert err == f"0 {after} True"

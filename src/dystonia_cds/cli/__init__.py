@@ -9,7 +9,6 @@ use (PEP 562).
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from typing import TYPE_CHECKING, Any
@@ -33,18 +32,9 @@ def main() -> None:
     """Entry point. An unexpected error is reported in one line (set DYSTONIA_CDS_DEBUG=1 for
     the traceback), so no traceback — which could echo patient data — reaches a user."""
     try:
-        # The collector is off while the plain path's modules and the knowledge base load
-        # (they make no garbage); what they made is then frozen (_plain.start), so neither
-        # a later collection nor the one at interpreter exit walks it again.
-        gc.disable()
-        try:
-            from dystonia_cds.cli._plain import plain_assess, run, start
+        from dystonia_cds.cli._plain import plain_assess, run
 
-            plain = plain_assess(sys.argv[1:])
-            if plain is not None:
-                start()
-        finally:
-            gc.enable()
+        plain = plain_assess(sys.argv[1:])
         if plain is not None:
             raise SystemExit(run(*plain))
         from dystonia_cds.cli._app import app

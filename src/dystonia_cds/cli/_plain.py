@@ -16,6 +16,7 @@ an input could not be read, 130 on Ctrl-C, 1 on a closed pipe.
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import sys
 
@@ -72,21 +73,27 @@ def plain_assess(args: list[str]) -> tuple[list[str], str] | None:
     return files, audience
 
 
-def start() -> None:
-    """Load the knowledge base, then freeze every object made so far (``gc.freeze``).
+def _start() -> None:
+    """Import what the call needs and load the knowledge base with the collector off, then
+    freeze every object made so far (``gc.freeze``).
 
-    Why: the start-up — pydantic, the Case and engine modules, the knowledge base — leaves
-    tens of thousands of long-lived objects that the collector would walk on each full
-    collection and, at interpreter exit, once more for nothing (~50 M instructions of the
-    ~1,100 M of a call). Frozen, they are never collected (they live until exit anyway);
-    what the assessment makes is collected as usual. Called with the collector off."""
-    import gc
+    Why: the start-up — pydantic, the Case and engine modules, the knowledge base — makes
+    tens of thousands of long-lived objects and no garbage. The collector would walk them on
+    its collections during the start-up (~30 M instructions) and once more at interpreter
+    exit (~50 M of the ~1,100 M of a call), for nothing. Frozen, they are never collected
+    (they live until exit anyway); what the assessment makes is collected as usual. The
+    collector is enabled again only if it was on (an in-process caller may have it off)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        from dystonia_cds import default_knowledge
+        from dystonia_cds.cli import _assess_run  # noqa: F401  (the modules the call needs)
 
-    from dystonia_cds import default_knowledge
-    from dystonia_cds.cli import _assess_run  # noqa: F401  (the modules the call needs)
-
-    default_knowledge()
-    gc.freeze()
+        default_knowledge()
+        gc.freeze()
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _echo(message: str, err: bool = False) -> None:
@@ -99,9 +106,10 @@ def _echo(message: str, err: bool = False) -> None:
 
 def run(files: list[str], audience: str) -> int:
     """Assess ``files`` as `assess -f json` does under typer; the exit code."""
-    from dystonia_cds.cli._assess_run import Audience, Format, run_assess
-
     try:
+        _start()
+        from dystonia_cds.cli._assess_run import Audience, Format, run_assess
+
         failed = run_assess(files, Format.json, None, Audience(audience), _echo)
     except KeyboardInterrupt:
         return 130
