@@ -63,8 +63,14 @@ _T = TypeVar("_T", bound="_Out")
 _ENCODER = msgspec.json.Encoder()
 
 
-class _Out(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Frozen like the pydantic models were; unknown fields refused when read back."""
+class _Out(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, gc=False):
+    """Frozen like the pydantic models were; unknown fields refused when read back.
+
+    Not tracked by the cyclic garbage collector (``gc=False``, as the batch path's
+    ``Screened``): an assessment is a tree — its parts hold strings, numbers, lists of parts
+    and the shared, immutable ReferenceOuts, never an object that holds them back — so
+    reference counting frees it, and the ~40 parts of each assessment need not be linked
+    into and out of the collector's lists (and counted towards its next collection)."""
 
     def model_copy(self: _T, *, update: dict[str, Any] | None = None) -> _T:
         """A copy with ``update``'s fields replaced (pydantic's meaning: not validated)."""

@@ -71,3 +71,29 @@ def test_softmax_is_the_same_floats(kb: KnowledgeBase) -> None:
         score = quick_scores(f, checks, kb)
         for temp in (t, 1.0, 0.37):
             assert _bits(softmax(score, temp)) == _bits(_softmax_before(score, temp))
+
+
+def test_an_assessment_leaves_no_reference_cycles(kb: KnowledgeBase) -> None:
+    """The output Structs are not tracked by the cyclic collector (``assessment._Out``,
+    ``gc=False``): that is safe only while an assessment is a tree, freed by reference
+    counting alone — ``gc.collect()`` finds nothing left in a cycle."""
+    import gc
+
+    from dystonia_cds import assess
+
+    cases = corpus(kb)
+    for case in cases:  # first use: the knowledge base's derived tables, the memos
+        assess(case, kb)
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        for questions in (False, True):
+            for case in cases:
+                a = assess(case, kb, questions=questions)
+                assert a.to_json_bytes()
+                del a
+            assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()
