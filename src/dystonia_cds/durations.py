@@ -18,9 +18,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from dystonia_cds._time import parse_duration, validate_time
+from dystonia_cds._time import DAYS_PER_YEAR, describe_days, parse_duration, validate_time
 
-__all__ = ["ParsedTime", "parse_age", "parse_latency"]
+# DAYS_PER_YEAR, describe_days and parse_duration are the Case's own reading of a duration,
+# re-exported so the renderers show times the way the engine counts them.
+__all__ = ["DAYS_PER_YEAR", "ParsedTime", "describe_days", "parse_age", "parse_duration",
+           "parse_latency"]
 
 _UNITS = {
     "y": "Y", "yr": "Y", "yrs": "Y", "year": "Y", "years": "Y",

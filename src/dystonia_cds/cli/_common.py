@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dystonia_cds import Assessment, Case, CaseError, KnowledgeBase
-from dystonia_cds._case_io import case_from_mapping, load_case, read_mapping
-from dystonia_cds._pipeline import assess_input
+from dystonia_cds.intake import assess_input, case_from_mapping, load_case, read_mapping
 
 if TYPE_CHECKING:
     from rich.console import Console

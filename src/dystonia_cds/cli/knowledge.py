@@ -89,24 +89,14 @@ def _rebuild_hpo(obo: str | None) -> None:
     hpo_synonyms.json from an hp.obo, filtered against those terms."""
     from pathlib import Path
 
-    from dystonia_cds.knowledge import _hpo_synonyms as syn
-    from dystonia_cds.knowledge._hpo_terms import FILE, build_table
+    from dystonia_cds.knowledge import rebuild_hpo_tables
 
     try:
-        table = build_table()
+        terms, synonyms = rebuild_hpo_tables(Path(obo) if obo else None)
     except ImportError:
         typer.echo("error: the HPO vocabulary is built from hpo3: pip install -e '.[hpo]'",
                    err=True)
         raise typer.Exit(2) from None
-    target = Path(__file__).resolve().parent.parent / "knowledge" / "data" / FILE
-    target.write_text(json.dumps(table, separators=(",", ":"), ensure_ascii=False),
-                      encoding="utf-8")
-    typer.echo(f"wrote {target}: {len(table['terms'])} terms, {table['release']}")
-    text, source = syn.read_obo(Path(obo) if obo else None)
-    synonyms = syn.build_synonyms(text, ((t[0], t[1]) for t in table["terms"]),
-                                  table["release"], source)
-    target = target.with_name(syn.FILE)
-    target.write_text(json.dumps(synonyms, separators=(",", ":"), ensure_ascii=False),
-                      encoding="utf-8")
-    typer.echo(f"wrote {target}: synonyms of {len(synonyms['synonyms'])} terms, "
-               f"{synonyms['release']}")
+    typer.echo(f"wrote {terms.path}: {terms.terms} terms, {terms.release}")
+    typer.echo(f"wrote {synonyms.path}: synonyms of {synonyms.terms} terms, "
+               f"{synonyms.release}")

@@ -41,19 +41,20 @@ def validate(corpus: Corpus = Path("tests/cases"),
                  "--figure", help="Write the reliability diagram (PNG).")] = None) -> None:
     """Print the leave-one-source-out figures beside the v1 judgement-weight baseline."""
     from dystonia_cds.modelling import (
+        Counts,
         cross_validate,
         figures,
+        figures_text,
         judgement_baseline,
         load_corpus,
+        pretest,
+        reliability_png,
     )
-    from dystonia_cds.modelling._report import figures_text, reliability_png
 
     kb = load_knowledge(with_model=False)
     obs = load_corpus(corpus, kb)
     preds, _ = cross_validate(obs, kb)
     threshold = kb.parameters.scoring.summary_threshold
-    from dystonia_cds.modelling._fit import Counts, pretest
-
     figs = figures(preds, threshold, pretest(Counts.of(obs, kb)))
     typer.echo(figures_text(figs, threshold, judgement_baseline(obs, kb)))
     if figure is not None:

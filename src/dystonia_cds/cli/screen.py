@@ -25,10 +25,10 @@ import typer
 from rich.progress import track
 
 from dystonia_cds import Assessment, CaseError, KnowledgeBase, default_knowledge
-from dystonia_cds._pipeline import assess_input
 from dystonia_cds.cli.cohort import Engine, screen_bulk
 from dystonia_cds.cohort.bulk import is_bulk_export
 from dystonia_cds.errors import InputProblem
+from dystonia_cds.intake import assess_input
 
 COLUMNS = ["record", "case_id", "summary", "top_category", "top_support", "top_score", "lead",
            "second_category", "distribution", "age_at_onset", "laterality", "latency", "anatomy",

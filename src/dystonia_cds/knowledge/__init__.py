@@ -1,7 +1,8 @@
 """The knowledge base: cited clinical data, validated at load.
 
-``hpo_table`` is imported on first use (PEP 562 ``__getattr__``): loading the knowledge base
-from the start-up cache needs neither it nor its dataclasses.
+``hpo_table`` and ``rebuild_hpo_tables`` are imported on first use (PEP 562
+``__getattr__``): loading the knowledge base from the start-up cache needs neither them nor
+their dataclasses.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dystonia_cds.knowledge._loader import default_knowledge, load_knowledge, no
 from dystonia_cds.knowledge._models import KnowledgeBase, Reference, RuleInfo
 
 if TYPE_CHECKING:
+    from dystonia_cds.knowledge._hpo_rebuild import rebuild_hpo_tables
     from dystonia_cds.knowledge._hpo_terms import hpo_table
 
 __all__ = [
@@ -23,6 +25,7 @@ __all__ = [
     "hpo_table",
     "load_knowledge",
     "normalise_word",
+    "rebuild_hpo_tables",
 ]
 
 
@@ -31,6 +34,10 @@ def __getattr__(name: str) -> Any:
         from dystonia_cds.knowledge._hpo_terms import hpo_table
 
         return hpo_table
+    if name == "rebuild_hpo_tables":
+        from dystonia_cds.knowledge._hpo_rebuild import rebuild_hpo_tables
+
+        return rebuild_hpo_tables
     raise AttributeError(f"module 'dystonia_cds.knowledge' has no attribute {name!r}")
 
 

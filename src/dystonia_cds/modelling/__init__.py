@@ -11,6 +11,8 @@ Exceptions: :class:`CorpusError` (a corpus file is malformed), a ``DystoniaCdsEr
 
 from dystonia_cds.modelling._build import build_model, dump_model, model_path
 from dystonia_cds.modelling._corpus import CorpusError, Observation, load_corpus
+from dystonia_cds.modelling._fit import Counts, pretest
+from dystonia_cds.modelling._report import figures_text, reliability_png
 from dystonia_cds.modelling._validate import (
     Figures,
     Prediction,
@@ -21,6 +23,7 @@ from dystonia_cds.modelling._validate import (
 
 __all__ = [
     "CorpusError",
+    "Counts",
     "Figures",
     "Observation",
     "Prediction",
@@ -28,7 +31,10 @@ __all__ = [
     "cross_validate",
     "dump_model",
     "figures",
+    "figures_text",
     "judgement_baseline",
     "load_corpus",
     "model_path",
+    "pretest",
+    "reliability_png",
 ]

@@ -19,9 +19,9 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from dystonia_cds._case_io import case_to_yaml
 from dystonia_cds.assessment import Assessment
 from dystonia_cds.case import Case
+from dystonia_cds.intake import case_to_yaml
 from dystonia_cds.render.body_map import body_map_svg
 from dystonia_cds.render.citations import cited_reference_ids, evidence_reference_ids
 from dystonia_cds.render.letter import case_facts, demographics, summary_paragraph

@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from dystonia_cds._time import DAYS_PER_YEAR, describe_days, parse_duration
 from dystonia_cds.assessment import Assessment, ReferenceOut
 from dystonia_cds.case import Case
+from dystonia_cds.durations import DAYS_PER_YEAR, describe_days, parse_duration
 from dystonia_cds.knowledge import KnowledgeBase, default_knowledge
 from dystonia_cds.seek_care import CareAdvice, seek_care
 
