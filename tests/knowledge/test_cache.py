@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dystonia_cds import KnowledgeBase
-from dystonia_cds.knowledge import _cache, _loader
+from dystonia_cds.knowledge import _cache
 
 
 @pytest.fixture()
@@ -124,9 +124,9 @@ def test_off_and_unwritable_folders_still_load(tmp_path: Path, kb: KnowledgeBase
 
 
 def test_default_knowledge_uses_the_cache(folder: Path) -> None:
-    _loader.default_knowledge.cache_clear()
+    _cache.default_knowledge.cache_clear()
     try:
-        _loader.default_knowledge()
+        _cache.default_knowledge()
     finally:
-        _loader.default_knowledge.cache_clear()
+        _cache.default_knowledge.cache_clear()
     assert list(folder.glob("knowledge-*.pickle"))

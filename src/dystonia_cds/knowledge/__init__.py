@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dystonia_cds.knowledge._loader import default_knowledge, load_knowledge, normalise_word
+from dystonia_cds.knowledge._cache import default_knowledge
+from dystonia_cds.knowledge._loader import load_knowledge, normalise_word
 from dystonia_cds.knowledge._models import KnowledgeBase, Reference, RuleInfo
 
 if TYPE_CHECKING:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+from functools import lru_cache
 from pathlib import Path
 
 import pydantic
@@ -73,6 +74,14 @@ def source_key() -> str:
             with open(item.path, "rb") as fh:
                 digest.update(f"{folder}/{item.name}\0".encode() + fh.read() + b"\0")
     return digest.hexdigest()[:32]
+
+
+@lru_cache(maxsize=1)
+def default_knowledge() -> KnowledgeBase:
+    """The shipped knowledge base, loaded on first use (not at import) and then reused; from
+    the start-up cache when it holds an entry for the current sources. It lives here, beside
+    the cache, so the loader never imports the cache that imports it."""
+    return cached_knowledge()
 
 
 def cached_knowledge() -> KnowledgeBase:

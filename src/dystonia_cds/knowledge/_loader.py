@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -216,12 +215,3 @@ def _build(data: dict[str, Any], content_hash: str) -> KnowledgeBase:
             m.FieldWord.model_validate(x) for x in data["field_words"] or []) for w in fw.words},
         seek_care=seek_care,
     )
-
-
-@lru_cache(maxsize=1)
-def default_knowledge() -> KnowledgeBase:
-    """The shipped knowledge base, loaded on first use (not at import) and then reused; from
-    the start-up cache when it holds an entry for the current sources (``_cache``)."""
-    from dystonia_cds.knowledge._cache import cached_knowledge  # it imports this module
-
-    return cached_knowledge()
