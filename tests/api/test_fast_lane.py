@@ -101,3 +101,98 @@ def test_refusals_still_come_from_the_route(client: TestClient) -> None:
     bad = client.post("/v1/assess?audience=doctor", json=body)
     assert bad.status_code == 422 and "query.audience" in bad.text
     assert client.post("/v1/assess?questions=1", json=body).status_code == 200
+
+
+def test_the_audiences_are_the_routes() -> None:
+    """One list of audiences: the lane takes exactly the route's Literal."""
+    from typing import get_args
+
+    from dystonia_cds.api import routes_assess
+
+    assert frozenset(get_args(routes_assess.AudienceName)) == routes_assess.AUDIENCES
+    assert _fast_lane.AUDIENCES is routes_assess.AUDIENCES
+
+
+def test_the_application_answers_before_its_middleware(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plain request never enters the middleware stack (LaneApp answers it), and the
+    middleware lane still answers alike when the application leaves it the request (as
+    it does when FastAPI's telemetry is configured)."""
+    body = json.dumps(yaml.safe_load(EXAMPLES[0].read_text()), default=str).encode()
+    answered: list[str] = []
+    real = _fast_lane.LaneApp._answer
+
+    async def spy(self: Any, *args: Any) -> None:
+        answered.append("app")
+        await real(self, *args)
+
+    monkeypatch.setattr(_fast_lane.LaneApp, "_answer", spy)
+    outer = client.post("/v1/assess", content=body, headers={"content-type": JSON})
+    assert answered == ["app"]
+    monkeypatch.setattr(_fast_lane.LaneApp, "_telemetry_on", lambda self: True)
+    inner = client.post("/v1/assess", content=body, headers={"content-type": JSON})
+    assert answered == ["app"]
+    _same(outer, inner)
+    lane, route = _both(client, body, JSON, monkeypatch)
+    _same(lane, route)
+
+
+def test_an_unexpected_error_is_answered_as_the_guard_does(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*_: Any) -> bytes:
+        raise RuntimeError("no patient data in here")
+
+    from dystonia_cds.api import routes_assess
+
+    monkeypatch.setattr(routes_assess, "_assessed", fail)
+    body = b'{"dystonia": {"regions": ["neck"]}}'
+    lane, route = _both(client, body, JSON, monkeypatch)
+    assert lane.status_code == 500
+    _same(lane, route)
+
+
+def _asgi(app: Any, headers: list[tuple[bytes, bytes]], chunks: list[bytes]
+          ) -> list[dict[str, Any]]:
+    """One POST /v1/assess straight into the ASGI application, the body in ``chunks``."""
+    import asyncio
+
+    messages = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
+                for i, c in enumerate(chunks)]
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "POST", "scheme": "http", "path": "/v1/assess",
+             "raw_path": b"/v1/assess", "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"test"), *headers], "client": ("127.0.0.1", 1),
+             "server": ("127.0.0.1", 80)}
+    asyncio.run(app(scope, receive, send))
+    return sent
+
+
+def test_the_size_limit_holds_in_the_lane() -> None:
+    """A body longer than its Content-Length said, past the limit: 413, secured; a
+    Content-Length past the limit goes to the guard, which answers the same."""
+    from dystonia_cds.api import create_app
+
+    app = create_app(load_knowledge(), max_body=64, warm=False)
+    body = json.dumps({"dystonia": {"regions": ["neck"]}, "id": "x" * 100}).encode()
+    lying = _asgi(app, [(b"content-type", b"application/json"), (b"content-length", b"10")],
+                  [body[:50], body[50:]])
+    told = _asgi(app, [(b"content-type", b"application/json"),
+                       (b"content-length", str(len(body)).encode())], [body])
+    assert lying[0]["status"] == told[0]["status"] == 413
+    assert lying[0]["headers"] == told[0]["headers"]
+    assert (b"content-security-policy", _headers_csp()) in lying[0]["headers"]
+    assert lying[1]["body"] == told[1]["body"]
+
+
+def _headers_csp() -> bytes:
+    from dystonia_cds.api._headers import CSP
+
+    return CSP.encode()

@@ -15,12 +15,12 @@ from fastapi.staticfiles import StaticFiles
 
 from dystonia_cds import KnowledgeBase, __version__, load_knowledge
 from dystonia_cds.api._docs import install_docs
-from dystonia_cds.api._fast_lane import AssessFastLane
+from dystonia_cds.api._fast_lane import AssessFastLane, LaneApp
 from dystonia_cds.api._headers import SecurityHeadersMiddleware, redact_access_log
 from dystonia_cds.api._openapi import refine
 from dystonia_cds.api._query_guard import known_query_only
 from dystonia_cds.api._warm import router as warm_router
-from dystonia_cds.api.problems import install_problem_handlers, problem_schema
+from dystonia_cds.api.problems import MAX_BODY_BYTES, install_problem_handlers, problem_schema
 from dystonia_cds.api.routes_assess import openapi_components
 from dystonia_cds.api.routes_assess import router as assess_router
 from dystonia_cds.api.routes_registry import router as registry_router
@@ -42,10 +42,11 @@ def create_app(kb: KnowledgeBase | None = None, *, max_body: int | None = None,
     """Build the app; ``kb`` defaults to the shipped knowledge base, loaded here, once.
     ``warm``: the lifespan loads the HPO ontology and assesses one built-in case before the
     first request (api/_warm.py); False only to measure a cold start (bench/first_request.py)."""
-    app = FastAPI(title="dystonia-cds", version=__version__, description=DESCRIPTION,
+    app = LaneApp(title="dystonia-cds", version=__version__, description=DESCRIPTION,
                   docs_url=None, redoc_url=None,  # /docs: _docs.install_docs, served locally
                   dependencies=[Depends(known_query_only)])  # no query word silently dropped
     app.state.kb = kb if kb is not None else load_knowledge()
+    app.lane_max_body = max_body or MAX_BODY_BYTES  # the guard's limit, in the lane too
     app.add_middleware(AssessFastLane)  # innermost: inside the guard and the headers
     install_problem_handlers(app, max_body)
     app.add_middleware(SecurityHeadersMiddleware)  # outermost: also on 413/500 problems

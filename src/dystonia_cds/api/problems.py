@@ -221,13 +221,20 @@ class GuardMiddleware:
             if not started:
                 await problem_response(too_large_problem(self.max_body))(scope, receive, send)
         except Exception as exc:  # the last resort: no patient data in the log
-            log.error("unhandled %s on %s %s", type(exc).__name__, scope.get("method"),
-                      scope.get("path"))
             if not started:
-                await problem_response(Problem(
-                    type="/problems/internal", title="Internal error", status=500,
-                    detail="the error was logged without request data; please report it",
-                ))(scope, receive, send)
+                await unhandled(exc, scope)(scope, receive, send)
+            else:
+                unhandled(exc, scope)
+
+
+def unhandled(exc: Exception, scope: Scope) -> JSONResponse:
+    """Log an unexpected exception without request data; the 500 problem to answer with
+    (when no response has started): the guard's last resort, and the fast lane's."""
+    log.error("unhandled %s on %s %s", type(exc).__name__, scope.get("method"),
+              scope.get("path"))
+    return problem_response(Problem(
+        type="/problems/internal", title="Internal error", status=500,
+        detail="the error was logged without request data; please report it"))
 
 
 def install_problem_handlers(app: FastAPI, max_body: int | None = None) -> None:

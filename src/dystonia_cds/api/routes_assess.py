@@ -8,7 +8,7 @@ same path as the CLI, with every problem reported together.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -34,7 +34,10 @@ CASE_BODY = {"requestBody": {"required": True, "content": {
     "application/json": {"schema": CASE_REF},
     "application/yaml": {"schema": CASE_REF},
 }}}
-Audience = Annotated[Literal["clinician", "patient"],
+AudienceName = Literal["clinician", "patient"]
+AUDIENCES: frozenset[str] = frozenset(get_args(AudienceName))
+"""The wordings the route takes (its fast lane reads them from here)."""
+Audience = Annotated[AudienceName,
                      Query(description="Wording: clinician or plain language (patient).")]
 Questions = Annotated[bool, Query(description=(
     "Compute the next questions (which unknown facts would most move the ranking). Off by "
@@ -115,17 +118,21 @@ async def post_assess(request: Request, audience: Audience = "clinician",
 
 async def assess_response(body: bytes, media: str | None, kb: KnowledgeBase, audience: str,
                           questions: bool) -> Response:
-    """The 200 response to POST /v1/assess (raises CaseError / ApiProblem), for the route
-    and for its fast lane (api/_fast_lane.py)."""
+    """The 200 response to POST /v1/assess (raises CaseError / ApiProblem), for the route."""
+    return Response(await assess_bytes(body, media, kb, audience, questions),
+                    media_type="application/json", headers=NO_STORE)
+
+
+async def assess_bytes(body: bytes, media: str | None, kb: KnowledgeBase, audience: str,
+                       questions: bool) -> bytes:
+    """The body of that response (raises CaseError / ApiProblem): for the route and for its
+    fast lane (api/_fast_lane.py), which sends it with the same headers itself."""
     if questions or not _small_json(body, media):  # off the event loop: /healthz keeps
-        data = await run_in_threadpool(_assess_body, body, media, kb, audience, questions)
-    else:
-        case, notes = parse_input(body, media, kb)
-        if _cheap(case):
-            data = _assessed(case, notes, kb, audience, questions)
-        else:
-            data = await run_in_threadpool(_assessed, case, notes, kb, audience, questions)
-    return Response(data, media_type="application/json", headers=NO_STORE)
+        return await run_in_threadpool(_assess_body, body, media, kb, audience, questions)
+    case, notes = parse_input(body, media, kb)
+    if _cheap(case):
+        return _assessed(case, notes, kb, audience, questions)
+    return await run_in_threadpool(_assessed, case, notes, kb, audience, questions)
 
 
 INLINE_MAX_BYTES = 2048

@@ -18,12 +18,14 @@ from collections.abc import Sequence
 from typing import cast
 
 import msgspec
+import numpy as np
+import numpy.typing as npt
 
 from dystonia_cds.genetics._explain import EXPLAIN_CACHE, Memo, by_ic, disease_info, posting_at
 from dystonia_cds.genetics._explain import matched as explained
 from dystonia_cds.genetics._index import Disease, HpoIndex, term_id, term_int
-from dystonia_cds.genetics._matrix import RankConfig, TermMatrix, best_of
-from dystonia_cds.genetics._top import exact_matches, head_of
+from dystonia_cds.genetics._matrix import Floats, RankConfig, TermMatrix, best_of
+from dystonia_cds.genetics._top import head_of
 
 EXCLUDED_WEIGHT = 1.0  # v1's weight of an excluded term (``_matrix.PREVIOUS``)
 # chosen by leave-one-cohort-out on the phenopacket benchmark (docs/genetics.md)
@@ -189,9 +191,15 @@ def _query(index: HpoIndex, observed: Sequence[str], excluded: Sequence[str]
 def _top(m: TermMatrix, index: HpoIndex, obs: list[int], exc: list[int], limit: int,
          config: RankConfig) -> list[tuple[Disease, float]]:
     cols = [m.col[t] for t in obs]
-    top = head_of(m, cols, [m.col[t] for t in exc], config,
-                  lambda rows: exact_matches(m, cols, rows), limit)
-    diseases = index.diseases
+    diseases, query = index.diseases, frozenset(obs)  # obs: distinct terms
+
+    def exact(rows: npt.NDArray[np.intp]) -> Floats:
+        """How many query terms each head row is annotated with exactly (its own terms:
+        the matrix's exact lists are built from them), without a numpy pass per term."""
+        return np.array([len(query & diseases[r].terms) for r in rows.tolist()],
+                        dtype=np.float64)
+
+    top = head_of(m, cols, [m.col[t] for t in exc], config, exact, limit)
     return [(diseases[r], score) for r, score in top]
 
 

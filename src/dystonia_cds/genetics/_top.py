@@ -73,7 +73,16 @@ def head_of(m: TermMatrix, observed: Sequence[int], excluded: Sequence[int], cfg
     if limit == 0:
         return []
     rows = _sum_candidates(total, n, limit) if limit < k else np.arange(k)
-    return _ordered(rows, total[rows] / n, exact_of, limit, limit < k)
+    score = total[rows] / n  # every score is finite here (no -inf pool)
+    rounded = np.round(score, 9)
+    if limit < k:
+        keep = np.flatnonzero(rounded >= np.partition(rounded, len(rows) - limit)[
+            len(rows) - limit])
+        rows, rounded, score = rows[keep], rounded[keep], score[keep]
+    head, ranks, values = rows.tolist(), rounded.tolist(), score.tolist()
+    exact = exact_of(rows).tolist()
+    order = sorted(range(len(head)), key=lambda i: (-ranks[i], -exact[i], head[i]))
+    return [(head[i], values[i]) for i in order[:limit]]
 
 
 def _ordered(rows: npt.NDArray[np.intp], score: Floats, exact_of: ExactOf, limit: int,
