@@ -81,12 +81,15 @@ DiseaseInfo = tuple[tuple[str, ...], str | None, tuple[str, ...], tuple[str, ...
 def disease_info(index: HpoIndex, m: TermMatrix, disease: Disease, hpo_genes: bool
                  ) -> DiseaseInfo:
     """What a match shows of the disease itself, the same for every query: made once."""
-    def make() -> DiseaseInfo:
+    memo = tables(m).disease
+    found = memo.items.get((disease.row, hpo_genes))
+    if found is None:
         genes = disease.genes if hpo_genes else disease.inferred_genes
-        return (genes, treatable_for(genes), tuple(index.label(t) for t in disease.inheritance),
-                tuple(index.label(t) for t in disease.onset),
-                disease.gene_source if hpo_genes else "inferred")
-    return tables(m).disease.get((disease.row, hpo_genes), make)
+        found = memo.put((disease.row, hpo_genes), (
+            genes, treatable_for(genes), tuple(index.label(t) for t in disease.inheritance),
+            tuple(index.label(t) for t in disease.onset),
+            disease.gene_source if hpo_genes else "inferred"))
+    return found
 
 
 def tables(m: TermMatrix) -> ExplainTables:
