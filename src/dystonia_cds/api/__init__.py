@@ -11,9 +11,20 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from dystonia_cds.api._cds_auth import CdsHooksSettings
     from dystonia_cds.knowledge import KnowledgeBase
 
-__all__ = ["create_app"]
+__all__ = ["CdsHooksSettings", "create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    """``CdsHooksSettings`` (the CDS Hooks service's settings, read by ``serve``), imported
+    on first use: it needs FastAPI and pydantic-settings, the ``web`` extra."""
+    if name == "CdsHooksSettings":
+        from dystonia_cds.api._cds_auth import CdsHooksSettings
+
+        return CdsHooksSettings
+    raise AttributeError(f"module 'dystonia_cds.api' has no attribute {name!r}")
 
 
 def create_app(kb: KnowledgeBase | None = None, **kwargs: Any) -> FastAPI:

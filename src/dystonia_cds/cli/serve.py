@@ -76,7 +76,7 @@ def is_loopback(host: str) -> bool:
 def startup_problem(host: str, workers: int, insecure: bool) -> str | None:
     """Why the server must not start as asked, or None; warns on stderr under --insecure."""
     try:
-        from dystonia_cds.api._cds_auth import CdsHooksSettings
+        from dystonia_cds.api import CdsHooksSettings
     except ImportError:  # no standards extra: no CDS Hooks service is mounted
         return None
     settings = CdsHooksSettings()
@@ -105,7 +105,7 @@ def shared_report_file(workers: int) -> Path | None:
     if workers <= 1:
         return None
     try:
-        from dystonia_cds.api._cds_auth import CdsHooksSettings
+        from dystonia_cds.api import CdsHooksSettings
     except ImportError:  # no standards extra: no CDS Hooks service, no reports
         return None
     if CdsHooksSettings().reports_file:

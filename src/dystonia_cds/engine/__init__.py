@@ -20,12 +20,12 @@ from dystonia_cds.assessment import (
     TreatmentOption,
 )
 from dystonia_cds.case import Case
-from dystonia_cds.engine._facts import Facts, _Memo, derive_facts, facts_memo
+from dystonia_cds.engine._facts import _Memo, derive_facts, facts_memo
 from dystonia_cds.engine._hypotheses import build_etiology
+from dystonia_cds.engine._input_notes import input_notes, unscored_features
 from dystonia_cds.engine._likelihood import softmax
 from dystonia_cds.engine._rule_gates import Plan
 from dystonia_cds.engine._scoring import _Scoring, scoring
-from dystonia_cds.engine._typos import drug_guess
 from dystonia_cds.engine.advice import _Tables, advice_tables, advise
 from dystonia_cds.engine.axis1 import Axis1Tables, classify
 from dystonia_cds.engine.batch import Screened, assess_many
@@ -40,7 +40,7 @@ from dystonia_cds.engine.etiology import (
     summary_group,
 )
 from dystonia_cds.engine.questions import deciding_question, next_questions
-from dystonia_cds.knowledge import KnowledgeBase, normalise_word
+from dystonia_cds.knowledge import KnowledgeBase
 
 if TYPE_CHECKING:
     from dystonia_cds.genetics import HpoIndex
@@ -48,89 +48,6 @@ if TYPE_CHECKING:
 ENGINE_VERSION = "0.1.0"
 
 __all__ = ["ENGINE_VERSION", "Screened", "assess_case", "assess_many", "with_differential"]
-
-
-def _drug_guess(drug: str, kb: KnowledgeBase) -> str:
-    """'; did you mean 'metoclopramide'?' when an unknown drug looks like a typo of one."""
-    guess = drug_guess(drug, kb)
-    return f"; did you mean {guess}?" if guess else ""
-
-
-def _unscored_features(kb: KnowledgeBase) -> frozenset[str]:
-    return frozenset(x for x, info in kb.features.items() if info.unscored_note)
-
-
-def _notes(f: Facts, kb: KnowledgeBase, *, guess: bool = True,
-           unscored: frozenset[str] | None = None) -> list[InputNote]:
-    """The engine's input notes; ``guess=False`` leaves out the unknown drugs' 'did you
-    mean' (difflib over every drug name, the costliest part, and not needed to count).
-    Each kind of note is looked for only when the Case has what it is about: most Cases
-    have no note at all. ``unscored`` is ``_unscored_features(kb)``, when at hand."""
-    notes: list[InputNote] = []
-    case = f.case
-    if f.unread_feature_ids:
-        notes += [
-            InputNote(field=f"dystonia.features[{i}]", message=(
-                f"{fid} is not a sign the rules read; kept in the record"))
-            for i, fid in enumerate(case.dystonia.features or [])
-            if fid in f.unread_feature_ids
-        ]
-    if f.features and not f.features.isdisjoint(  # rare: look up the words
-            kb.derived("engine.unscored_features", _unscored_features)
-            if unscored is None else unscored):
-        notes += [  # a word the knowledge base accepts, and why no rule scores it
-            InputNote(field=f"dystonia.features[{i}]", message=f"{word}: {note}")
-            for i, word in enumerate(case.dystonia.features or [])
-            if (fid := kb.vocabulary.features.get(normalise_word(word))) is not None
-            and (note := kb.features[fid].unscored_note)
-        ]
-    if f.drugs:
-        notes += [
-            InputNote(field=f"medications[{d.index}].drug", message=(
-                f"{d.medication.drug!r} is not in the knowledge base's list of "
-                "dystonia-inducing drugs: not assessed for dystonia risk, so it neither "
-                "supports a drug-induced cause nor counts as 'no dystonia-inducing drug'"
-                + (_drug_guess(d.medication.drug, kb) if guess else "")))
-            for d in f.drugs if d.info is None
-        ]
-        notes += [  # a known drug no rule counts: what its source reports (drugs.yaml)
-            InputNote(field=f"medications[{d.index}].drug",
-                      message=f"{d.medication.drug}: {d.info.unscored_note}")
-            for d in f.drugs
-            if d.info is not None and d.info.unscored_note and not d.after_onset
-        ]
-    if f.later_events:
-        notes += [
-            InputNote(field=f"events[{e.index}]", message=(
-                f"the {e.info.label} came after the onset of dystonia: kept in the record, "
-                "not counted as a cause"))
-            for e in f.later_events
-        ]
-    if f.drugs:
-        notes += [
-            InputNote(field=f"medications[{d.index}]", message=(
-                f"{d.medication.drug} was started after the onset of dystonia: kept in the "
-                "record, not counted as a cause"))
-            for d in f.later_drugs
-        ]
-    if f.events:
-        notes += [
-            InputNote(field=f"events[{e.index}]", message=(
-                "the event's 'when' and 'before_onset' disagree; 'before_onset' was used"))
-            for e in f.events if e.latency_conflict
-        ]
-    if f.lesions:  # a lesion's source is said where it was recorded
-        for i, im in enumerate(case.imaging or []):
-            for les in im.lesions:
-                if les.source:
-                    notes.append(InputNote(field=f"imaging[{i}].lesions", message=les.source))
-    return notes
-
-
-def note_count(f: Facts, kb: KnowledgeBase) -> int:
-    """How many input notes :func:`assess_case` makes from the Facts (the batch path's
-    count, before the differential's note)."""
-    return len(_notes(f, kb, guess=False))
 
 
 def _build_references(kb: KnowledgeBase) -> dict[str, ReferenceOut]:
@@ -192,14 +109,14 @@ class _Parts:
     memo: _Memo  # _facts.facts_memo (bounded memos, changed as Cases are met)
     axis1: Axis1Tables  # the age bands and axis1.site_texts (bounded, as the memo)
     advice: _Tables  # advice.advice_tables
-    unscored: frozenset[str]  # the features no rule scores (_unscored_features)
+    unscored: frozenset[str]  # the features no rule scores (unscored_features)
 
 
 def _build_parts(kb: KnowledgeBase) -> _Parts:
     return _Parts(_references_out(kb), kb.knowledge_version, dict(kb.disclaimer),
                   rule_references(kb), scoring(kb), rule_plan(kb), facts_memo(kb),
                   Axis1Tables(kb), advice_tables(kb),
-                  kb.derived("engine.unscored_features", _unscored_features))
+                  kb.derived("engine.unscored_features", unscored_features))
 
 
 _NO_INDEX = InputNote(field="(engine)", message=(
@@ -244,7 +161,7 @@ def assess_case(case: Case, kb: KnowledgeBase, audience: str = "clinician",
     refs_out = parts.references
     refs = [refs_out[r] for r in _cited(classification, hits, parts.refs_of_rule, check_list,
                                         recs, treats)]
-    notes = _notes(f, kb, unscored=parts.unscored)
+    notes = input_notes(f, kb, unscored=parts.unscored)
     differential: list[DifferentialEntry] = []
     panel: list[str] = []
     sources: list[str] = []

@@ -21,11 +21,12 @@ import math
 import operator
 from collections.abc import Callable, Sequence
 from itertools import compress
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import numpy as np
 
 from dystonia_cds.case import Case, Event
+from dystonia_cds.engine._batch_rows import Screened, _Plan, finish
 from dystonia_cds.engine._case_columns import extract
 from dystonia_cds.engine._check_columns import named
 from dystonia_cds.engine._columns import columns_from, columns_of
@@ -36,9 +37,6 @@ from dystonia_cds.engine._rule_columns import firings
 from dystonia_cds.engine.checks import CheckSet, compute_checks
 from dystonia_cds.engine.etiology import ALL_RULES, CATEGORIES
 from dystonia_cds.knowledge import KnowledgeBase
-
-if TYPE_CHECKING:
-    from dystonia_cds.engine.batch import Screened, _Plan
 
 __all__ = ["assess_by_facts", "assess_columns"]
 
@@ -152,8 +150,6 @@ def assess_by_facts(batch: Sequence[Case], kb: KnowledgeBase, plan: _Plan
     """The batch path with each case's Facts, CheckSet and column row built one by one and
     ``batch.finish`` per case: what :func:`assess_columns` computes over columns, kept as
     the reference it is tested against."""
-    from dystonia_cds.engine.batch import finish
-
     if not batch:
         return []
     facts = [derive_facts(c, kb) for c in batch]
@@ -238,8 +234,6 @@ def _weigher(exposures: dict[int, tuple[float | None, list[tuple[Event, float | 
 def assess_columns(batch: Sequence[Case], kb: KnowledgeBase, plan: _Plan) -> list[Screened]:
     """Screened rows from the batch's column facts (``engine/_case_columns``): no Facts,
     CheckSet or per-case ``finish`` except for the rows named in ``_Lazy``."""
-    from dystonia_cds.engine.batch import Screened
-
     if not batch:
         return []
     t = plan.tables

@@ -24,6 +24,7 @@ from dystonia_cds.engine._fact_exposures import (
     event_timing,
 )
 from dystonia_cds.engine._fact_types import DrugFact, EventFact, Facts, LesionFact, Site
+from dystonia_cds.engine.axis1 import compute_distribution
 from dystonia_cds.knowledge import KnowledgeBase, normalise_word
 from dystonia_cds.knowledge._hpo_terms import hpo_table
 
@@ -165,8 +166,6 @@ def derive_facts(case: Case, kb: KnowledgeBase, held: _Memo | None = None) -> Fa
     key = tuple([(r.region, r.side) for r in case.dystonia.regions])
     sites = memo.get(key)
     if sites is None:
-        from dystonia_cds.engine.axis1 import compute_distribution  # axis1 imports this
-
         sites = _site_fields(case, kb)
         values.update(sites)
         sites["distribution"] = compute_distribution(facts, kb)  # reads the sites only

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from operator import itemgetter
 
 from dystonia_cds.assessment import Etiology, Evidence, Hypothesis, Support
-from dystonia_cds.engine._facts import Facts
+from dystonia_cds.engine._fact_types import Facts
 from dystonia_cds.engine._likelihood import fixed_of, weigh
 from dystonia_cds.engine._scoring import ItemParts, Row, _Scoring
 from dystonia_cds.knowledge import KnowledgeBase

@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal, cast
 
-from dystonia_cds.engine._facts import Facts
+from dystonia_cds.engine._fact_types import Facts
 from dystonia_cds.knowledge import KnowledgeBase
 from dystonia_cds.knowledge._models import BaseRate, EvidenceModel
 

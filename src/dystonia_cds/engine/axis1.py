@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import cast
 
 from dystonia_cds.assessment import AssociatedFeatures, Classification
-from dystonia_cds.engine._facts import Facts, Site
+from dystonia_cds.engine._fact_types import Facts, Site
 from dystonia_cds.engine._hypotheses import round1
 from dystonia_cds.knowledge import KnowledgeBase
 
