@@ -24,7 +24,8 @@ import numpy.typing as npt
 from dystonia_cds.genetics._explain import EXPLAIN_CACHE, Memo, by_ic, disease_info, posting_at
 from dystonia_cds.genetics._explain import matched as explained
 from dystonia_cds.genetics._index import Disease, HpoIndex, term_id, term_int
-from dystonia_cds.genetics._matrix import Floats, RankConfig, TermMatrix, best_of
+from dystonia_cds.genetics._matrix import Floats, RankConfig, TermMatrix
+from dystonia_cds.genetics._score import best_of
 from dystonia_cds.genetics._top import head_of
 
 EXCLUDED_WEIGHT = 1.0  # v1's weight of an excluded term (``_matrix.PREVIOUS``)

@@ -15,14 +15,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from dystonia_cds.genetics._matrix import (
-    Floats,
-    RankConfig,
-    TermMatrix,
-    best_sum,
-    penalty,
-    scores,
-)
+from dystonia_cds.genetics._matrix import Floats, RankConfig, TermMatrix
+from dystonia_cds.genetics._score import best_sum, penalty, scores
 
 ExactOf = Callable[[npt.NDArray[np.intp]], Floats]
 
@@ -60,7 +54,7 @@ def top_rows_by(score: Floats, exact_of: ExactOf, limit: int) -> list[int]:
 def head_of(m: TermMatrix, observed: Sequence[int], excluded: Sequence[int], cfg: RankConfig,
             exact_of: ExactOf, limit: int) -> list[tuple[int, float]]:
     """(row, score) of the best ``limit`` diseases, as :func:`top_rows_by` orders
-    :func:`~dystonia_cds.genetics._matrix.scores`; a symmetric or dystonia-only
+    :func:`~dystonia_cds.genetics._score.scores`; a symmetric or dystonia-only
     configuration (the benchmark's) takes that path itself."""
     if cfg.symmetric or cfg.dystonia_only or not observed:
         score = scores(m, observed, excluded, cfg)
