@@ -25,9 +25,9 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from dystonia_cds._input_safety import parse_json
 from dystonia_cds.api._cds_auth import CdsHooksSettings
 from dystonia_cds.errors import CaseError
+from dystonia_cds.intake import parse_json
 
 MAX_REPLY_BYTES = 4 * 1024 * 1024
 """Largest FHIR reply read (a patient's conditions, medications and procedures)."""

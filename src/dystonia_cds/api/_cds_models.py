@@ -10,8 +10,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from dystonia_cds._input_safety import MAX_INT_DIGITS, MAX_STRING_CHARS
 from dystonia_cds.api._openapi import NO_NUL
+from dystonia_cds.intake import MAX_INT_DIGITS, MAX_STRING_CHARS
 
 __all__ = ["FhirAuthorization", "HookRequest", "PlainText"]
 

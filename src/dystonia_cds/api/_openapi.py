@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from dystonia_cds import KnowledgeBase
-from dystonia_cds._input_safety import MAX_INT_DIGITS, MAX_STRING_CHARS
+from dystonia_cds.intake import MAX_INT_DIGITS, MAX_STRING_CHARS
 
 NO_NUL = "^[^\\x00]*$"
 PLAIN_TEXT: dict[str, Any] = {"type": "string", "pattern": NO_NUL,

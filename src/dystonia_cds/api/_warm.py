@@ -22,7 +22,7 @@ from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds import Case, KnowledgeBase
-from dystonia_cds._pipeline import assess_prepared, optional_hpo
+from dystonia_cds.intake import assess_prepared, optional_hpo
 
 log = logging.getLogger("dystonia_cds.api")
 

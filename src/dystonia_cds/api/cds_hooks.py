@@ -20,17 +20,22 @@ from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds import Assessment, CaseError, KnowledgeBase, assess, default_knowledge
-from dystonia_cds._input_safety import check_tree
-from dystonia_cds._pipeline import check_plausible
-from dystonia_cds.adapters._fhir_codes import CodeTables
-from dystonia_cds.adapters._fhir_read import collect_resources, parse_resources
 from dystonia_cds.adapters.detect import with_notes
-from dystonia_cds.adapters.fhir import FhirFacts, case_from_fhir, drug_of, read_fhir
+from dystonia_cds.adapters.fhir import (
+    CodeTables,
+    FhirFacts,
+    case_from_fhir,
+    collect_resources,
+    drug_of,
+    parse_resources,
+    read_fhir,
+)
 from dystonia_cds.api._cds_auth import cds_settings, verify_request
 from dystonia_cds.api._cds_fetch import FetchError, fetch_missing
 from dystonia_cds.api._cds_models import HookRequest
 from dystonia_cds.api._cds_reports import ReportStore, other_patients, report_store
 from dystonia_cds.api.problems import problem_openapi
+from dystonia_cds.intake import check_plausible, check_tree
 from dystonia_cds.render import render_markdown
 
 router = APIRouter(tags=["CDS Hooks"])

@@ -2,7 +2,7 @@
 
 Why the body is read by hand instead of a pydantic parameter: a Case may come as JSON or
 YAML (by Content-Type), and the words a person types (``eyes``, ``left hand``) are mapped to
-canonical names before validation by :func:`dystonia_cds._case_io.case_from_mapping` — the
+canonical names before validation by :func:`dystonia_cds.intake.case_from_mapping` — the
 same path as the CLI, with every problem reported together.
 """
 
@@ -15,12 +15,16 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from dystonia_cds import Assessment, Case, KnowledgeBase
-from dystonia_cds._case_io import read_mapping
-from dystonia_cds._input_safety import parse_json
-from dystonia_cds._pipeline import assess_prepared, case_from_data, without_masks
 from dystonia_cds.api.problems import ApiProblem, ProblemItem, problem_openapi
 from dystonia_cds.assessment import InputNote
 from dystonia_cds.errors import CaseError, CaseFormatError, InputProblem
+from dystonia_cds.intake import (
+    assess_prepared,
+    case_from_data,
+    parse_json,
+    read_mapping,
+    without_masks,
+)
 
 router = APIRouter()
 NO_STORE = {"Cache-Control": "no-store"}
