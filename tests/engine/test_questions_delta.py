@@ -11,7 +11,8 @@ import yaml
 from dystonia_cds import Case, KnowledgeBase, load_case
 from dystonia_cds._case_io import case_from_mapping
 from dystonia_cds.engine._facts import derive_facts
-from dystonia_cds.engine._fill import fills, replaced
+from dystonia_cds.engine._fill import fills
+from dystonia_cds.engine._replaced import replaced
 from dystonia_cds.engine.checks import compute_checks
 from dystonia_cds.engine.etiology import fired, quick_scores
 from dystonia_cds.engine.questions import next_questions

@@ -11,28 +11,24 @@ reading them are run again (``_reads``).
 
 A variant's ``case`` is still the filled-in Case, because rules read a few raw fields
 (``case.dystonia.sensory_trick``, ``case.events is None``...). It is built by
-:func:`replaced`: the original's field values with the filled one swapped in, not copied
-field by field or validated again. The filled-in values themselves are built (and
-validated) once, when this module is imported.
+``_replaced``: the original's field values with the filled one swapped in, not copied
+field by field or validated again. The filled-in answers are ``_fill_tables``'.
 
 Where the filled part was missing altogether (no medication, feature or imaging list), the
 original's fields computed from it are the same for every Case, and so are the variants':
-their fields and which of them differ are kept per knowledge base (:class:`_Constant`). The
-parts no Facts field is computed from (the sensory trick, sleep, course, fixed posture,
-family history) change the Case alone.
+their fields and which of them differ are kept per knowledge base
+(``_fill_tables.FillTables``). The parts no Facts field is computed from (the sensory
+trick, sleep, course, fixed posture, family history) change the Case alone.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from functools import cache, partial
-from types import SimpleNamespace
-from typing import Any, TypeVar, cast
-
-from pydantic import BaseModel
+from functools import partial
+from typing import Any
 
 from dystonia_cds._time import Instant
-from dystonia_cds.case import Case, Event, FamilyHistory, Imaging, Lesion, Medication
+from dystonia_cds.case import Case
 from dystonia_cds.engine._facts import (
     DrugFact,
     EventFact,
@@ -44,9 +40,17 @@ from dystonia_cds.engine._facts import (
     _onset,
     _years,
 )
+from dystonia_cds.engine._fill_tables import (
+    CASE_ONLY,
+    FAMILY,
+    HEAD_INJURY,
+    fill_tables,
+    injury_at,
+)
+from dystonia_cds.engine._replaced import facts_of, replaced, replaced1
 from dystonia_cds.knowledge import KnowledgeBase
 
-M = TypeVar("M", bound=BaseModel)
+__all__ = ["Candidate", "Fill", "Variant", "candidates", "fills"]
 
 # A filled-in variant: its Facts, and its inputs that differ from the original's (the Facts
 # fields, and ``case.PART`` for the Case field filled in; as in ``_reads``)
@@ -56,126 +60,6 @@ Fill = tuple[str, str, list[Variant]]
 # (question field, part, the inputs its variants may change (a superset; None: not known
 # before they are built), a function building the variants)
 Candidate = tuple[str, str, frozenset[str] | None, Callable[[], list[Variant]]]
-
-_DRUGS: tuple[tuple[Medication, ...], ...] = (
-    (), (Medication(drug="haloperidol", before_onset="P2D"),),
-    (Medication(drug="haloperidol", before_onset="P2Y"),))
-_HEAD_INJURY = Event(type="head_injury", before_onset="P6M", severity="severe")
-_FAMILY = (FamilyHistory(dystonia=True), FamilyHistory(dystonia=False))
-_FEATURES: tuple[list[str], ...] = ([], ["parkinsonism"], ["sudden_onset"])
-# The setters of a pydantic model's instance dict and slots, and of a dataclass's dict:
-# called directly, as object.__setattr__ would, without looking each attribute up again.
-_MODEL_SLOTS = vars(BaseModel)
-_SET_DICT = _MODEL_SLOTS["__dict__"].__set__
-_SET_FIELDS_SET = _MODEL_SLOTS["__pydantic_fields_set__"].__set__
-_SET_EXTRA = _MODEL_SLOTS["__pydantic_extra__"].__set__
-_SET_PRIVATE = _MODEL_SLOTS["__pydantic_private__"].__set__
-_SET_FACTS_DICT = vars(Facts)["__dict__"].__set__
-_NEW = object.__new__
-
-
-def replaced(model: M, **changes: Any) -> M:
-    """``model`` with some fields changed, as ``model_copy(update=...)`` makes it (no
-    validation) but without copying the field values one by one: the values are shared,
-    and every model of a Case is frozen, so sharing them is safe."""
-    new = _NEW(model.__class__)
-    values = model.__dict__.copy()
-    values.update(changes)
-    _SET_DICT(new, values)
-    fields_set = model.__pydantic_fields_set__
-    _SET_FIELDS_SET(new, fields_set if fields_set.issuperset(changes)
-                    else fields_set | changes.keys())
-    _SET_EXTRA(new, model.__pydantic_extra__)
-    _SET_PRIVATE(new, model.__pydantic_private__)
-    return new
-
-
-def _replaced1(model: M, name: str, value: Any) -> M:
-    """:func:`replaced` with one field changed (the commonest call, without keywords)."""
-    new = _NEW(model.__class__)
-    values = model.__dict__.copy()
-    values[name] = value
-    _SET_DICT(new, values)
-    fields_set = model.__pydantic_fields_set__
-    _SET_FIELDS_SET(new, fields_set if name in fields_set else fields_set | {name})
-    _SET_EXTRA(new, model.__pydantic_extra__)
-    _SET_PRIVATE(new, model.__pydantic_private__)
-    return new
-
-
-def _facts(values: dict[str, Any]) -> Facts:
-    """Facts with these field values (as ``Facts.but``, without its check of the names)."""
-    new = _NEW(Facts)
-    _SET_FACTS_DICT(new, values)
-    return new
-
-
-@cache
-def _injury_at(site: str) -> Event:
-    return Event(type="peripheral_injury", body_site=site, before_onset="P1M",
-                 severity="moderate")
-
-
-@cache
-def _imaging_fills(side: str) -> tuple[Imaging, Imaging]:
-    lesion = Lesion(side=side, structure="putamen")
-    return (Imaging(modality="MRI", normal=True),
-            Imaging(modality="MRI", normal=False, lesions=[lesion]))
-
-
-# The parts of the Case that no Facts field is computed from: a variant changes the Case only.
-_CASE_ONLY = {part: frozenset({"case." + part}) for part in (
-    "sensory_trick", "persists_in_sleep", "course", "fixed_posture", "family_history")}
-
-
-class _Constant:
-    """The variants' fields where the filled part was missing: (the filled-in value, the
-    fields computed from it, the inputs that differ from a missing part's), per knowledge
-    base. ``_facts``' functions read nothing else of the Case for these parts (no date to
-    place: the drugs' times are given before the onset)."""
-
-    def __init__(self, kb: KnowledgeBase) -> None:
-        def table(part: str, compute: Any, fills: list[Any]) -> list[tuple[Any, dict[str, Any],
-                                                                           frozenset[str]]]:
-            missing = compute(None)
-            out = []
-            for value in fills:
-                fields = compute(value)
-                changed = {name for name, v in fields.items() if v != missing[name]}
-                out.append((value, fields, frozenset(changed | {"case." + part})))
-            return out
-
-        no_birth = SimpleNamespace(birth_date=None)
-        self.medications = table("medications", lambda meds: _drug_fields(cast(Case, (
-            SimpleNamespace(medications=meds, patient=no_birth))), kb, None),
-            [list(x) for x in _DRUGS])
-        self.features = table("features", lambda features: _feature_fields(cast(Case, (
-            SimpleNamespace(dystonia=SimpleNamespace(features=features)))), kb),
-            [list(x) for x in _FEATURES])
-        self.imaging = {side: table("imaging", lambda imaging: _imaging_fields(cast(Case, (
-            SimpleNamespace(imaging=imaging))), kb), [[im] for im in _imaging_fills(side)])
-            for side in ("left", "right")}
-        # every input a variant filling in part of a recorded list may change: the fields
-        # computed from that part, and the part (the keys are the same for every Case)
-        self.inputs = {
-            part: frozenset(compute(cast(Case, SimpleNamespace(**{part: None})), kb, None))
-            | {"case." + part}
-            for part, compute in (("events", _event_fields), ("medications", _drug_fields))}
-        self.inputs["imaging"] = frozenset(_imaging_fields(cast(Case, SimpleNamespace(
-            imaging=None)), kb)) | {"case.imaging"}
-        self.may_change = {part: frozenset().union(*(changed for _, _, changed in rows))
-                           for part, rows in (("medications", self.medications),
-                                              ("features", self.features),
-                                              ("imaging", [*self.imaging["left"],
-                                                           *self.imaging["right"]]))}
-
-
-def fill_tables(kb: KnowledgeBase) -> _Constant:
-    """The knowledge base's :class:`_Constant` (the search reads the medication rows)."""
-    return kb.derived("engine.question_fills", _Constant)
-
-
-_constant = fill_tables
 
 
 def _opposite_side(f: Facts) -> str:
@@ -222,7 +106,7 @@ class _Variants:
         values = before.copy()
         values.update(fields)
         values["case"] = case
-        return _facts(values), frozenset(changed)
+        return facts_of(values), frozenset(changed)
 
     def known(self, case: Case, fields: dict[str, Any], changed: frozenset[str]) -> Variant:
         """The Facts of ``case``, whose fields computed again and inputs that differ are
@@ -231,23 +115,23 @@ class _Variants:
         if fields:
             values.update(fields)
         values["case"] = case
-        return _facts(values), changed
+        return facts_of(values), changed
 
     def scalar(self, part: str, value: Any) -> Variant:
         """A dystonia field no Facts field is computed from, filled in with ``value``."""
         case = self.f.case
-        return self.known(_replaced1(case, "dystonia", _replaced1(case.dystonia, part, value)),
-                          {}, _CASE_ONLY[part])
+        return self.known(replaced1(case, "dystonia", replaced1(case.dystonia, part, value)),
+                          {}, CASE_ONLY[part])
 
     def constant(self, part: str, rows: list[tuple[Any, dict[str, Any], frozenset[str]]],
                  dystonia: bool = False) -> list[Variant]:
-        """The variants of a missing part, from its rows in :class:`_Constant`."""
+        """The variants of a missing part, from its rows in :class:`FillTables`."""
         case = self.f.case
         if dystonia:
-            return [self.known(_replaced1(case, "dystonia", _replaced1(case.dystonia, part,
+            return [self.known(replaced1(case, "dystonia", replaced1(case.dystonia, part,
                                                                         list(value))),
                                fields, changed) for value, fields, changed in rows]
-        return [self.known(_replaced1(case, part, list(value)), fields, changed)
+        return [self.known(replaced1(case, part, list(value)), fields, changed)
                 for value, fields, changed in rows]
 
     def dystonia(self, part: str, **update: Any) -> Variant:
@@ -270,10 +154,10 @@ def candidates(f: Facts, kb: KnowledgeBase) -> list[Candidate]:
     question builds only those it cannot rule out), and the inputs any of them may change,
     known without building them: exactly, for the parts missing altogether and those no
     Facts field is computed from; otherwise every Facts field computed from the part filled
-    in (``_Constant.inputs``; for the onset, those of the events and drugs too when there
+    in (``FillTables.inputs``; for the onset, those of the events and drugs too when there
     are any), with the part itself."""
     v = _Variants(f, kb)
-    constant = _constant(kb)
+    constant = fill_tables(kb)
     case, d = f.case, f.case.dystonia
     out: list[Candidate] = []
     if d.onset is None:
@@ -296,7 +180,7 @@ def candidates(f: Facts, kb: KnowledgeBase) -> list[Candidate]:
     site = next(iter(sorted(f.regions)), "neck")
     if case.events is None:
         out.append(("events", "events", constant.inputs["events"], lambda: [
-            v.case("events", events=x) for x in ([], [_injury_at(site)], [_HEAD_INJURY])]))
+            v.case("events", events=x) for x in ([], [injury_at(site)], [HEAD_INJURY])]))
     if case.medications is None:
         out.append(("medications", "medications", constant.may_change["medications"],
                     lambda: v.constant("medications", constant.medications)))
@@ -305,9 +189,9 @@ def candidates(f: Facts, kb: KnowledgeBase) -> list[Candidate]:
         out.append(("imaging", "imaging", constant.may_change["imaging"],
                     lambda: v.constant("imaging", constant.imaging[side])))
     if case.family_history is None or case.family_history.dystonia is None:
-        out.append(("family_history.dystonia", "family_history", _CASE_ONLY["family_history"],
-                    lambda: [v.known(_replaced1(case, "family_history", fh), {},
-                                     _CASE_ONLY["family_history"]) for fh in _FAMILY]))
+        out.append(("family_history.dystonia", "family_history", CASE_ONLY["family_history"],
+                    lambda: [v.known(replaced1(case, "family_history", fh), {},
+                                     CASE_ONLY["family_history"]) for fh in FAMILY]))
     out += _event_fills(v, site)
     out += _drug_timing_fills(v)
     out += _lesion_side_fills(v)
@@ -315,13 +199,13 @@ def candidates(f: Facts, kb: KnowledgeBase) -> list[Candidate]:
 
 
 def _scalar(v: _Variants, part: str, values: tuple[Any, ...]) -> Candidate:
-    return ("dystonia." + part, part, _CASE_ONLY[part],
+    return ("dystonia." + part, part, CASE_ONLY[part],
             lambda: [v.scalar(part, x) for x in values])
 
 
 def _drug_timing_fills(v: _Variants) -> list[Candidate]:
     """When a known dystonia-inducing drug was started: days (acute) or years (tardive)."""
-    inputs = _constant(v.kb).inputs["medications"]
+    inputs = fill_tables(v.kb).inputs["medications"]
     return [(f"medications[{d.index}].before_onset", "medications", inputs,
              partial(_drug_timings, v, d))
             for d in v.f.drugs if d.info is not None and d.start_to_onset_days is None]
@@ -339,7 +223,7 @@ def _drug_timings(v: _Variants, d: DrugFact) -> list[Variant]:
 def _event_fills(v: _Variants, site: str) -> list[Candidate]:
     """The timing and the body site of recorded events, where the rules need them."""
     out: list[Candidate] = []
-    inputs = _constant(v.kb).inputs["events"]
+    inputs = fill_tables(v.kb).inputs["events"]
     for ev in v.f.events:
         if ev.latency_days is None and ev.info.hypothesis:
             out.append((f"events[{ev.index}].before_onset", "events", inputs,
@@ -366,7 +250,7 @@ def _event_variants(v: _Variants, ev: EventFact, name: str, values: tuple[str, s
 
 def _lesion_side_fills(v: _Variants) -> list[Candidate]:
     imaging = v.f.case.imaging or []
-    inputs = _constant(v.kb).inputs["imaging"]
+    inputs = fill_tables(v.kb).inputs["imaging"]
     return [(f"imaging[{i}].lesions[{j}].side", "imaging", inputs,
              partial(_lesion_sides, v, i, j))
             for i, im in enumerate(imaging) for j, les in enumerate(im.lesions)
@@ -379,8 +263,8 @@ def _lesion_sides(v: _Variants, i: int, j: int) -> list[Variant]:
     out = []
     for side in ("left", "right"):
         lesions = list(im.lesions)
-        lesions[j] = _replaced1(lesions[j], "side", side)
+        lesions[j] = replaced1(lesions[j], "side", side)
         filled = list(imaging)
-        filled[i] = _replaced1(im, "lesions", lesions)
+        filled[i] = replaced1(im, "lesions", lesions)
         out.append(v.case("imaging", imaging=filled))
     return out

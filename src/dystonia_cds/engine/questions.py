@@ -17,7 +17,8 @@ from typing import cast
 from dystonia_cds.assessment import Check, NextQuestion
 from dystonia_cds.engine._bounds import Reach, bound, reach
 from dystonia_cds.engine._facts import Facts
-from dystonia_cds.engine._fill import Variant, candidates, fill_tables, fills
+from dystonia_cds.engine._fill import Variant, candidates, fills
+from dystonia_cds.engine._fill_tables import fill_tables
 from dystonia_cds.engine._likelihood import log_lr
 from dystonia_cds.engine._reads import (
     CHECKS,
@@ -209,7 +210,7 @@ def _drug_checks(kb: KnowledgeBase
                  ) -> dict[int, tuple[frozenset[str], dict[tuple[str, str], Check],
                                       frozenset[str]]]:
     """The checks of the variants filling in a missing medication list, by the identity of
-    their changed inputs (``_fill``'s table of them): the Case's own checks and these drugs'
+    their changed inputs (``_fill_tables``' table of them): the Case's own checks and these drugs'
     latency checks. Its checks have no drug's (no drug recorded), the drugs' checks read the
     drugs alone, and their keys are no other check's (no event has a drug's hypothesis), so
     ``compute_checks`` of the variant would give exactly these; with the checks that differ
