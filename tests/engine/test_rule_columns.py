@@ -13,8 +13,8 @@ import pytest
 pytest.importorskip("numpy", reason="the column forms run on numpy (the hpo extra)")
 
 from dystonia_cds import Case, KnowledgeBase, assess
+from dystonia_cds.engine import _fingerprint, _rules_primary, assess_many
 from dystonia_cds.engine import _rule_columns as rc
-from dystonia_cds.engine import _rules_primary, assess_many
 from dystonia_cds.engine._columns import columns_of
 from dystonia_cds.engine._facts import derive_facts
 from dystonia_cds.engine.batch import _plan
@@ -100,13 +100,13 @@ def test_the_fingerprint_follows_the_constants_and_helpers_a_rule_reads(
     before = rc.fingerprint(fn)
     assert rc.fingerprint(fn) == before
     assert rc.fingerprint(_rules_primary.early_onset) != before
-    monkeypatch.setattr(rc, "_PRINTS", {})
+    monkeypatch.setattr(_fingerprint, "_PRINTS", {})
     monkeypatch.setattr(_rules_primary, "_FOCAL_SITES", frozenset({"neck"}))
     assert rc.fingerprint(fn) != before  # a constant it reads
     monkeypatch.undo()
-    monkeypatch.setattr(rc, "_PRINTS", {})
+    monkeypatch.setattr(_fingerprint, "_PRINTS", {})
     assert rc.fingerprint(fn) == before
-    monkeypatch.setattr(rc, "_PRINTS", {})
+    monkeypatch.setattr(_fingerprint, "_PRINTS", {})
     monkeypatch.setattr(_rules_primary, "adult", _rules_primary.early)
     assert rc.fingerprint(fn) != before  # a helper it calls (adult → early's source)
 
