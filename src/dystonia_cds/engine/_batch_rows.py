@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import msgspec
 
 from dystonia_cds.case import Case
-from dystonia_cds.engine._case_columns import Tables, tables_of
+from dystonia_cds.engine._case_column_tables import Tables, tables_of
 from dystonia_cds.engine._columns import Layout, layout_of
 from dystonia_cds.engine._input_notes import note_count
 from dystonia_cds.engine._likelihood import decibans, model_of
@@ -101,7 +101,7 @@ class _Plan:
     threshold: float
     shown: bool
     layout: Layout
-    tables: Tables  # the column facts' lookups (engine/_case_columns)
+    tables: Tables  # the column facts' lookups (engine/_case_column_tables)
 
 
 def _plan(kb: KnowledgeBase) -> _Plan:

@@ -16,7 +16,8 @@ synthetic cohort cases):
 - regions (sites, side, distribution) and feature words (ids, kinds, HPO terms, the
   differential's trigger) are taken from the Facts themselves: derived once per distinct
   region list or feature list (``derive_facts`` of the first case that has it) and kept per
-  knowledge base, since a cohort repeats few of them.
+  knowledge base, since a cohort repeats few of them (``engine/_case_column_tables``, with
+  the other lookups built once per knowledge base).
 
 What stays case by case on Facts (derived only for the rows that need them, in
 ``engine/_batch_columns``): rules without a current column form or with a guard form, and
@@ -31,114 +32,20 @@ from dataclasses import dataclass, field
 
 from dystonia_cds._time import DAYS_PER_YEAR
 from dystonia_cds.case import Case, Event, GeneticTest
-from dystonia_cds.engine._check_columns import CheckTables, check_tables, statuses
-from dystonia_cds.engine._columns import (
-    _ACUTE_ONSET_DAYS,
-    _DIST,
-    _FLAGS,
-    ONSET_REGION,
-    TRICK,
-    UNKNOWN_IDS,
-    Layout,
-    _mask,
-)
-from dystonia_cds.engine._facts import _instant, derive_facts, drug_timing, event_timing
-from dystonia_cds.engine._rules_primary import _BASAL_GANGLIA, _neurodegeneration_genes
-from dystonia_cds.engine.differential import terms_beyond_dystonia
-from dystonia_cds.knowledge import KnowledgeBase, normalise_word
+from dystonia_cds.engine._case_column_tables import BIT, Tables, feature_entry, region_entry
+from dystonia_cds.engine._check_columns import statuses
+from dystonia_cds.engine._columns import _ACUTE_ONSET_DAYS, ONSET_REGION, TRICK
+from dystonia_cds.engine._facts import _instant, drug_timing, event_timing
+from dystonia_cds.engine._rules_primary import _neurodegeneration_genes
 
-__all__ = ["Extract", "Tables", "extract", "tables_of"]
+__all__ = ["Extract", "extract"]
 
-_BIT = {name: 1 << k for k, name in enumerate(_FLAGS)}
-_SLEEP_TRUE, _PROGRESSIVE, _FIXED_TRUE, _DIURNAL, _PAROXYSMAL, _MALE = (_BIT[x] for x in (
+_SLEEP_TRUE, _PROGRESSIVE, _FIXED_TRUE, _DIURNAL, _PAROXYSMAL, _MALE = (BIT[x] for x in (
     "sleep_true", "progressive", "fixed_true", "diurnal", "paroxysmal", "male"))
-_FAMILY_TRUE, _FAMILY_FALSE = _BIT["family_true"], _BIT["family_false"]
+_FAMILY_TRUE, _FAMILY_FALSE = BIT["family_true"], BIT["family_false"]
 _PT = "acquired_peripheral_trauma"
 _NECK_DAYS = 28  # advice._ACUTE_NECK_DAYS (Tarsy 1998's 4 weeks)
 _GENES = ("TOR1A", "THAP1", "SGCE")  # advice._genetic: tested genes
-
-
-@dataclass(frozen=True, slots=True)
-class _Regions:
-    """What a list of dystonic regions gives (from the Facts of the first case with it)."""
-
-    dist: int
-    distribution: str
-    mask: int
-    sites: tuple[tuple[str, str | None], ...]
-    body_side: str | None
-    neck: bool
-
-
-@dataclass(frozen=True, slots=True)
-class _Features:
-    """What a list of feature words gives (from the Facts of the first case with it)."""
-
-    mask: int
-    kinds: int
-    bits: int  # features_known, diurnal_word
-    unknown_columns: tuple[int, ...]  # the columns of the UNKNOWN_IDS it has
-    notes: int  # engine._notes: unread features and unscored words
-    beyond: bool  # differential.terms_beyond_dystonia is not empty
-
-
-@dataclass
-class Tables:
-    """Per knowledge base: lookups by name, built once, and the region/feature caches."""
-
-    kb: KnowledgeBase
-    layout: Layout
-    events: dict[str, tuple[str | None, str, tuple[str, ...]]]  # hyp, mechanism, sites
-    # known drug → (blocker, antipsychotic, reported_not_scored)
-    drugs: dict[str, tuple[bool, bool, bool]]
-    structures: dict[str, tuple[bool, bool]]  # motor circuit, basal ganglia
-    checks: CheckTables
-    regions: dict[tuple[tuple[str, str | None], ...], _Regions] = field(default_factory=dict)
-    features: dict[tuple[str, ...] | None, _Features] = field(default_factory=dict)
-
-
-def tables_of(kb: KnowledgeBase, layout: Layout) -> Tables:
-    return Tables(
-        kb=kb, layout=layout,
-        events={k: (e.hypothesis, e.mechanism, tuple(e.body_sites))
-                for k, e in kb.events.items()},
-        drugs={k: (d.drug_class == "dopamine_receptor_blocker",
-                   d.drug_class == "dopamine_receptor_blocker"
-                   and (d.atc or "").startswith("N05A"),
-                   d.drug_class == "reported_not_scored") for k, d in kb.drugs.items()},
-        structures={k: (s.motor_circuit, k in _BASAL_GANGLIA)
-                    for k, s in kb.structures.items()},
-        checks=check_tables(kb, layout))
-
-
-def _regions_of(case: Case, key: tuple[tuple[str, str | None], ...], t: Tables) -> _Regions:
-    f = derive_facts(case, t.kb)
-    entry = _Regions(_DIST.get(f.distribution[0], -1), f.distribution[0],
-                     _mask(t.layout.region_bit, f.regions), f.sites, f.body_side,
-                     "neck" in f.regions)
-    t.regions[key] = entry
-    return entry
-
-
-def _features_of(case: Case, key: tuple[str, ...] | None, t: Tables) -> _Features:
-    f = derive_facts(case, t.kb)
-    kb = t.kb
-    words = case.dystonia.features or []
-    notes = sum(1 for w in words if w in f.unread_feature_ids)
-    if any(kb.features[x].unscored_note for x in f.features):
-        for w in words:
-            fid = kb.vocabulary.features.get(normalise_word(w))
-            if fid is not None and kb.features[fid].unscored_note:
-                notes += 1
-    bits = (_BIT["features_known"] * f.features_known
-            | _BIT["diurnal_word"] * any("diurnal" in x for x in f.features))
-    entry = _Features(_mask(t.layout.feature_bit, f.features),
-                      _mask(t.layout.kind_bit, f.feature_kinds), bits,
-                      tuple(t.layout.index[f"unknown:{u}"] for u in UNKNOWN_IDS
-                            if u in f.unknown_feature_ids), notes,
-                      bool(terms_beyond_dystonia(case, kb)))
-    t.features[key] = entry
-    return entry
 
 
 def _genetics(tests: Sequence[GeneticTest]) -> int:
@@ -151,13 +58,13 @@ def _genetics(tests: Sequence[GeneticTest]) -> int:
         if g.result == "positive":
             positive.add(gene)
         if gene in _GENES:
-            bits |= _BIT[f"tested_{gene.lower()}"]
+            bits |= BIT[f"tested_{gene.lower()}"]
             if gene == "TOR1A" and g.result == "negative":
-                bits |= _BIT["tor1a_negative"]
+                bits |= BIT["tor1a_negative"]
     if positive:
         neuro = _neurodegeneration_genes(positive)
-        bits |= (_BIT["gene_positive"] | _BIT["gene_other_positive"] * bool(positive - neuro)
-                 | _BIT["gene_neuro_positive"] * bool(neuro))
+        bits |= (BIT["gene_positive"] | BIT["gene_other_positive"] * bool(positive - neuro)
+                 | BIT["gene_neuro_positive"] * bool(neuro))
     return bits
 
 
@@ -212,10 +119,10 @@ def extract(batch: Sequence[Case], t: Tables) -> Extract:
             key: tuple[tuple[str, str | None], ...] = ((r.region, r.side),)
         else:
             key = tuple([(r.region, r.side) for r in regions])
-        reg = regions_cache.get(key) or _regions_of(case, key, t)
+        reg = regions_cache.get(key) or region_entry(case, key, t)
         words = d.features
         fkey = tuple(words) if words is not None else None
-        fe = features_cache.get(fkey) or _features_of(case, fkey, t)
+        fe = features_cache.get(fkey) or feature_entry(case, fkey, t)
         notes = fe.notes
         bits = fe.bits
         if d.persists_in_sleep is True:
@@ -245,7 +152,7 @@ def extract(batch: Sequence[Case], t: Tables) -> Extract:
         kept: list[tuple[str | None, str, float | None, float | None, tuple[str, ...],
                          str | None, str]] = []
         if case.events is not None:
-            bits |= _BIT["events_known"]
+            bits |= BIT["events_known"]
             first: dict[str, float] = {}
             for ev in case.events:
                 latency, age, after, conflict = event_timing(ev, onset, birth)
@@ -260,7 +167,7 @@ def extract(batch: Sequence[Case], t: Tables) -> Extract:
                 if hyp == _PT:
                     exposures.setdefault(i, (years, []))[1].append((ev, age))
                 if mechanism == "central":
-                    bits |= _BIT["central_event"]
+                    bits |= BIT["central_event"]
                 if hyp is None:
                     continue
                 at_ev, at_severe, at_moderate, at_acute, _ = by_hyp[hyp]
@@ -280,9 +187,9 @@ def extract(batch: Sequence[Case], t: Tables) -> Extract:
                         at_i(i), at_col(at_acute), at_val(1)
                     if (hyp == _PT and reg.neck and "neck" in sites
                             and 0 <= latency <= _NECK_DAYS):
-                        bits |= _BIT["acute_neck_injury"]
+                        bits |= BIT["acute_neck_injury"]
             if kept:
-                bits |= _BIT["any_event"]
+                bits |= BIT["any_event"]
             for hyp, low in first.items():
                 if low == low:
                     out.lat_i.append(i)
@@ -291,7 +198,7 @@ def extract(batch: Sequence[Case], t: Tables) -> Extract:
         # --- medicines (_facts._drug_fact / _drug_fields) ---------------------------------
         drugs: list[tuple[bool, float | None, float | None]] = []  # blocker, start, stop
         if case.medications is not None:
-            bits |= _BIT["meds_known"]
+            bits |= BIT["meds_known"]
             for med in case.medications:
                 start, stop, after = drug_timing(med, onset, birth)
                 info = drug_table.get(med.drug)
@@ -300,33 +207,33 @@ def extract(batch: Sequence[Case], t: Tables) -> Extract:
                 if after:
                     notes += 1  # started after the onset
                     continue
-                bits |= _BIT["any_possible_drug"]
+                bits |= BIT["any_possible_drug"]
                 if info is None:
-                    bits |= _BIT["possible_unknown_drug"]
+                    bits |= BIT["possible_unknown_drug"]
                     continue
                 if info[2]:  # known, no acute exposure: its source's note (engine._notes)
                     notes += 1
                     continue
-                bits |= _BIT["any_acute_drug"]
+                bits |= BIT["any_acute_drug"]
                 if info[0]:
-                    bits |= _BIT["any_blocker"]
+                    bits |= BIT["any_blocker"]
                     if info[1]:
-                        bits |= _BIT["antipsychotic_blocker"]
+                        bits |= BIT["antipsychotic_blocker"]
                 drugs.append((info[0], start, stop))
         # --- imaging (_facts._imaging_fields) ---------------------------------------------
         lesions: list[tuple[str, str | None]] = []
         imaging = case.imaging
         if imaging:
-            bits |= _BIT["imaging_recorded"]
+            bits |= BIT["imaging_recorded"]
             normal: bool | None = None
             for im in imaging:
                 for les in im.lesions:
                     lesions.append((les.structure, les.side))
                     motor, basal = struct_table[les.structure]
                     if motor:
-                        bits |= _BIT["motor_lesion"]
+                        bits |= BIT["motor_lesion"]
                     if basal and les.side == "bilateral":
-                        bits |= _BIT["bilateral_bg_lesion"]
+                        bits |= BIT["bilateral_bg_lesion"]
                     if les.source:
                         notes += 1
                 if im.normal is False:
@@ -334,9 +241,9 @@ def extract(batch: Sequence[Case], t: Tables) -> Extract:
                 elif im.normal is True and normal is None:
                     normal = True
             if lesions:
-                bits |= _BIT["any_lesion"]
+                bits |= BIT["any_lesion"]
             elif normal is True:
-                bits |= _BIT["imaging_normal"]
+                bits |= BIT["imaging_normal"]
         if kept or drugs or lesions:
             found = statuses(kept, drugs, lesions, reg.sites, reg.body_side, ct)
             for col, code in found:
