@@ -6,14 +6,16 @@ by the patient report and the questionnaire only; keeping it apart keeps ``_mode
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
+
+from dystonia_cds.knowledge._model_base import DATA_CONFIG
 
 CareLevel = Literal["urgent", "soon", "routine"]
 LEVEL_ORDER: dict[str, int] = {"routine": 0, "soon": 1, "urgent": 2}
 
 
 class _Data(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = DATA_CONFIG
 
 
 class CareLevelText(_Data):

@@ -3,26 +3,53 @@
 Why models: knowledge is data, and data is checked when it loads. A rule without a
 reference, a reference id that does not exist or a latency window whose end precedes its
 start is a packaging bug, caught by :func:`load_knowledge` before any Case is assessed.
+
+Here: :class:`KnowledgeBase` and the cited clinical knowledge it holds beside the words
+(references, rules, parameters, treatments, recommendations, questions). The vocabulary's
+models are ``_vocabulary_models``', the fitted evidence's ``_evidence_models``', the
+seek-care advice's ``_care_models``'; this module names the vocabulary's and the evidence's
+again (``__all__``), as the loader, the engine and the fit import them from here.
 """
 
 from collections.abc import Callable
 from typing import Literal, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from dystonia_cds.knowledge._care_models import SeekCareInfo
+from dystonia_cds.knowledge._evidence_models import (
+    BaseRate,
+    Calibration,
+    CitedLR,
+    EvidenceModel,
+    RuleLR,
+)
+from dystonia_cds.knowledge._model_base import DATA_CONFIG, HypothesisId
+from dystonia_cds.knowledge._vocabulary_models import (
+    DrugInfo,
+    EventInfo,
+    FeatureInfo,
+    FieldWord,
+    LesionNatureInfo,
+    RegionInfo,
+    StructureInfo,
+    Vocabulary,
+)
 
-_T = TypeVar("_T")
-
-HypothesisId = Literal[
-    "idiopathic", "inherited", "degenerative", "acquired_central_traumatic",
-    "acquired_central_vascular", "acquired_perinatal", "acquired_other_structural",
-    "acquired_peripheral_trauma", "drug_induced_acute", "drug_induced_tardive", "functional",
+__all__ = [
+    "AgeGroup", "BaseRate", "Calibration", "CitedLR", "DrugInfo", "EventInfo",
+    "EvidenceModel", "FeatureInfo", "FieldWord", "HypothesisId", "KnowledgeBase",
+    "LesionNatureInfo", "Parameters", "QuestionInfo", "RecommendationInfo", "Reference",
+    "RegionInfo", "RuleInfo", "RuleLR", "Scoring", "StructureInfo", "TreatmentInfo",
+    "Vocabulary", "Window",
 ]
 
 
+_T = TypeVar("_T")
+
+
 class _Data(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+    model_config = DATA_CONFIG
 
 
 class Reference(_Data):
@@ -59,85 +86,6 @@ class Reference(_Data):
         if self.pmid:
             return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
         return f"https://drugcentral.org/label/{self.spl_id}/view"
-
-
-class RegionInfo(_Data):
-    id: str
-    label: str
-    plain_label: str
-    aliases: list[str] = []
-    paired: bool
-    hpo: str | None = None
-    hpo_more: list[str] = Field(
-        default_factory=list, description="Other HPO terms that name dystonia of this region.")
-    icd10cm: str | None = None
-    contiguous: list[str] = []
-    cranial: bool = False
-
-
-class FeatureInfo(_Data):
-    id: str
-    label: str
-    plain_label: str
-    hpo: str | None = None
-    aliases: list[str] = []
-    kind: Literal[
-        "neurological_sign", "pain", "functional_sign", "psychiatric", "motor_pyramidal",
-        "local", "imaging_finding", "other",
-    ]
-    unscored_note: str | None = Field(None, description=(
-        "Said in the input notes whenever the feature is recorded: why the word is accepted "
-        "but no rule scores it (no source read gives it a direction between causes)."))
-
-
-class EventInfo(_Data):
-    id: str
-    label: str
-    plain_label: str
-    aliases: list[str] = []
-    mechanism: Literal["central", "peripheral", "other"]
-    hypothesis: HypothesisId | None
-    body_sites: list[str] = []
-
-
-class DrugInfo(_Data):
-    """A drug reported to cause dystonia. ``drug_class`` says what the rules count it for:
-    a dopamine receptor blocker counts for an acute reaction and for tardive dystonia, any
-    other drug the rules read counts for an acute reaction only (its source gives an acute
-    onset), and a ``reported_not_scored`` drug is known (so never "unknown", and never "no
-    dystonia-inducing drug") but counts for neither: its source reports dystonia without an
-    onset after starting the drug that the acute or tardive rules could use, and
-    ``unscored_note`` says in the input notes what the source does say."""
-
-    id: str
-    synonyms: list[str] = []
-    atc: str | None = None
-    drug_class: Literal["dopamine_receptor_blocker", "other_dystonia_inducing",
-                        "reported_not_scored"]
-    references: list[str] = Field(min_length=1)
-    unscored_note: str | None = Field(None, description=(
-        "For a reported_not_scored drug: what its source reports, and that no rule counts "
-        "it (said in the input notes whenever the drug is recorded before the onset)."))
-
-    @model_validator(mode="after")
-    def _note_iff_unscored(self) -> "DrugInfo":
-        if (self.drug_class == "reported_not_scored") != bool(self.unscored_note):
-            raise ValueError(f"drug {self.id}: unscored_note is required for, and only for, "
-                             "a reported_not_scored drug")
-        return self
-
-
-class StructureInfo(_Data):
-    id: str
-    label: str
-    aliases: list[str] = []
-    motor_circuit: bool = Field(
-        description="Basal ganglia, thalamus or brainstem/cerebellar structures that lesion "
-        "studies link to dystonia."
-    )
-    plain_place: str | None = Field(
-        None, description="Where it is, in everyday words (the patient questionnaire groups "
-        "the scan's structures by it); None: not offered there.")
 
 
 class Window(_Data):
@@ -182,85 +130,6 @@ class Scoring(_Data):
     display_floor: float
 
 
-class RuleLR(_Data):
-    """One rule's fitted likelihood ratio toward its hypothesis, with the counts behind it."""
-
-    lr: float = Field(gt=0)
-    p_cause: float = Field(ge=0, le=1)
-    p_other: float = Field(ge=0, le=1)
-    fired_cause: int = Field(ge=0)
-    n_cause: int = Field(ge=0)
-    fired_other: int = Field(ge=0)
-    n_other: int = Field(ge=0)
-    source: Literal["corpus", "series", "not_scored", "direction_conflict"]
-    sensitivity: float = Field(ge=0, description=(
-        "The largest change of ln(LR) when any one case is left out of the fit."))
-    shrink: float = Field(1.0, ge=0, le=1, description=(
-        "m / (m + κ): how far ln(p_cause / p_other) is kept, m the cases in which the rule "
-        "fired; applied again when a base rate replaces p_other."))
-
-
-class Calibration(_Data):
-    method: str
-    temperature: float = Field(gt=0)
-    ece: float
-    brier: float
-    shown: bool = Field(description="Whether probabilities are shown (see rule).")
-    rule: str
-    group_ece: float = Field(0.0, description=(
-        "Leave-one-source-out ECE of the group probability (primary, acquired, degenerative; "
-        "top label, 10 bins)."))
-    group_shown: bool = Field(False, description=(
-        "Whether the group probabilities are shown: the same rule on the group ECE. The "
-        "question a clinic asks, primary or acquired, can be calibrated while the eleven "
-        "causes are not yet."))
-    ece_p: float = Field(1.0, ge=0, le=1, description=(
-        "Consistency-resampling p-value of the ECE: how often a calibrated model with the same "
-        "confidences scores an ECE at least this large."))
-    group_ece_p: float = Field(1.0, ge=0, le=1, description="The same for the group ECE.")
-
-
-class EvidenceModel(_Data):
-    """The fitted model: pretest probabilities and likelihood ratios (generated data)."""
-
-    corpus: str
-    n_cases: int
-    n_sources: int
-    command: str
-    smoothing: float
-    pretest: dict[str, float]
-    calibration: Calibration
-    rules: dict[str, RuleLR]
-
-
-class CitedLR(_Data):
-    """A likelihood ratio from a cited series (cited_lrs.yaml) instead of the corpus."""
-
-    rule: str
-    numerator: int = Field(ge=0)
-    denominator: int = Field(gt=0)
-    quote: str
-    references: list[str] = Field(min_length=1)
-    p_other: float = Field(gt=0, lt=1)
-    p_other_basis: str
-
-    @property
-    def p_cause(self) -> float:
-        return (self.numerator + 0.5) / (self.denominator + 1)
-
-
-class BaseRate(_Data):
-    """How often an exposure happens anyway in the population, per year, by age (cited)."""
-
-    exposure: str
-    min_years: float
-    max_years: float | None
-    per_year: float = Field(gt=0, lt=1)
-    what: str
-    quote: str
-    references: list[str] = Field(min_length=1)
-
-
 class AgeGroup(_Data):
     id: str
     label: str
@@ -303,33 +172,6 @@ class QuestionInfo(_Data):
     field: str
     question: str
     plain_question: str
-
-
-class LesionNatureInfo(_Data):
-    """A lesion.nature value of the Case contract and the report words for it."""
-
-    id: str
-    label: str
-    aliases: list[str] = []
-
-
-class Vocabulary(_Data):
-    """Normalised words → canonical ids, built at load from the aliases in the data."""
-
-    regions: dict[str, str]
-    sides: dict[str, str]
-    features: dict[str, str]
-    events: dict[str, str]
-    drugs: dict[str, str]
-    structures: dict[str, str]
-    lesion_natures: dict[str, str] = {}
-
-class FieldWord(_Data):
-    """Words typed as a feature that name another Case field (field_words.yaml)."""
-
-    words: list[str] = Field(min_length=1)
-    field: Literal["variability", "sensory_trick"]
-    value: str
 
 
 class KnowledgeBase(_Data):
@@ -403,4 +245,3 @@ class _Derived:
     def __init__(self, owner: KnowledgeBase, value: object) -> None:
         self.owner = owner
         self.value = value
-
