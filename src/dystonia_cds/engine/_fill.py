@@ -29,6 +29,7 @@ from typing import Any
 
 from dystonia_cds._time import Instant
 from dystonia_cds.case import Case
+from dystonia_cds.engine._event_keys import BY_HYPOTHESIS, event_tokens
 from dystonia_cds.engine._facts import (
     DrugFact,
     EventFact,
@@ -103,6 +104,8 @@ class _Variants:
         changed = {name for name, value in fields.items()
                    if value is not before[name] and value != before[name]}
         changed.add("case." + part)
+        if BY_HYPOTHESIS in changed:  # and which causes' events (``_event_keys``)
+            changed |= event_tokens(before[BY_HYPOTHESIS], fields[BY_HYPOTHESIS])
         values = before.copy()
         values.update(fields)
         values["case"] = case

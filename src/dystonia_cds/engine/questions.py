@@ -16,6 +16,7 @@ from typing import cast
 
 from dystonia_cds.assessment import Check, NextQuestion
 from dystonia_cds.engine._bounds import Reach, bound, reach
+from dystonia_cds.engine._event_keys import keyed_selections
 from dystonia_cds.engine._facts import Facts
 from dystonia_cds.engine._fill import Variant, candidates, fills
 from dystonia_cds.engine._fill_tables import fill_tables
@@ -25,10 +26,9 @@ from dystonia_cds.engine._reads import (
     check_token,
     inputs_of,
     reads_any,
-    selections,
 )
 from dystonia_cds.engine.checks import DRUG_HYPOTHESES, CheckSet, compute_checks
-from dystonia_cds.engine.etiology import ALL_RULES, CATEGORIES, Hits, leader, ranked
+from dystonia_cds.engine.etiology import CATEGORIES, Hits, leader, ranked
 from dystonia_cds.knowledge import KnowledgeBase
 
 _DECIBANS = 10 / math.log(10)  # natural-log score units → decibans
@@ -116,7 +116,7 @@ class _Search:
         self.hits = tuple([rule_id for rule_id, _ in hits])
         self.hit_ids = frozenset(self.hits)
         self.before: dict[str, float] = {}  # ln LR of the fired rules, as needed
-        self.select = selections(kb).of
+        self.select = keyed_selections(kb).of
         self.drug_checks = kb.derived("engine.question_drug_checks", _drug_checks)
 
     def field(self, variants: list[Variant]) -> tuple[float, bool, str]:
@@ -146,7 +146,7 @@ class _Search:
                     if differ:
                         changed = changed | differ
             moved: dict[str, float] | None = None
-            for fn, rule_id, hyp, fixed in select(ALL_RULES, changed):
+            for fn, rule_id, hyp, fixed in select(changed):
                 now = fn(alt, alt_checks, kb) is not None
                 was = rule_id in hit_ids
                 if now is was and (not now or fixed is not None):
