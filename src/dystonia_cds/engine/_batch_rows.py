@@ -118,8 +118,8 @@ def _build_plan(kb: KnowledgeBase) -> _Plan:
         info = kb.rules[rule.id]
         parent_rate = info.given is not None and kb.rules[info.given].base_rate is not None
         varies = info.base_rate is not None or parent_rate
-        constant.append(None if varies else math.log(_fixed_lr(rule.id, kb)))
-    db = [0 if v is None else decibans(_fixed_lr(r.id, kb)) for r, v in zip(
+        constant.append(None if varies else math.log(_constant_lr(rule.id, kb)))
+    db = [0 if v is None else decibans(_constant_lr(r.id, kb)) for r, v in zip(
         ALL_RULES, constant, strict=True)]
     levels = kb.parameters.scoring.support_levels
     layout = layout_of(kb)
@@ -139,8 +139,9 @@ def _build_plan(kb: KnowledgeBase) -> _Plan:
     )
 
 
-def _fixed_lr(rule_id: str, kb: KnowledgeBase) -> float:
-    """The LR of a rule whose weighing does not depend on the case (``_likelihood``)."""
+def _constant_lr(rule_id: str, kb: KnowledgeBase) -> float:
+    """The LR (the ratio itself; its ln is ``_Plan.constant_log_lr``) of a rule whose
+    weighing does not depend on the case (``_likelihood``)."""
     fit = model_of(kb).rules[rule_id]
     if fit.source in ("not_scored", "direction_conflict"):
         return 1.0
