@@ -1,23 +1,23 @@
-"""The batch path over columns: rule firings as one boolean matrix, scores as its product.
+"""The batch path over columns: rule firings as one boolean matrix, scores from it.
 
 Why a module of its own: this is :func:`dystonia_cds.engine.batch.assess_many` when numpy is
-installed. Per case it still derives the Facts and the checks (the one interpretation of a
-Case) and reads one row of columns off them; everything after that — the ~100 rules, the
-scores, the softmax, the ranking, the support bands, the summary and the differential's
-trigger — is computed for the whole batch at once:
+installed. Each Case is read once into the column facts (``engine/_case_columns``), without
+Facts or Check models; everything after that — the ~100 rules, the scores, the softmax, the
+ranking, the support bands, the summary and the differential's trigger — is computed for
+the whole batch at once:
 
     X  (n × R, bool)     which rule fires for which case        (``_rule_columns``)
-    L  = X · ln LR        the fitted ln LR of each fired rule (per case for base-rate rules)
-    S  = ln pretest + L · H   where H (R × 11) maps each rule to its hypothesis
+    S, D                 the scores and decibans from X            (``_batch_scores``)
 
-and the deciban scores the same way with each rule's rounded weight. The per-case work left
-is the report-side bookkeeping a cohort row asks for: recommendation ids, the count of
-input notes and the tuples of the result.
+Facts are derived only for the cases a rule without a current form, a guard form or a
+base-rate weighing needs (``_Lazy``, ``_RateFacts``). The per-case work left is the
+report-side bookkeeping a cohort row asks for: recommendation ids, the count of input notes
+and the tuples of the result. :func:`assess_by_facts` is the same path over each case's
+Facts and CheckSet, the reference it is tested against.
 """
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Callable, Sequence
 from itertools import compress
@@ -27,12 +27,13 @@ import numpy as np
 
 from dystonia_cds.case import Case, Event
 from dystonia_cds.engine._batch_rows import Screened, _Plan, finish
+from dystonia_cds.engine._batch_scores import BANDS, SUMMARIES, Scored
 from dystonia_cds.engine._case_columns import extract
 from dystonia_cds.engine._check_columns import named
 from dystonia_cds.engine._columns import columns_from, columns_of
 from dystonia_cds.engine._facts import Facts, derive_facts
 from dystonia_cds.engine._finish_columns import age_codes, ids_of, recommendation_masks
-from dystonia_cds.engine._likelihood import case_lr, decibans
+from dystonia_cds.engine._likelihood import case_lr
 from dystonia_cds.engine._rule_columns import firings
 from dystonia_cds.engine.checks import CheckSet, compute_checks
 from dystonia_cds.engine.etiology import ALL_RULES, CATEGORIES
@@ -40,87 +41,7 @@ from dystonia_cds.knowledge import KnowledgeBase
 
 __all__ = ["assess_by_facts", "assess_columns"]
 
-_BANDS = ("strong", "moderate", "weak", "unsupported")
-_SUMMARIES = ("primary", "acquired", "undetermined")
-_COL = {c: i for i, c in enumerate(CATEGORIES)}
 _PT = "acquired_peripheral_trauma"
-
-
-def _scores(x: Any, weigh: Callable[[str, int], float], plan: _Plan) -> tuple[Any, Any]:
-    """(S, D), n × 11: per case and hypothesis, ln pretest plus its fired rules' ln LR, and
-    the same in decibans; base-rate rules weighed case by case (``weigh(rule id, case
-    index)``).
-
-    This is ln pretest + X · H (H maps each rule to its hypothesis), done as one vector add
-    per rule over the batch, starting from ln pretest and in rule order — the order
-    ``etiology.quick_scores`` adds them in, so each score is that of a full assessment to
-    the last bit. A BLAS matrix product grouped the sums its own way (one score in ~6,600
-    differed in the last bit) and its threads cost, on a busy machine, more CPU than the
-    rest of the scoring (~16 ms per 1,900 cases against ~1 ms on one thread).
-    """
-    n = x.shape[0]
-    fired_by_rule = np.ascontiguousarray(x.T)  # R × n: each rule's firings contiguous
-    lnlr = np.repeat(np.asarray(plan.pretest)[:, None], n, axis=1)
-    dbs = np.repeat(np.asarray(plan.pretest_db, dtype=np.int64)[:, None], n, axis=1)
-    term = np.empty(n)
-    rules = zip(plan.rule_ids, plan.hypothesis_of, plan.constant_log_lr, plan.constant_db,
-                fired_by_rule, strict=True)
-    for rule_id, k, value, db, fired in rules:
-        if value is not None:
-            np.multiply(fired, value, out=term)
-            lnlr[k] += term
-            dbs[k] += fired * db
-            continue
-        rows = np.flatnonzero(fired).tolist()
-        if not rows:
-            continue
-        term[:] = 0.0
-        whole = np.zeros(n, dtype=np.int64)
-        for i in rows:
-            lr = weigh(rule_id, i)
-            term[i] = math.log(lr)
-            whole[i] = decibans(lr)
-        lnlr[k] += term
-        dbs[k] += whole
-    return np.ascontiguousarray(lnlr.T), np.ascontiguousarray(dbs.T)  # row sums as before
-
-
-def _bands(p: Any, plan: _Plan) -> Any:
-    """Support band codes (index in ``_BANDS``), as ``etiology.support_level``."""
-    code = np.full(p.shape, 3, dtype=np.int64)
-    for k, (_, lowest) in reversed(list(enumerate(plan.levels))):
-        code[p >= lowest] = k
-    return code
-
-
-def _summaries(order: Any, p: Any, threshold: float) -> Any:
-    """Summary codes (index in ``_SUMMARIES``), as ``etiology.summary_group``."""
-    primary = p[:, _COL["idiopathic"]] + p[:, _COL["inherited"]]
-    acquired = 1.0 - primary - p[:, _COL["degenerative"]]
-    first = primary >= acquired
-    best = np.where(first, primary, acquired)
-    code = np.where(best >= threshold, np.where(first, 0, 1), 2)
-    code[order[:, 0] == _COL["degenerative"]] = 2
-    return code
-
-
-class _Scored:
-    """The scores of a batch and what follows from them, for every case at once."""
-
-    def __init__(self, x: Any, weigh: Callable[[str, int], float], plan: _Plan) -> None:
-        scores, score_db = _scores(x, weigh, plan)
-        top = scores.max(axis=1, keepdims=True)
-        e = np.exp((scores - top) / plan.temperature)
-        self.prob = prob = e / e.sum(axis=1, keepdims=True)
-        self.order = order = np.argsort(-scores, axis=1, kind="stable")  # ties: CATEGORIES
-        self.lowest = lowest = min(lo for _, lo in plan.levels)
-        self.wants = (prob[:, [_COL[c] for c in ("inherited", "degenerative")]]
-                      >= lowest).any(axis=1)
-        self.sorted_p = np.take_along_axis(prob, order, axis=1)
-        self.support = _bands(self.sorted_p, plan)
-        self.summary = _summaries(order, prob, plan.threshold)
-        self.scores = np.take_along_axis(scores, order, axis=1)
-        self.score_db = np.take_along_axis(score_db, order, axis=1)
 
 
 class _Names:
@@ -131,18 +52,19 @@ class _Names:
         self.bands: dict[tuple[int, ...], tuple[str, ...]] = {}
 
     def rank(self, o: list[int]) -> tuple[str, ...]:
-        key = tuple(o)
-        got = self.ranking.get(key)
-        if got is None:
-            got = self.ranking[key] = tuple(CATEGORIES[i] for i in o)
-        return got
+        return _named(self.ranking, CATEGORIES, o)
 
     def band(self, s: list[int]) -> tuple[str, ...]:
-        key = tuple(s)
-        got = self.bands.get(key)
-        if got is None:
-            got = self.bands[key] = tuple(_BANDS[i] for i in s)
-        return got
+        return _named(self.bands, BANDS, s)
+
+
+def _named(made: dict[tuple[int, ...], tuple[str, ...]], names: Sequence[str],
+           codes: list[int]) -> tuple[str, ...]:
+    key = tuple(codes)
+    got = made.get(key)
+    if got is None:
+        got = made[key] = tuple(names[i] for i in codes)
+    return got
 
 
 def assess_by_facts(batch: Sequence[Case], kb: KnowledgeBase, plan: _Plan
@@ -156,7 +78,7 @@ def assess_by_facts(batch: Sequence[Case], kb: KnowledgeBase, plan: _Plan
     checks: list[CheckSet] = [compute_checks(f, kb) for f in facts]
     cols = columns_of(facts, checks, plan.layout)
     x = firings(ALL_RULES, cols, facts, checks, kb)
-    sc = _Scored(x, lambda rule_id, i: case_lr(rule_id, facts[i], kb), plan)
+    sc = Scored(x, lambda rule_id, i: case_lr(rule_id, facts[i], kb), plan)
     names = _Names()
     out = []
     rows = zip(batch, facts, checks, x.tolist(), sc.order.tolist(), sc.support.tolist(),
@@ -165,7 +87,7 @@ def assess_by_facts(batch: Sequence[Case], kb: KnowledgeBase, plan: _Plan
     for case, f, c, fired, o, s, scores, p, d, summ, want in rows:
         out.append(finish(case, f, c, kb, plan, ranking=names.rank(o), support=names.band(s),
                           scores=tuple(scores), probabilities=tuple(p),
-                          summary=_SUMMARIES[summ], score_db=tuple(d), wants=want,
+                          summary=SUMMARIES[summ], score_db=tuple(d), wants=want,
                           rule_ids=tuple(compress(plan.rule_ids, fired))))
     return out
 
@@ -243,7 +165,7 @@ def assess_columns(batch: Sequence[Case], kb: KnowledgeBase, plan: _Plan) -> lis
                         (ex.lat_i, ex.lat_col, ex.lat_val), lay)
     facts = _Lazy(batch, kb)
     x = firings(ALL_RULES, cols, facts, _Lazy(batch, kb, facts), kb)
-    sc = _Scored(x, _weigher(ex.exposures, facts, kb), plan)
+    sc = Scored(x, _weigher(ex.exposures, facts, kb), plan)
     recs = recommendation_masks(cols, sc.order, sc.prob, sc.lowest, kb).tolist()
     ages, age_names = age_codes(cols, kb)
     wants = (sc.wants | np.asarray(ex.beyond, dtype=bool)).tolist()
@@ -256,9 +178,9 @@ def assess_columns(batch: Sequence[Case], kb: KnowledgeBase, plan: _Plan) -> lis
     return list(map(
         Screened,
         [c.id for c in batch],
-        list(map(_SUMMARIES.__getitem__, sc.summary.tolist())),
+        list(map(SUMMARIES.__getitem__, sc.summary.tolist())),
         _by_row(sc.order, len(CATEGORIES), lambda o: tuple(CATEGORIES[i] for i in o)),
-        _by_row(sc.support, len(_BANDS), lambda b: tuple(_BANDS[i] for i in b)),
+        _by_row(sc.support, len(BANDS), lambda b: tuple(BANDS[i] for i in b)),
         list(map(tuple, sc.scores.tolist())),
         list(map(tuple, sc.sorted_p.tolist())) if plan.shown else [None] * n,
         ex.distribution,
