@@ -60,3 +60,24 @@ def test_rules_weighed_by_the_case_stay_within_their_range(kb: KnowledgeBase) ->
                 assert span[0] <= log_lr(rule_id, alt, kb) <= span[1], (case.id, rule_id)
                 seen += 1
     assert seen > 1000
+
+
+def test_each_variant_changes_only_what_its_field_says_it_may(kb: KnowledgeBase) -> None:
+    """The bounds select the rules a field's variants could re-run from the inputs it says
+    they may change (``_fill.candidates``; the causes whose events may change among them,
+    ``_event_keys``): every variant's changed inputs must be among them, on recombined
+    cases too (other events, other onsets)."""
+    from tests.engine._recombine import corpus, recombined
+
+    published = corpus(kb)
+    seen = keyed = 0
+    for case in published + recombined(published, 150, seed=23):
+        f = derive_facts(case, kb)
+        for field, _, may_change, build in candidates(f, kb):
+            if may_change is None:
+                continue
+            for _, changed in build():
+                assert changed <= may_change, (case.id, field, changed - may_change)
+                seen += 1
+                keyed += any(x.startswith("by_hypothesis[") for x in changed)
+    assert seen > 5000 and keyed > 500

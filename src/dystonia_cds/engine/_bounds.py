@@ -3,12 +3,13 @@
 Why: the deciding question (the one an undetermined summary names) is the best-ranked
 field, and scoring a field's variants costs far more than bounding them. A field whose
 variants change inputs among a known set (``_fill.candidates``) can re-run only the rules
-reading that set (``_reads``; with the checks' readers when the set reaches what the checks
-are computed from), and each such rule's term of its cause's score can only become 0 (it
-no longer fires) or its ln LR (it fires): a fixed number for most rules, and for a rule
-weighed by the case (a base rate) a number within a range known per knowledge base
-(:func:`ln_range`). So each cause can gain or lose at most a known sum, whence whether the
-lead could change and how far the top three could move.
+reading that set (``_reads``, the events read by cause as ``_event_keys`` finds them; with
+the checks' readers when the set reaches what the checks are computed from), and each such
+rule's term of its cause's score can only become 0 (it no longer fires) or its ln LR (it
+fires): a fixed number for most rules, and for a rule weighed by the case (a base rate) a
+number within a range known per knowledge base (:func:`ln_range`). So each cause can gain
+or lose at most a known sum, whence whether the lead could change and how far the top three
+could move.
 
 Per set of inputs the sums are kept as if no rule had fired (:class:`Reach`); a Case's
 bound corrects them for its fired rules only (a handful), not every rule of the set.
@@ -20,8 +21,9 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from dystonia_cds.engine._event_keys import keyed_selections
 from dystonia_cds.engine._likelihood import model_of
-from dystonia_cds.engine._reads import CHECKS, inputs_of, reads_any, rule_inputs, selections
+from dystonia_cds.engine._reads import CHECKS, inputs_of, reads_any, rule_inputs
 from dystonia_cds.engine.checks import compute_checks
 from dystonia_cds.engine.etiology import ALL_RULES, CATEGORIES
 from dystonia_cds.knowledge import KnowledgeBase
@@ -75,8 +77,7 @@ class _Reaches:
         inputs = may_change
         if reads_any(_CHECK_INPUTS, may_change):
             inputs = may_change | self.check_inputs
-        self.known[may_change] = out = self._build(
-            selections(self.kb).of(ALL_RULES, inputs))
+        self.known[may_change] = out = self._build(keyed_selections(self.kb).of(inputs))
         return out
 
     def _build(self, scored: Iterable[tuple[object, str, str, float | None]]) -> Reach | None:

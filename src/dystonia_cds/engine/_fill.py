@@ -28,7 +28,7 @@ from functools import partial
 from typing import Any
 
 from dystonia_cds._time import Instant
-from dystonia_cds.case import Case
+from dystonia_cds.case import Case, Event
 from dystonia_cds.engine._event_keys import BY_HYPOTHESIS, event_tokens
 from dystonia_cds.engine._facts import (
     DrugFact,
@@ -45,6 +45,7 @@ from dystonia_cds.engine._fill_tables import (
     CASE_ONLY,
     FAMILY,
     HEAD_INJURY,
+    causes,
     fill_tables,
     injury_at,
 )
@@ -165,7 +166,7 @@ def candidates(f: Facts, kb: KnowledgeBase) -> list[Candidate]:
     out: list[Candidate] = []
     if d.onset is None:
         onset_inputs = frozenset({"onset_years", "case.onset"}).union(
-            constant.inputs["events"] if case.events else (),
+            constant.inputs["events"] | causes(kb, case.events) if case.events else (),
             constant.inputs["medications"] if case.medications else ())
         out.append(("dystonia.onset", "onset", onset_inputs, lambda: [
             v.dystonia("onset", onset=a) for a in ("P10Y", "P50Y")]))
@@ -182,8 +183,9 @@ def candidates(f: Facts, kb: KnowledgeBase) -> list[Candidate]:
         out.append(_scalar(v, "fixed_posture", (True,)))
     site = next(iter(sorted(f.regions)), "neck")
     if case.events is None:
-        out.append(("events", "events", constant.inputs["events"], lambda: [
-            v.case("events", events=x) for x in ([], [injury_at(site)], [HEAD_INJURY])]))
+        filled: tuple[list[Event], ...] = ([], [injury_at(site)], [HEAD_INJURY])
+        out.append(("events", "events", constant.inputs["events"] | constant.filled_causes,
+                    lambda: [v.case("events", events=x) for x in filled]))
     if case.medications is None:
         out.append(("medications", "medications", constant.may_change["medications"],
                     lambda: v.constant("medications", constant.medications)))
@@ -228,11 +230,13 @@ def _event_fills(v: _Variants, site: str) -> list[Candidate]:
     out: list[Candidate] = []
     inputs = fill_tables(v.kb).inputs["events"]
     for ev in v.f.events:
+        # filling in one event changes the events of its cause alone (``_event_keys``)
+        own = inputs | causes(v.kb, (ev.event,))
         if ev.latency_days is None and ev.info.hypothesis:
-            out.append((f"events[{ev.index}].before_onset", "events", inputs,
+            out.append((f"events[{ev.index}].before_onset", "events", own,
                         partial(_event_variants, v, ev, "before_onset", ("P1M", "P3Y"))))
         if ev.info.mechanism == "peripheral" and not ev.body_sites:
-            out.append((f"events[{ev.index}].body_site", "events", inputs,
+            out.append((f"events[{ev.index}].body_site", "events", own,
                         partial(_event_variants, v, ev, "body_site",
                                 (site, "trunk" if site != "trunk" else "neck"))))
     return out

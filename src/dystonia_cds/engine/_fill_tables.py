@@ -10,11 +10,13 @@ module is imported (or, for those depending on a site or side, first asked for).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from types import SimpleNamespace
 from typing import Any, cast
 
 from dystonia_cds.case import Case, Event, FamilyHistory, Imaging, Lesion, Medication
+from dystonia_cds.engine._event_keys import event_token
 from dystonia_cds.engine._facts import (
     _drug_fields,
     _event_fields,
@@ -23,7 +25,8 @@ from dystonia_cds.engine._facts import (
 )
 from dystonia_cds.knowledge import KnowledgeBase
 
-__all__ = ["CASE_ONLY", "FAMILY", "HEAD_INJURY", "FillTables", "fill_tables", "injury_at"]
+__all__ = ["CASE_ONLY", "FAMILY", "HEAD_INJURY", "FillTables", "causes", "fill_tables",
+           "injury_at"]
 
 DRUGS: tuple[tuple[Medication, ...], ...] = (
     (), (Medication(drug="haloperidol", before_onset="P2D"),),
@@ -86,11 +89,21 @@ class FillTables:
             for part, compute in (("events", _event_fields), ("medications", _drug_fields))}
         self.inputs["imaging"] = frozenset(_imaging_fields(cast(Case, SimpleNamespace(
             imaging=None)), kb)) | {"case.imaging"}
+        # the causes whose events filling in a missing event list may change (those of
+        # the events filled in; ``_event_keys``), beside by_hypothesis itself
+        self.filled_causes = causes(kb, [injury_at("neck"), HEAD_INJURY])
         self.may_change = {part: frozenset().union(*(changed for _, _, changed in rows))
                            for part, rows in (("medications", self.medications),
                                               ("features", self.features),
                                               ("imaging", [*self.imaging["left"],
                                                            *self.imaging["right"]]))}
+
+
+def causes(kb: KnowledgeBase, events: Iterable[Event]) -> frozenset[str]:
+    """The inputs (``_event_keys.event_token``) of the causes these events suggest: a
+    variant changing only these events changes no other cause's events."""
+    return frozenset([event_token(h) for h in (kb.events[e.type].hypothesis for e in events)
+                      if h])
 
 
 def fill_tables(kb: KnowledgeBase) -> FillTables:
