@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
@@ -29,7 +29,8 @@ from dystonia_cds.engine._facts import Facts
 from dystonia_cds.knowledge import KnowledgeBase
 
 if TYPE_CHECKING:
-    from dystonia_cds.genetics import HpoIndex
+    from dystonia_cds.genetics import DiseaseMatch, HpoIndex, MatchedTerm
+    from dystonia_cds.genetics._explain import Memo
 
 _TRIGGERS = frozenset({"inherited", "degenerative"})
 
@@ -168,21 +169,52 @@ def inherited_differential(
     matches = treatable_first(rank_diseases(hpo, observed, excluded, limit=10))
     panel = gene_panel(matches, f.onset_years, distribution, regions=sorted(f.regions),
                        observed=observed, index=hpo)
-    entries = [
-        DifferentialEntry(
-            disease_id=m.disease_id, label=m.label, genes=list(m.genes),
-            matched_terms=[DifferentialTerm(case_term=t.case_term, disease_term=t.disease_term,
-                                            label=t.label,
-                                            information_content=round(t.ic, 3))
-                           for t in m.matched_terms],
-            excluded_present=list(m.excluded_present),
-            excluded_counted=[ExcludedCounted(term=e.term, label=e.label,
-                                              frequency=e.frequency)
-                              for e in m.excluded_counted],
-            gene_source=m.gene_source, score=round(m.score, 4),
-            inheritance=list(m.inheritance), typical_onset=list(m.typical_onset),
-            treatable=m.treatable, treatable_note=m.treatable_note,
-        )
-        for m in matches
-    ]
-    return entries, panel
+    return _entries(hpo, matches), panel
+
+
+def _entries(hpo: HpoIndex, matches: list[DiseaseMatch]) -> list[DifferentialEntry]:
+    """The matches as the Assessment's entries: each matched term's output struct from the
+    index's memo (:func:`_terms_memo`), and the match's own fresh lists handed on as they
+    are (nothing else holds them: :func:`~dystonia_cds.genetics.rank_diseases` made them for
+    this ranking).
+
+    Why: converting the ranking to the output contract, term by term, was about a third of
+    a differential's instructions besides the ranking (callgrind, issue 13) — the same
+    matched terms, made again for every request."""
+    memo = _terms_memo(hpo)
+    known, put = memo.items.get, memo.put
+    out = []
+    for m in matches:
+        terms = []
+        for t in m.matched_terms:
+            term = known(t)
+            if term is None:
+                term = put(t, DifferentialTerm(
+                    case_term=t.case_term, disease_term=t.disease_term, label=t.label,
+                    information_content=round(t.ic, 3)))
+            terms.append(term)
+        counted = [ExcludedCounted(term=e.term, label=e.label, frequency=e.frequency)
+                   for e in m.excluded_counted] if m.excluded_counted else []
+        out.append(DifferentialEntry(
+            disease_id=m.disease_id, label=m.label, genes=m.genes, matched_terms=terms,
+            excluded_present=m.excluded_present, excluded_counted=counted,
+            gene_source=m.gene_source, score=m.score,  # rounded to 4 places by the ranking
+            inheritance=m.inheritance, typical_onset=m.typical_onset,
+            treatable=m.treatable, treatable_note=m.treatable_note))
+    return out
+
+
+def _terms_memo(hpo: HpoIndex) -> Memo[MatchedTerm, DifferentialTerm]:
+    """The output struct of each matched term, kept on the index's matrix beside the
+    ranking's own explanation structs, as many as those (``EXPLAIN_CACHE * 16``).
+
+    What it holds is what those hold: a query term, a disease term, its label and their
+    shared ancestor's information content — the index's data for one (term, disease) pair,
+    never a case's other terms. Frozen structs: shared safely between assessments."""
+    from dystonia_cds.genetics._explain import EXPLAIN_CACHE, Memo
+
+    cache = hpo.table().explain_cache
+    found = cache.get("differential_terms")
+    if found is None:
+        found = cache.setdefault("differential_terms", Memo(EXPLAIN_CACHE * 16))
+    return cast("Memo[MatchedTerm, DifferentialTerm]", found)
