@@ -196,3 +196,23 @@ def _headers_csp() -> bytes:
     from dystonia_cds.api._headers import CSP
 
     return CSP.encode()
+
+
+def test_a_client_gone_before_its_body_is_logged_as_on_the_route(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """The lane used to drop such a request silently; the route's path logs it (the
+    guard's last resort: method and path, no request data). Both now log and send alike."""
+    from dystonia_cds.api import create_app
+
+    app = create_app(load_knowledge(), warm=False)
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"40")]
+    with caplog.at_level("ERROR", logger="dystonia_cds.api"):
+        lane = _asgi(app, headers, [])
+    lane_logs = [r.getMessage() for r in caplog.records]
+    caplog.clear()
+    monkeypatch.setattr(_fast_lane, "_options", lambda _query: None)
+    with caplog.at_level("ERROR", logger="dystonia_cds.api"):
+        route = _asgi(app, headers, [])
+    route_logs = [r.getMessage() for r in caplog.records]
+    assert lane_logs == route_logs == ["unhandled ClientDisconnect on POST /v1/assess"]
+    assert lane == route

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -154,9 +154,7 @@ class LaneApp(FastAPI):
             await _secured(problem_response(case_problem(exc)), scope, receive, send)
         except ApiProblem as exc:
             await _secured(problem_response(exc.problem), scope, receive, send)
-        except _Gone:
-            return
-        except Exception as exc:  # the guard's last resort
+        except Exception as exc:  # the guard's last resort (a client gone too: logged)
             await _secured(unhandled(exc, scope), scope, receive, send)
         else:
             if self._lane_headers is None:
@@ -168,12 +166,16 @@ class LaneApp(FastAPI):
             await send({"type": "http.response.body", "body": data})
 
     async def _body(self, receive: Receive) -> bytes:
+        """The whole body, within the size limit. A client gone before it was read raises
+        :class:`ClientDisconnect`, as ``Request.body()`` does on the route's path, so the
+        last resort logs it the same way there and here (the method and path, nothing of
+        the request): a dropped request must not vanish without a trace."""
         chunks: list[bytes] = []
         seen = 0
         while True:
             message: Message = await receive()
             if message["type"] == "http.disconnect":
-                raise _Gone
+                raise ClientDisconnect  # as Request.body(): logged, no request data
             chunk = message.get("body", b"")
             seen += len(chunk)
             if seen > self.lane_max_body:
@@ -181,10 +183,6 @@ class LaneApp(FastAPI):
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
-class _Gone(Exception):
-    """The client went away before its body was read: nobody to answer."""
 
 
 async def _secured(response: Response, scope: Scope, receive: Receive, send: Send) -> None:
