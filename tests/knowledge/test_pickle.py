@@ -19,9 +19,9 @@ def test_a_knowledge_base_pickles_after_a_question_search() -> None:
     case = case_from_mapping(dict(data["case"]), kb)
     first = assess(case, kb)  # runs the next-question search
     assert first.next_questions
-    assert "_derived_engine.rules_reading_inputs" in kb.__dict__
+    assert "_derived_engine.question_keyed_selections" in kb.__dict__
     again = pickle.loads(pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL))
     assert isinstance(again, KnowledgeBase) and again == kb
     assert not any(k.startswith("_derived_") for k in again.__dict__)
     assert assess(case, again) == first  # the tables are rebuilt
-    assert "_derived_engine.rules_reading_inputs" in kb.__dict__  # the original keeps its own
+    assert "_derived_engine.question_keyed_selections" in kb.__dict__  # the original keeps its own

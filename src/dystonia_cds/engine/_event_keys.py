@@ -133,8 +133,10 @@ def event_tokens(before: dict[str, tuple[object, ...]], after: dict[str, tuple[o
 
 
 class _KeyedSelections:
-    """``_reads._Selections`` for ``ALL_RULES`` with the keyed inputs: the rules (as the
-    search runs them) reading each set of changed inputs met, per knowledge base."""
+    """The rules of ``ALL_RULES`` (as the search runs them) reading each set of changed
+    keyed inputs met, per knowledge base (the weighings' inputs depend on it): a few dozen
+    sets. Kept on the knowledge base (``KnowledgeBase.derived``; left out of its pickle, as
+    every derived table is, since these hold rule functions)."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
         self.inputs = tuple(keyed_inputs(r, kb) for r in ALL_RULES)

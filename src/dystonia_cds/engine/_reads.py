@@ -267,47 +267,6 @@ def reads_any(inputs: frozenset[str], changed: frozenset[str]) -> bool:
 Scored = tuple[RuleFn, str, str, float | None]
 
 
-class _Selections:
-    """The rules reading each set of changed inputs, per knowledge base (the weighings'
-    inputs depend on it), as a search meets them: a few dozen sets. Kept on the knowledge
-    base (``KnowledgeBase.derived``; left out of its pickle, as every derived table is,
-    since these hold rule functions) for the one tuple of rules searched."""
-
-    def __init__(self, kb: KnowledgeBase) -> None:
-        self.rules: tuple[Rule, ...] | None = None
-        self.inputs: tuple[frozenset[str], ...] = ()
-        self.scored: tuple[Scored, ...] = ()
-        self.known: dict[frozenset[str], tuple[Scored, ...]] = {}
-        self.kb = kb
-
-    def of(self, rules: tuple[Rule, ...], changed: frozenset[str]) -> tuple[Scored, ...]:
-        if rules is not self.rules:
-            kb = self.kb
-            self.rules, self.known = rules, {}
-            self.inputs = tuple(rule_inputs(r, kb) for r in rules)
-            self.scored = tuple(
-                (r.fn, r.id, kb.rules[r.id].hypothesis,
-                 _fixed_lr(r.id, kb) if _likelihood._case_independent(r.id, kb) else None)
-                for r in rules)
-        known = self.known.get(changed)
-        if known is None:
-            known = self.known[changed] = tuple(
-                s for s, inputs in zip(self.scored, self.inputs, strict=True)
-                if reads_any(inputs, changed))
-        return known
-
-
-def rules_reading_inputs(rules: tuple[Rule, ...], changed: frozenset[str],
-                         kb: KnowledgeBase) -> tuple[Scored, ...]:
-    """The ``rules`` (in their order) with an input among ``changed``."""
-    return selections(kb).of(rules, changed)
-
-
-def selections(kb: KnowledgeBase) -> _Selections:
-    """The knowledge base's :class:`_Selections` (a search takes it once)."""
-    return kb.derived("engine.rules_reading_inputs", _Selections)
-
-
 def _fixed_lr(rule_id: str, kb: KnowledgeBase) -> float:
     """The ln LR of a rule whose weighing ignores the case (so any Facts will do)."""
     return math.log(_likelihood.case_lr(rule_id, _NO_FACTS, kb))
