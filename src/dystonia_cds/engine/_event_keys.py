@@ -21,21 +21,21 @@ causes each rule reads over the corpus and the variants and checks they are amon
 from __future__ import annotations
 
 import dis
+import math
 import types
 from collections.abc import Callable, Iterable
 
 from dystonia_cds.engine import _likelihood
+from dystonia_cds.engine._facts import Facts
 from dystonia_cds.engine._reads import (
     _SKIPPED,
-    Scored,
-    _fixed_lr,
     _followed,
     _is_method_load,
     _value,
     reads_any,
     rule_inputs,
 )
-from dystonia_cds.engine._rule_base import Rule
+from dystonia_cds.engine._rule_base import Rule, RuleFn
 from dystonia_cds.engine.etiology import ALL_RULES
 from dystonia_cds.knowledge import KnowledgeBase
 
@@ -130,6 +130,19 @@ def event_tokens(before: dict[str, tuple[object, ...]], after: dict[str, tuple[o
     """The causes whose events differ between two ``by_hypothesis``, as inputs."""
     return frozenset([event_token(h) for h in before.keys() | after.keys()
                       if before.get(h, ()) != after.get(h, ())])
+
+
+# A rule as the next-question search runs it: its function, id, hypothesis, and its ln LR
+# when that does not depend on the case (None when it does).
+Scored = tuple[RuleFn, str, str, float | None]
+
+
+def _fixed_lr(rule_id: str, kb: KnowledgeBase) -> float:
+    """The ln LR of a rule whose weighing ignores the case (so any Facts will do)."""
+    return math.log(_likelihood.case_lr(rule_id, _NO_FACTS, kb))
+
+
+_NO_FACTS = object.__new__(Facts)  # read by no case-independent weighing
 
 
 class _KeyedSelections:

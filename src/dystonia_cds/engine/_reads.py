@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import dataclasses
 import dis
-import math
 import sys
 import types
 from collections.abc import Callable, Iterable
@@ -40,7 +39,7 @@ from functools import cache
 
 from dystonia_cds.engine import _likelihood
 from dystonia_cds.engine._facts import Facts
-from dystonia_cds.engine._rule_base import Rule, RuleFn
+from dystonia_cds.engine._rule_base import Rule
 from dystonia_cds.engine.checks import CheckSet
 from dystonia_cds.knowledge import KnowledgeBase
 
@@ -261,15 +260,3 @@ def _fn_inputs(fn: Callable[..., object]) -> frozenset[str]:
 def reads_any(inputs: frozenset[str], changed: frozenset[str]) -> bool:
     return inputs is EVERYTHING or "*" in inputs or not inputs.isdisjoint(changed)
 
-
-# A rule as the next-question search runs it: its function, id, hypothesis, and its ln LR
-# when that does not depend on the case (None when it does).
-Scored = tuple[RuleFn, str, str, float | None]
-
-
-def _fixed_lr(rule_id: str, kb: KnowledgeBase) -> float:
-    """The ln LR of a rule whose weighing ignores the case (so any Facts will do)."""
-    return math.log(_likelihood.case_lr(rule_id, _NO_FACTS, kb))
-
-
-_NO_FACTS = object.__new__(Facts)  # read by no case-independent weighing
