@@ -6,8 +6,11 @@ another process pinned to ``--client-cpus``: ``wrk`` (Debian's package) when it 
 PATH, else a separate Python process with one keep-alive connection per thread. Each phase
 is one endpoint at one connection count, for ``--seconds``: /healthz at 1 and 8
 connections, then /v1/assess (round-robin over the example cases as JSON bodies, default
-query: no next questions) at 1 and 8. Printed per phase: requests/s, p50/p99 latency, and
-the server's CPU time per request (from /proc), which a noisy shared machine disturbs least.
+query: no next questions) at 1 and 8; then, at the largest connection count, /v1/assess
+with the bodies that run the HPO differential apart from those that do not (skip with
+``--no-split``): the differential's cost is what sets the mix's p99. Printed per phase:
+requests/s, p50/p99 latency, and the server's CPU time per request (from /proc), which a
+noisy shared machine disturbs least.
 The goals (issue 13) are printed beside the figures. The throughput goal is "2,000 req/s on 2
 cores", and on a 2-core machine the load generator needs one of them: so beside the req/s
 measured on the pinned server core the bench prints the capacity the measured server CPU
@@ -16,6 +19,7 @@ per request implies for 2 cores, labelled as derived; and a last phase (skip it 
 floor.
 
     python bench/api.py [--seconds 5] [--connections 1 8] [--workers 1] [--no-shared]
+                        [--no-split]
 """
 
 from __future__ import annotations
@@ -111,6 +115,8 @@ def _python_client(args: argparse.Namespace) -> None:
     each, for ``--seconds``; prints a JSON line with the latencies' summary."""
     port, path, conns, seconds = args.port, args.path, args.connections[0], args.seconds
     bodies = example_bodies() if path == "/v1/assess" else [b""]
+    if args.only:
+        bodies = [bodies[int(i)] for i in args.only.split(",")]
     lat: list[float] = []
     lock = threading.Lock()
     stop = time.perf_counter() + seconds
@@ -148,9 +154,11 @@ def _python_client(args: argparse.Namespace) -> None:
 
 
 def _python(port: int, path: str, connections: int, seconds: float,
-            cpus: set[int]) -> dict[str, float]:
+            cpus: set[int], only: list[int] | None = None) -> dict[str, float]:
     cmd = [sys.executable, __file__, "--client-process", "--port", str(port), "--path", path,
            "--connections", str(connections), "--seconds", str(seconds)]
+    if only is not None:
+        cmd += ["--only", ",".join(map(str, only))]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True,
                          preexec_fn=_pin(cpus)).stdout
     result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
@@ -162,14 +170,16 @@ def _cpus(text: str) -> set[int]:
 
 
 def _phase(port: int, path: str, connections: int, args: argparse.Namespace, client: str,
-           script: Path, cpus: set[int], pid: int) -> dict[str, float]:
-    """One endpoint at one connection count for ``--seconds``, with the server's CPU."""
+           script: Path, cpus: set[int], pid: int, only: list[int] | None = None
+           ) -> dict[str, float]:
+    """One endpoint at one connection count for ``--seconds``, with the server's CPU
+    (``only``: the example bodies posted, by index, ``script`` posting those)."""
     before = _cpu_seconds(pid)
     if client == "wrk":
         r = _wrk(f"http://127.0.0.1:{port}{path}", connections, args.seconds,
                  script if path == "/v1/assess" else None, cpus)
     else:
-        r = _python(port, path, connections, args.seconds, cpus)
+        r = _python(port, path, connections, args.seconds, cpus, only)
     r["cpu_ms"] = (_cpu_seconds(pid) - before) / max(r["n"], 1) * 1e3
     return r
 
@@ -187,6 +197,35 @@ def _serve(workers: int, cpus: set[int], bodies: list[bytes]) -> tuple[int, Any]
     return port, proc
 
 
+def _with_differential(port: int, bodies: list[bytes]) -> list[bool]:
+    """Per body, whether its answer holds the HPO differential (asked of the server)."""
+    out = []
+    for body in bodies:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("POST", "/v1/assess", body=body,
+                     headers={"Content-Type": "application/json"})
+        out.append(bool(json.loads(conn.getresponse().read())["inherited_differential"]))
+    return out
+
+
+def _split(port: int, bodies: list[bytes], args: argparse.Namespace, client: str,
+           tmp: str, cpus: set[int], pid: int) -> list[tuple[str, int, dict[str, float]]]:
+    """/v1/assess at the largest connection count, the bodies without the differential and
+    those with it in separate phases: (label, how many bodies, the phase's figures)."""
+    flags = _with_differential(port, bodies)
+    c = max(args.connections)
+    out = []
+    for label, want in (("without the differential", False), ("with the differential", True)):
+        only = [i for i, f in enumerate(flags) if f is want]
+        if not only:
+            continue
+        script = Path(tmp) / f"assess-{want}.lua"
+        script.write_text(_lua([bodies[i] for i in only]))
+        out.append((label, len(only),
+                    _phase(port, "/v1/assess", c, args, client, script, cpus, pid, only)))
+    return out
+
+
 def _stop(proc: Any) -> None:
     proc.terminate()
     proc.wait(timeout=20)
@@ -202,7 +241,10 @@ def main() -> None:
     p.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
     p.add_argument("--no-shared", action="store_true",
                    help="skip the last phase (2 workers and the load sharing every CPU)")
+    p.add_argument("--no-split", action="store_true",
+                   help="skip the phases with and without the HPO differential's bodies")
     p.add_argument("--client-process", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--only", help=argparse.SUPPRESS)
     p.add_argument("--port", type=int, help=argparse.SUPPRESS)
     p.add_argument("--path", help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -215,6 +257,7 @@ def main() -> None:
     server_cpus, client_cpus = _cpus(args.server_cpus), _cpus(args.client_cpus)
     bodies = example_bodies()
     shared: dict[str, float] | None = None
+    split: list[tuple[str, int, dict[str, float]]] = []
     every_cpu = set(range(os.cpu_count() or 1))
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "assess.lua"
@@ -224,6 +267,8 @@ def main() -> None:
             rows = [(path, c, _phase(port, path, c, args, client, script, client_cpus,
                                      proc.pid))
                     for path in ("/healthz", "/v1/assess") for c in args.connections]
+            if not args.no_split:
+                split = _split(port, bodies, args, client, tmp, client_cpus, proc.pid)
         finally:
             _stop(proc)
         if not args.no_shared and len(every_cpu) >= 2:
@@ -233,12 +278,12 @@ def main() -> None:
                                 proc.pid)
             finally:
                 _stop(proc)
-    _report(args, client, rows, shared, len(server_cpus))
+    _report(args, client, rows, shared, len(server_cpus), split)
 
 
 def _report(args: argparse.Namespace, client: str,
             rows: list[tuple[str, int, dict[str, float]]], shared: dict[str, float] | None,
-            server_cores: int) -> None:
+            server_cores: int, split: list[tuple[str, int, dict[str, float]]]) -> None:
     print(f"server: uvicorn, {args.workers} worker(s) on CPU {args.server_cpus}; load: "
           f"{client} on CPU {args.client_cpus}; {args.seconds:g} s per phase; "
           f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
@@ -265,6 +310,14 @@ def _report(args: argparse.Namespace, client: str,
               f"server CPU per request = {derived:.0f} req/s (goal ≥ {GOAL_RATE} on 2 cores: "
               f"{'met' if derived >= GOAL_RATE else 'missed'}, {derived / GOAL_RATE:.0%}); "
               "assumes two workers scale linearly and the load generator runs elsewhere")
+    c = max(args.connections)
+    for label, n, r in split:
+        h = by[("/healthz", c)]
+        ratio = r["p99"] / h["p99"]
+        print(f"{c} connection(s), the {n} bodies {label}: /v1/assess {r['rate']:.0f} req/s, "
+              f"p50 {r['p50']:.2f} ms, p99 {r['p99']:.2f} ms = {ratio:.1f}x /healthz's (goal ≤ "
+              f"{GOAL_RATIO}x: {'met' if ratio <= GOAL_RATIO else 'missed'}); CPU per request "
+              f"{r['cpu_ms']:.2f} ms")
     if shared is not None:
         print(f"measured, 2 workers and {client} sharing all {os.cpu_count()} CPUs, 8 "
               f"connections: /v1/assess {shared['rate']:.0f} req/s, p50 {shared['p50']:.2f} "
