@@ -129,12 +129,28 @@ def main() -> None:
         return [batch_module._screened(c, r, s, plan, kb)
                 for c, r, s in zip(cs, rows, scores, strict=True)]
 
+    import dystonia_cds.engine as engine_module
+
+    def without_deciding(c: Any) -> Any:
+        """The single path with the deciding question left out (a what-if for its share of
+        the time; the undetermined summaries then name no question, so outputs differ)."""
+        name = "deciding_question"  # the name engine.assess_case calls
+        real = getattr(engine_module, name)
+        setattr(engine_module, name, lambda *a: None)
+        try:
+            return assess(c, kb, questions=False)
+        finally:
+            setattr(engine_module, name, real)
+
+    undetermined = sum(assess(c, kb, questions=False).etiology.summary == "undetermined"
+                       for c in cases)
     runs: dict[str, list[float]] = {
-        k: [] for k in ("base", "single", "questions", "batch", "rowwise")}
+        k: [] for k in ("base", "single", "nodeciding", "questions", "batch", "rowwise")}
     for _ in range(args.repeat):
         runs["base"].append(rate(Case.model_validate, dumped, args.seconds))
         runs["single"].append(rate(lambda c: assess(c, kb, questions=False), cases,
                                    args.seconds))
+        runs["nodeciding"].append(rate(without_deciding, cases, args.seconds))
         runs["questions"].append(rate(lambda c: assess(c, kb), cases, args.seconds))
         runs["batch"].append(batch_rate(lambda cs: assess_many(cs, kb), big, args.seconds))
         runs["rowwise"].append(batch_rate(rule_by_rule, big, args.seconds))
@@ -150,6 +166,10 @@ def main() -> None:
         g = f"{goal:8,}" if goal else f"{'':8}"
         print(f"{name:44} {med[key]:10.0f} {med[key] / med['base']:11.3f} {g}"
               + (f"  ({med[key] / goal:.0%} of the goal)" if goal else ""))
+    share = 1 - med["single"] / med["nodeciding"]
+    print(f"{'  what-if: no deciding question':44} {med['nodeciding']:10.0f} "
+          f"{med['nodeciding'] / med['base']:11.3f}  (the {undetermined} undetermined of "
+          f"{len(cases)} look for it: {share:.0%} of the single path's time)")
     print(f"{'assess_many, rules case by case (no numpy)':44} {med['rowwise']:10.0f} "
           f"{med['rowwise'] / med['base']:11.3f}")
     slow = stale(ALL_RULES)
