@@ -36,19 +36,19 @@ When each recommendation applies (the texts and sources are in recommendations.y
 The levodopa trial comes before genetic testing: EFNS 2011 warrants it in every patient with
 early-onset primary dystonia, and a dopa-responsive pattern should not wait for a gene panel.
 
-Treatments (treatments.yaml) carry their conditions as data in ``when``; see ``_WHEN_KEYS``.
+Treatments (treatments.yaml) carry their conditions as data in ``when``; see ``_WHEN_KEYS``
+(``_treatment_when`` holds them as sets and chooses the treatments whose conditions hold).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from dystonia_cds.assessment import Etiology, Recommendation, TreatmentOption
 from dystonia_cds.engine._facts import Facts
 from dystonia_cds.engine._rule_base import early
+from dystonia_cds.engine._treatment_when import build_when, choose
 from dystonia_cds.knowledge import KnowledgeBase
-from dystonia_cds.knowledge._models import TreatmentInfo
 
 _CENTRAL = {"acquired_central_traumatic", "acquired_central_vascular", "acquired_perinatal",
             "acquired_other_structural", "degenerative"}
@@ -204,33 +204,6 @@ def _recommendations(f: Facts, leading: list[str], causes: list[str], distributi
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class _When:
-    """A treatment's ``when``, as sets once per knowledge base (None: not stated)."""
-
-    info: TreatmentInfo
-    distribution: frozenset[str] | None
-    region: tuple[str, ...] | None
-    hypothesis: frozenset[str] | None
-    onset: frozenset[str] | None
-    unless_only_region: frozenset[str] | None
-    for_acute: bool  # it names the acute drug reaction among its causes
-
-
-def _opt(w: dict[str, list[str]], key: str) -> frozenset[str] | None:
-    return frozenset(w[key]) if key in w else None
-
-
-def _build_when(kb: KnowledgeBase) -> tuple[_When, ...]:
-    return tuple(
-        _When(t, _opt(t.when, "distribution"),
-              tuple(t.when["region"]) if "region" in t.when else None,
-              _opt(t.when, "hypothesis"), _opt(t.when, "onset"),
-              _opt(t.when, "unless_only_region"),
-              "drug_induced_acute" in t.when.get("hypothesis", []))
-        for t in kb.treatments)
-
-
 def recommendation_ids(f: Facts, leading: list[str], distribution: str,
                        kb: KnowledgeBase) -> list[str]:
     """The ids of :func:`recommendations`, from the leading causes (:func:`leading_causes`)."""
@@ -272,7 +245,7 @@ def treatments(f: Facts, et: Etiology, distribution: str,
 
 class _Tables:
     """Per knowledge base (``KnowledgeBase.derived``, one look-up per Case): the treatments'
-    conditions as sets (``_When``), and the treatments that hold for each combination of
+    conditions as sets (``_treatment_when.When``), and the treatments that hold for each combination of
     what they read (the key in :func:`_treatments`), kept as they are met — a cohort repeats
     a few dozen combinations; each recommendation's and treatment's output parts; the
     cranial and cervical regions. Holds no function, so a knowledge base keeping it can
@@ -282,7 +255,7 @@ class _Tables:
     _LIMIT = 4096  # combinations kept; beyond, the table starts again
 
     def __init__(self, kb: KnowledgeBase) -> None:
-        self.when = _build_when(kb)
+        self.when = build_when(kb)
         self.parts = tuple((t.id, t.option, t.detail, t.plain_detail, tuple(t.references))
                            for t in kb.treatments)
         self.chosen: dict[tuple[object, ...], tuple[int, ...]] = {}
@@ -313,7 +286,7 @@ def _treatments(f: Facts, causes: list[str], distribution: str,
     key = (acute, distribution, f.regions, lead, onset, levodopa_first)
     chosen = table.chosen.get(key)
     if chosen is None:
-        chosen = _choose(table.when, acute, distribution, f.regions, lead, onset,
+        chosen = choose(table.when, acute, distribution, f.regions, lead, onset,
                          primary_lead, levodopa_first)
         if len(table.chosen) >= _Tables._LIMIT:
             table.chosen.clear()
@@ -325,27 +298,3 @@ def _treatments(f: Facts, causes: list[str], distribution: str,
         out.append(TreatmentOption(id=id_, option=option, detail=detail, plain_detail=plain,
                                    reference_ids=list(refs)))
     return out
-
-
-def _choose(when: tuple[_When, ...], acute: bool, distribution: str, regions: frozenset[str],
-            lead: frozenset[str], onset: str, primary_lead: bool, levodopa_first: bool
-            ) -> tuple[int, ...]:
-    """The indices of the treatments whose `when` holds, in the order shown."""
-    out = []
-    for i, w in enumerate(when):
-        if acute and not w.for_acute:
-            continue
-        if w.distribution is not None and distribution not in w.distribution:
-            continue
-        if w.region is not None and not any(r in regions for r in w.region):
-            continue
-        if w.hypothesis is not None and not lead & w.hypothesis:
-            continue
-        if w.onset is not None and (onset not in w.onset or not primary_lead):
-            continue
-        if w.unless_only_region is not None and regions and regions <= w.unless_only_region:
-            continue
-        out.append(i)
-    if levodopa_first:
-        out.sort(key=lambda i: when[i].info.id != "TX-LEVODOPA")
-    return tuple(out)
