@@ -2,31 +2,28 @@
 
 Thin commands over :mod:`dystonia_cds.registry`: every read and write goes through the
 service, so the command line is audited like the API (actor ``local:<user>``, origin
-``cli``). The database is ``DATABASE_URL`` or SQLite in the user data directory.
+``cli``). The database is ``DATABASE_URL`` or SQLite in the user data directory. The
+session every command opens is ``_registry_session``'s; the admin commands (backup,
+restore, accounts, tokens) are ``_registry_admin``'s, registered here.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
 from dystonia_cds import CaseError, case_to_yaml, default_knowledge
-
-if TYPE_CHECKING:
-    from dystonia_cds.registry import Registry
+from dystonia_cds.cli._registry_admin import account, backup, disable, restore, token
+from dystonia_cds.cli._registry_session import AsJson, CaseId, fail, print_out, session
 
 registry_app = typer.Typer(help="The case registry: versioned cases, assessments, audit log "
                            "(SQLite in the user data directory, or DATABASE_URL).",
                            no_args_is_help=True)
-CaseId = Annotated[str, typer.Argument(help="The case id (its `id` field).")]
-AsJson = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 class ExportFormat(StrEnum):
@@ -34,60 +31,6 @@ class ExportFormat(StrEnum):
     json = "json"
     phenopacket = "phenopacket"
     fhir = "fhir"
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
-    return typer.Exit(code)
-
-
-@contextmanager
-def _registry() -> Iterator[tuple[Registry, Any]]:
-    """The open registry and the local admin; registry errors become one line, no trace."""
-    try:
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from dystonia_cds.registry import (
-            NotFound,
-            Registry,
-            RegistryError,
-            VersionConflict,
-            local_admin,
-        )
-    except ImportError:
-        raise _fail("the registry needs its extra: pip install 'dystonia-cds[registry]'") \
-            from None
-    try:
-        reg = Registry.open(kb=default_knowledge())
-    except SQLAlchemyError as exc:
-        raise _fail(f"cannot open the registry ({type(exc).__name__}): check DATABASE_URL") \
-            from None
-    except ValueError as exc:  # a setting in the environment (DYSTONIA_CDS_TOKEN_DAYS)
-        raise _fail(str(exc)) from None
-    try:
-        yield reg, local_admin()
-    except NotFound as exc:
-        raise _fail(f"no case {str(exc)!r} (or no such version) in the registry", 1) from None
-    except VersionConflict as exc:
-        raise _fail(f"the case changed meanwhile: {exc}", 1) from None
-    except CaseError as exc:
-        from dystonia_cds.cli._common import report_case_error
-
-        report_case_error(exc)
-        raise typer.Exit(2) from None
-    except (RegistryError, ValueError) as exc:
-        raise _fail(str(exc)) from None
-    except SQLAlchemyError as exc:
-        raise _fail(f"registry database error ({type(exc).__name__})") from None
-    finally:
-        reg.close()
-
-
-def _print(data: Any, as_json: bool, text: Callable[[], None]) -> None:
-    if as_json:
-        typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
-    else:
-        text()
 
 
 @registry_app.command("import")
@@ -102,7 +45,7 @@ def import_cases(
 
     kb = default_knowledge()
     failed = 0
-    with _registry() as (reg, who):
+    with session() as (reg, who):
         for name in files:
             try:
                 case, _ = read_any(sys.stdin.read() if name == "-" else Path(name), kb)
@@ -126,7 +69,7 @@ def export(case_id: CaseId,
            version: Annotated[int | None, typer.Option(help="A past version.")] = None) -> None:
     """Print a case (current or a past version) as Case YAML/JSON, a Phenopacket v2 or a
     FHIR R4 Bundle (what the target cannot carry is listed on stderr)."""
-    with _registry() as (reg, who):
+    with session() as (reg, who):
         stored = reg.get(case_id, who, version, action="export")
         case = reg.case(stored)
         if fmt is ExportFormat.json:
@@ -138,7 +81,7 @@ def export(case_id: CaseId,
                 from dystonia_cds.adapters.fhir import case_to_fhir
                 from dystonia_cds.adapters.fhir import to_json as fhir_json
             except ImportError:
-                raise _fail("FHIR export needs the standards extra") from None
+                raise fail("FHIR export needs the standards extra") from None
             bundle, notes = case_to_fhir(case, reg.kb)
             typer.echo(fhir_json(bundle))
             for n in notes:
@@ -147,7 +90,7 @@ def export(case_id: CaseId,
             try:
                 from dystonia_cds.adapters.phenopacket import case_to_phenopacket, to_json
             except ImportError:
-                raise _fail("phenopacket export needs the standards extra") from None
+                raise fail("phenopacket export needs the standards extra") from None
             from dystonia_cds import assess
 
             pp, notes = case_to_phenopacket(case, assess(case, reg.kb), reg.kb)
@@ -165,20 +108,20 @@ def list_cases(
     as_json: AsJson = False,
 ) -> None:
     """Current cases with their latest conclusion, by id."""
-    with _registry() as (reg, who):
+    with session() as (reg, who):
         rows = reg.list_cases(who, after=after, limit=limit, etiology=etiology, top=top)
 
     def text() -> None:
         for r in rows:
             typer.echo(f"{r['id']}\tv{r['version']}\t{r['etiology'] or '-'}\t{r['top'] or '-'}"
                        f"\t{r['updated_at']}")
-    _print(rows, as_json, text)
+    print_out(rows, as_json, text)
 
 
 @registry_app.command("show")
 def show(case_id: CaseId, version: Annotated[int | None, typer.Option()] = None) -> None:
     """A case version (YAML) with its author, time and reason."""
-    with _registry() as (reg, who):
+    with session() as (reg, who):
         stored = reg.get(case_id, who, version)
         typer.echo(f"# {stored.case_id} v{stored.version} — {stored.author}, "
                    f"{stored.created_at}: {stored.reason}")
@@ -188,14 +131,14 @@ def show(case_id: CaseId, version: Annotated[int | None, typer.Option()] = None)
 @registry_app.command("history")
 def history(case_id: CaseId, as_json: AsJson = False) -> None:
     """Every version of a case: who, when, why, and the conclusion it got."""
-    with _registry() as (reg, who):
+    with session() as (reg, who):
         rows = reg.history(case_id, who)
 
     def text() -> None:
         for r in rows:
             typer.echo(f"v{r['version']}\t{r['created_at']}\t{r['author']}\t"
                        f"{r['etiology'] or '-'}\t{r['top'] or '-'}\t{r['reason']}")
-    _print(rows, as_json, text)
+    print_out(rows, as_json, text)
 
 
 @registry_app.command("diff")
@@ -204,7 +147,7 @@ def diff(case_id: CaseId,
          after: Annotated[int | None, typer.Option("--to", help="Newer version.")] = None,
          as_json: AsJson = False) -> None:
     """What changed between two versions (default: the last two) and in the conclusion."""
-    with _registry() as (reg, who):
+    with session() as (reg, who):
         out = reg.diff(case_id, who, before, after)
 
     def text() -> None:
@@ -220,13 +163,13 @@ def diff(case_id: CaseId,
             typer.echo(f"  conclusion: {c['what']}: {c['before']} → {c['after']}")
         if not out["conclusion_changes"]:
             typer.echo("  (conclusion unchanged)")
-    _print(out, as_json, text)
+    print_out(out, as_json, text)
 
 
 @registry_app.command("reassess")
 def reassess(as_json: AsJson = False) -> None:
     """Re-assess every current case with this engine and knowledge version; list changes."""
-    with _registry() as (reg, who):
+    with session() as (reg, who):
         report = reg.reassess(who)
     data = {"knowledge_version": report.knowledge_version, "assessed": report.assessed,
             "unchanged": report.unchanged, "changed": report.changed}
@@ -238,76 +181,12 @@ def reassess(as_json: AsJson = False) -> None:
             moved = "; ".join(f"{m['what']}: {m['before']} → {m['after']}"
                               for m in c["changes"])
             typer.echo(f"  {c['case_id']} v{c['version']}: {moved}")
-    _print(data, as_json, text)
+    print_out(data, as_json, text)
 
 
-@registry_app.command("backup")
-def backup(dest: Annotated[Path, typer.Argument(help="Backup file to write.")]) -> None:
-    """A consistent copy (SQLite online backup, or pg_dump's custom format)."""
-    from dystonia_cds.registry import backup as do_backup
-
-    with _registry() as (reg, who):
-        cases, versions = reg.counts()  # recorded first, so the backup carries its entry
-        reg.record(who, "backup", f"to {dest.name}: {cases} cases, {versions} versions")
-        do_backup(reg.settings.url, dest)
-    typer.echo(f"backed up {cases} cases ({versions} versions) to {dest}")
-
-
-@registry_app.command("restore")
-def restore(source: Annotated[Path, typer.Argument(help="A file made by `registry backup`.")],
-            yes: Annotated[bool, typer.Option("--yes", help="Replace the registry.")] = False
-            ) -> None:
-    """Replace the whole registry with a backup's content."""
-    from dystonia_cds.registry import restore as do_restore
-
-    if not yes:
-        raise _fail("restore replaces the whole registry: pass --yes to confirm")
-    with _registry() as (reg, who):
-        do_restore(reg.settings.url, source)  # the audit log becomes the backup's, then:
-        cases, versions = reg.counts()
-        reg.record(who, "restore", f"from {source.name}: {cases} cases, {versions} versions")
-    typer.echo(f"restored {cases} cases ({versions} versions) from {source}")
-
-
-Expires = Annotated[str | None, typer.Option(
-    "--expires", help="When the token stops working: 12h, 30d, 8w, a date (2027-03-01) or "
-    "'never' (default: DYSTONIA_CDS_TOKEN_DAYS, 90 days).")]
-
-
-def _expiry_line(reg: Registry, token: str) -> None:
-    until = reg.token_expiry(token)
-    typer.echo(f"token expires {until.isoformat(timespec='seconds')}" if until
-               else "token never expires", err=True)
-
-
-@registry_app.command("account")
-def account(name: Annotated[str, typer.Argument(help="Account name (a person or a service).")],
-            role: Annotated[str, typer.Option(help="viewer, clinician or admin")] = "viewer",
-            expires: Expires = None) -> None:
-    """Create an account; prints its API token once (only a hash is stored)."""
-    with _registry() as (reg, who):
-        token = reg.add_account(who, name, role, expires=expires)
-        _expiry_line(reg, token)
-    typer.echo(token)
-
-
-@registry_app.command("disable")
-def disable(name: Annotated[str, typer.Argument(help="Account name.")]) -> None:
-    """Disable an account: its tokens stop working; what it wrote stays in the history."""
-    with _registry() as (reg, who):
-        reg.disable_account(who, name)
-    typer.echo(f"disabled {name}")
-
-
-@registry_app.command("token")
-def token(name: Annotated[str, typer.Argument(help="Account name.")],
-          revoke: Annotated[bool, typer.Option(help="Revoke the account's other tokens.")]
-          = False, expires: Expires = None) -> None:
-    """A new API token for an account (printed once)."""
-    with _registry() as (reg, who):
-        fresh = reg.new_token(who, name, revoke_others=revoke, expires=expires)
-        _expiry_line(reg, fresh)
-    typer.echo(fresh)
+for _name, _command in (("backup", backup), ("restore", restore), ("account", account),
+                       ("disable", disable), ("token", token)):
+    registry_app.command(_name)(_command)
 
 
 @registry_app.command("audit")
@@ -315,7 +194,7 @@ def audit(case_id: Annotated[str | None, typer.Argument(help="Only this case.")]
           limit: Annotated[int, typer.Option(min=1, max=100000)] = 50,
           as_json: AsJson = False) -> None:
     """The audit log, newest first: who read or wrote what, when, from where."""
-    with _registry() as (reg, who):
+    with session() as (reg, who):
         rows = reg.audit(who, case_id, limit)
 
     def text() -> None:
@@ -323,4 +202,4 @@ def audit(case_id: Annotated[str | None, typer.Argument(help="Only this case.")]
             where = f"{r['case_id']} v{r['version']}" if r["version"] else (r["case_id"] or "")
             typer.echo(f"{r['at']}\t{r['actor']}\t{r['origin']}\t{r['action']}\t{where}\t"
                        f"{r['detail']}")
-    _print(rows, as_json, text)
+    print_out(rows, as_json, text)
